@@ -1,0 +1,2 @@
+/* address.c — see address.h. */
+#include "address.h"

@@ -1,0 +1,2 @@
+/* config.c — see config.h. */
+#include "config.h"

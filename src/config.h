@@ -1,0 +1,125 @@
+/*
+ * config.h — the msmtprc-compatible configuration file.
+ *
+ * Syntax (msmtp's): one "key value" per line, '#' comments, blank lines;
+ * "defaults" starts the block whose keys every later account inherits;
+ * "account NAME [: PARENT[,PARENT...]]" starts an account, inheriting the
+ * defaults and then each parent in order; "account default : NAME" makes
+ * NAME the default.  A value may be quoted with "..." (backslash escapes \" and \\).
+ * "on"/"off" booleans; msmtp's keys that postie does not implement are
+ * accepted and ignored (an msmtp file must work unchanged); a key unknown to
+ * both is an error naming file and line (EX_CONFIG).
+ *
+ * Search order (config_load with path == NULL): $XDG_CONFIG_HOME/postie/config
+ * (~/.config when unset), ~/.postierc, ~/.msmtprc, $XDG_CONFIG_HOME/msmtp/config,
+ * /etc/postie.conf (SYSCONFDIR), /etc/msmtprc.  The first that exists is used;
+ * none at all is fine: the embedded default (MX delivery) applies.
+ *
+ * A file that holds a "password" key must not be readable by group or others
+ * (EX_CONFIG).
+ */
+#ifndef POSTIE_CONFIG_H
+#define POSTIE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+enum auth_method {
+	AUTH_OFF = 0,	/* no AUTH */
+	AUTH_AUTO,	/* "on": strongest mechanism the server offers */
+	AUTH_PLAIN,
+	AUTH_LOGIN,
+	AUTH_CRAM_MD5,
+	AUTH_XOAUTH2,
+	AUTH_OAUTHBEARER,
+	AUTH_SCRAM_SHA_1,
+	AUTH_SCRAM_SHA_256,
+	AUTH_EXTERNAL,
+};
+
+enum tristate { TRI_AUTO = 0, TRI_ON, TRI_OFF };
+
+enum mx_tls { MX_TLS_OPPORTUNISTIC = 0, MX_TLS_REQUIRED, MX_TLS_DANE };
+
+/* One account, defaults and parents already merged in.  Strings are owned
+ * by the struct config that holds the account; NULL means "not set". */
+struct account {
+	char	*name;			/* "default" for the embedded default */
+	char	*file;			/* file it came from, NULL if embedded */
+	int	 line;			/* line of its "account" line */
+
+	char	*host;			/* NULL: direct MX delivery */
+	int	 port;			/* 0: 25 (MX), 465 (tls + !starttls), else 587 */
+	char	*from;			/* envelope sender; may hold msmtp wildcards */
+	char	*domain;		/* EHLO name and qualification domain */
+
+	enum auth_method auth;
+	char	*user;
+	char	*password;
+	char	*passwordeval;		/* command; first line of its output */
+
+	bool	 tls;			/* default on in smarthost mode */
+	bool	 tls_starttls;		/* default on */
+	char	*tls_trust_file;	/* "system" or NULL = system store */
+	char	*tls_fingerprint;	/* SHA-256 "AB:CD:..." */
+	char	*tls_cert_file;
+	char	*tls_key_file;
+	bool	 tls_certcheck;		/* default on */
+	char	*tls_min_version;	/* "1.2" (default) or "1.3" */
+	char	*tls_host_override;
+
+	char	*dsn_notify;
+	char	*dsn_return;
+	char	*aliases;		/* aliases file path */
+	char	*logfile;
+	char	*syslog;		/* NULL off; "on" or a facility name */
+	int	 timeout;		/* seconds; 0 = RFC 5321 defaults */
+
+	enum tristate set_from_header;	/* auto: add From when missing */
+	bool	 set_date_header;	/* default on (add when missing) */
+	bool	 set_msgid_header;	/* default on (add when missing) */
+	bool	 remove_bcc_headers;	/* default on; postie always removes */
+	bool	 undisclosed_recipients;/* default off */
+	bool	 allow_from_override;	/* default on */
+	char	*source_ip;
+
+	bool	 queue;			/* default on */
+	char	*queue_dir;		/* NULL: per-user default */
+	long	 queue_lifetime;	/* seconds; default 5 days */
+	enum mx_tls mx_tls;
+	long long max_size;		/* bytes; 0 = no limit */
+};
+
+struct config {
+	char		*path;		/* file loaded, NULL if none */
+	struct account	*accounts;	/* in file order */
+	size_t		 naccounts;
+	char		*default_name;	/* from "account default : NAME" */
+};
+
+/* Load the configuration.  path is -C's argument or NULL for the search
+ * order above.  On success the caller frees it with config_free. */
+int	config_load(struct config *cfg, const char *path, struct err *e);
+
+/* Parse a configuration held in memory (len bytes, may hold NUL, which is an
+ * error).  name is used in messages.  Does no permission check.  Used by
+ * config_load, the unit tests and the fuzz target. */
+int	config_parse(struct config *cfg, const char *text, size_t len,
+	    const char *name, struct err *e);
+
+/* Choose the account: by name when name != NULL (error if absent); else
+ * the account whose from matches envelope_from (msmtp's wildcards) when
+ * envelope_from != NULL; else "default"'s target; else the first account;
+ * else the embedded default.  The result is valid while cfg lives. */
+const struct account *config_select(const struct config *cfg,
+	    const char *name, const char *envelope_from, struct err *e);
+
+/* The account's password: password, else passwordeval's first line, else
+ * ~/.netrc for host/user; NULL when there is none.  Caller frees. */
+int	config_password(const struct account *a, char **password, struct err *e);
+
+void	config_free(struct config *cfg);
+
+#endif

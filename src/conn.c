@@ -1,0 +1,2 @@
+/* conn.c — see conn.h. */
+#include "conn.h"

@@ -1,0 +1,75 @@
+/*
+ * conn.h — one connection to an SMTP server, TCP or TLS behind one
+ * interface: smtp.c never knows which.
+ *
+ * Output is buffered and leaves in one send (one TLS record) per flush, so
+ * a pipelined flight of commands is one packet; TCP_NODELAY is set at
+ * connect.  The input buffer belongs to the conn, so replies that arrive
+ * together survive between reads (pipelining).  Every read and write has a
+ * timeout; lines are bounded (CONN_LINE_MAX).
+ */
+#ifndef POSTIE_CONN_H
+#define POSTIE_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "tls.h"
+
+#define CONN_LINE_MAX	4096		/* > REPLY_LINE_MAX + CRLF */
+#define CONN_OUTBUF	(64 * 1024)	/* flushed when full: 4 full TLS records */
+
+/* Called with each line sent or received, for -v and -X (direction '>'
+ * for sent, '<' for received).  Credentials are masked by the callee. */
+typedef void (*conn_trace_fn)(void *arg, char direction, const char *line,
+	    size_t len);
+
+struct conn;
+
+/* Connect to one address (from getaddrinfo) within timeout_ms; source_ip
+ * binds the local side when non-NULL.  Errors: EX_TEMPFAIL (refused,
+ * unreachable, timed out), EX_OSERR. */
+int	conn_connect_addr(struct conn **c, const struct sockaddr *sa,
+	    socklen_t salen, const char *source_ip, int timeout_ms,
+	    struct err *e);
+/* Resolve host:port and try each address in turn (smarthost mode).
+ * Errors: EX_NOHOST when the name does not resolve, EX_TEMPFAIL otherwise. */
+int	conn_connect_host(struct conn **c, const char *host, int port,
+	    const char *source_ip, int timeout_ms, struct err *e);
+
+/* Start TLS on the connection (implicit TLS right after connect, or after
+ * the STARTTLS 220).  Fails with EX_PROTOCOL when unread input is pending:
+ * plaintext sent before the handshake is an injection (CVE-2011-0411). */
+int	conn_starttls(struct conn *c, const struct tls_params *p,
+	    int timeout_ms, struct err *e);
+bool	conn_is_tls(const struct conn *c);
+const struct tls *conn_tls(const struct conn *c);
+
+/* Queue bytes for sending (flushes by itself when the buffer fills). */
+int	conn_write(struct conn *c, const void *buf, size_t len, int timeout_ms,
+	    struct err *e);
+int	conn_printf(struct conn *c, int timeout_ms, struct err *e,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Send everything queued, in as few writes as possible. */
+int	conn_flush(struct conn *c, int timeout_ms, struct err *e);
+
+/* Read one line (CRLF or LF stripped).  *line points into the conn's
+ * buffer and stays valid until the next read.  Errors: EX_PROTOCOL for a
+ * line over CONN_LINE_MAX or containing NUL, EX_TEMPFAIL for timeout or a
+ * connection closed by the server. */
+int	conn_readline(struct conn *c, const char **line, size_t *len,
+	    int timeout_ms, struct err *e);
+/* Bytes received and not yet returned by conn_readline. */
+size_t	conn_pending(const struct conn *c);
+
+void	conn_set_trace(struct conn *c, conn_trace_fn fn, void *arg);
+/* "host[addr]:port" for messages. */
+const char *conn_peer(const struct conn *c);
+void	conn_set_peer_name(struct conn *c, const char *host);
+
+void	conn_close(struct conn *c);
+
+#endif

@@ -1,0 +1,2 @@
+/* delivery.c — see delivery.h. */
+#include "delivery.h"

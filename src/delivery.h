@@ -1,0 +1,69 @@
+/*
+ * delivery.h — hand one message to its destinations and say, for each
+ * recipient, what happened.  The policy lives here and only here: which
+ * failures are temporary (spec §5, Postfix's idea: whatever a fixed
+ * configuration cures is temporary too), which are permanent and with which
+ * sysexits code, when to try the next host.
+ *
+ * For each destination of the route: connect (each host, each address in
+ * turn), smtp_open, smtp_send, QUIT.  Per-recipient results are merged into
+ * one report; delivery_exit_code turns the report into one exit code.
+ */
+#ifndef POSTIE_DELIVERY_H
+#define POSTIE_DELIVERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "conn.h"
+#include "err.h"
+#include "message.h"
+#include "route.h"
+#include "smtp.h"
+
+struct envelope {
+	const char *from;		/* "" null sender */
+	struct strlist rcpts;		/* after aliases and qualification */
+	const char *dsn_notify;		/* -N or dsn_notify */
+	const char *dsn_ret;		/* -R or dsn_return */
+	const char *dsn_envid;		/* -V */
+	bool	 body_8bit_hint;	/* -B 8BITMIME */
+};
+
+enum outcome { OUT_SENT = 0, OUT_TEMPFAIL, OUT_PERMFAIL };
+
+struct rcpt_result {
+	char	*addr;
+	enum outcome outcome;
+	int	 ex;			/* sysexits for a failure */
+	char	 text[ERR_MSG_MAX];	/* the reason, with the server's words */
+};
+
+struct report {
+	struct rcpt_result *v;
+	size_t	 n;
+	char	 server[256];		/* last "host[addr]:port" used */
+	char	 tls[128];		/* "TLSv1.3 ..." or "" */
+	char	 reply[ERR_MSG_MAX];	/* the server's final reply */
+};
+
+struct delivery_opts {
+	bool	 verbose;		/* -v: dialogue on stderr */
+	const char *transcript;		/* -X FILE */
+	const char *password;		/* already resolved (config_password) */
+};
+
+/* Deliver m to every recipient of env along the account's route.  The
+ * report is always filled (one entry per envelope recipient) unless a
+ * failure prevents any attempt (then -1 with e: bad route, EX_CONFIG...). */
+int	delivery_run(const struct account *a, struct message *m,
+	    const struct envelope *env, const struct delivery_opts *o,
+	    struct report *rep, struct err *e);
+void	report_free(struct report *rep);
+
+/* 0 when every recipient was sent; else the sysexits code of the worst
+ * failure (permanent before temporary). */
+int	delivery_exit_code(const struct report *rep);
+
+#endif

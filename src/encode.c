@@ -1,0 +1,2 @@
+/* encode.c — see encode.h. */
+#include "encode.h"

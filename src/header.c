@@ -1,0 +1,2 @@
+/* header.c — see header.h. */
+#include "header.h"

@@ -1,0 +1,2 @@
+/* message.c — see message.h. */
+#include "message.h"

@@ -1,0 +1,103 @@
+/*
+ * message.h — one message on its way through postie: read from a file
+ * descriptor, header section parsed in memory (bounded), body spooled to an
+ * unlinked temporary file (never whole in memory), rewritten per spec §3,
+ * then streamed out in wire form (CRLF, re-encoded where the server needs it).
+ *
+ * Reading (spec §3): LF or CRLF input; a leading mbox "From " line is
+ * dropped; the header section ends at the first empty line or the first line
+ * that is neither field nor continuation (that line is the body's first);
+ * with dot_ends_message a line holding a single '.' ends input (sendmail
+ * without -i); NUL anywhere, or a header section over HEADER_SECTION_MAX:
+ * EX_DATAERR.  While spooling, the body's properties are measured.
+ */
+#ifndef POSTIE_MESSAGE_H
+#define POSTIE_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "header.h"
+#include "util.h"
+
+struct message {
+	struct header_list headers;
+	int	 body_fd;		/* unlinked spool file, body bytes as read */
+	off_t	 body_len;		/* bytes in the spool */
+	off_t	 body_lines;		/* line count (for the CRLF wire size) */
+	bool	 body_8bit;		/* an octet >= 0x80 */
+	bool	 body_bare_cr;		/* a CR not followed by LF */
+	size_t	 body_longest_line;	/* octets, without line end */
+	bool	 composed;		/* built by postie (compose mode) */
+};
+
+struct message_read_opts {
+	bool	 dot_ends_message;	/* sendmail without -i */
+	const char *spool_dir;		/* where the spool file is made; NULL: $TMPDIR or /tmp */
+};
+
+/* Read a whole message from fd.  Errors: EX_DATAERR (NUL, header too
+ * large), EX_IOERR / EX_CANTCREAT (spool). */
+int	message_read(struct message *m, int fd,
+	    const struct message_read_opts *o, struct err *e);
+void	message_init(struct message *m);
+void	message_free(struct message *m);
+
+/* -t: the addr-specs of To, Cc and Bcc; of Resent-To, Resent-Cc and
+ * Resent-Bcc instead when any Resent- field is present (RFC 5322 §3.6.6). */
+int	message_header_recipients(const struct message *m, struct strlist *out,
+	    struct err *e);
+
+/* What spec §3 adds and changes before sending. */
+struct rewrite_opts {
+	const char *envelope_from;	/* after -f / config / default */
+	const char *fullname;		/* -F, may be NULL */
+	const char *domain;		/* qualifies unqualified addresses */
+	bool	 add_from;		/* From missing → add */
+	bool	 add_date;
+	bool	 add_msgid;
+	bool	 undisclosed;		/* no To/Cc → "To: undisclosed-recipients:;" */
+};
+
+/* Remove Bcc/Resent-Bcc; add Date, Message-ID, From when missing (as
+ * opts says); qualify unqualified addresses in From, Sender, Reply-To, To
+ * and Cc; add MIME-Version/Content-Type text/plain; charset=utf-8 when the
+ * body is 8-bit and there is no Content-Type. */
+int	message_rewrite(struct message *m, const struct rewrite_opts *o,
+	    struct err *e);
+
+/* What the receiving server allows; decides re-encoding. */
+struct wire_opts {
+	bool	 eightbitmime;		/* server offers 8BITMIME */
+	bool	 smtputf8;		/* transaction uses SMTPUTF8 */
+};
+
+/* True when the body must be re-encoded for this server (spec §3: lines over
+ * 998 octets in a message postie did not compose; 8-bit to a server without
+ * 8BITMIME).  Such a body goes out quoted-printable. */
+bool	message_needs_reencode(const struct message *m, const struct wire_opts *w);
+
+/* True when the wire form is 8-bit (MAIL FROM ... BODY=8BITMIME). */
+bool	message_is_8bit(const struct message *m, const struct wire_opts *w);
+
+/* Upper bound of the wire size (for SIZE=): headers + CRLF body. */
+off_t	message_wire_size(const struct message *m, const struct wire_opts *w);
+
+/* A stream of the message in wire form: CRLF line ends, header fields as
+ * rewritten (RFC 2047 for non-ASCII header text when !smtputf8), body
+ * re-encoded when needed.  Not dot-stuffed: framing belongs to smtp.c. */
+struct message_reader;
+int	message_reader_open(struct message_reader **r, struct message *m,
+	    const struct wire_opts *w, struct err *e);
+/* Fill up to len bytes; returns the count, 0 at the end, -1 on error. */
+ssize_t	message_reader_read(struct message_reader *r, char *buf, size_t len,
+	    struct err *e);
+void	message_reader_close(struct message_reader *r);
+
+/* Write the wire form to fd (--dry-run, dead.letter, queue). */
+int	message_write(struct message *m, const struct wire_opts *w, int fd,
+	    struct err *e);
+
+#endif

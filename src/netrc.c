@@ -1,0 +1,2 @@
+/* netrc.c — see netrc.h. */
+#include "netrc.h"

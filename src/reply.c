@@ -1,0 +1,2 @@
+/* reply.c — see reply.h. */
+#include "reply.h"

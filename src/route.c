@@ -1,0 +1,2 @@
+/* route.c — see route.h. */
+#include "route.h"

@@ -1,0 +1,2 @@
+/* sasl.c — see sasl.h. */
+#include "sasl.h"

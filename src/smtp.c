@@ -1,0 +1,2 @@
+/* smtp.c — see smtp.h. */
+#include "smtp.h"

@@ -1,0 +1,107 @@
+/*
+ * smtp.h — the SMTP client state machine (RFC 5321) over one conn.
+ *
+ * One session: greeting, EHLO (HELO when EHLO is refused), STARTTLS and a
+ * second EHLO with all capabilities forgotten, AUTH; then any number of
+ * transactions (RSET between them), then QUIT.  A transaction pipelines
+ * MAIL, every RCPT and DATA (or the first BDAT) in one flush when the server
+ * offers PIPELINING, and matches the replies in order; a refused RCPT marks
+ * only that recipient.  Extensions used when offered: SIZE, 8BITMIME,
+ * SMTPUTF8, DSN, CHUNKING (BDAT, no dot-stuffing), ENHANCEDSTATUSCODES.
+ * Each state has its timeout (RFC 5321 §4.5.3.2) unless params.timeout_s.
+ *
+ * Errors describe what the server said and to which command:
+ *   "smtp.example.com[192.0.2.7]:587 said: 550 5.1.1 no such user
+ *    (in reply to RCPT TO)".
+ * ex is a first guess (4xx and lost connections EX_TEMPFAIL, 5xx
+ * EX_UNAVAILABLE, untrusted TLS or refused AUTH EX_NOPERM, a malformed
+ * reply EX_PROTOCOL); delivery.c decides the final classification from
+ * smtp_last_reply() and the stage.
+ */
+#ifndef POSTIE_SMTP_H
+#define POSTIE_SMTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "conn.h"
+#include "err.h"
+#include "message.h"
+#include "reply.h"
+#include "route.h"
+#include "tls.h"
+
+struct smtp_params {
+	const char *helo_name;		/* EHLO argument */
+	enum tls_mode tls;
+	struct tls_params tlsp;		/* for STARTTLS (implicit TLS is the caller's) */
+	bool	 auth;			/* authenticate when credentials are set */
+	enum auth_method auth_method;
+	const char *user;
+	const char *password;
+	const char *host;		/* for OAUTHBEARER host= */
+	int	 port;
+	int	 timeout_s;		/* 0: RFC 5321 §4.5.3.2 per-state values */
+};
+
+/* Where a session or transaction stopped, for messages and policy. */
+enum smtp_stage {
+	STAGE_CONNECT = 0, STAGE_GREETING, STAGE_EHLO, STAGE_HELO,
+	STAGE_STARTTLS, STAGE_AUTH, STAGE_MAIL, STAGE_RCPT, STAGE_DATA,
+	STAGE_BODY, STAGE_DOT, STAGE_RSET, STAGE_QUIT,
+};
+const char *smtp_stage_name(enum smtp_stage s);	/* "RCPT TO", "end of DATA" ... */
+
+enum rcpt_state { RCPT_PENDING = 0, RCPT_ACCEPTED, RCPT_TEMPFAIL, RCPT_PERMFAIL };
+
+struct smtp_rcpt {
+	const char *addr;		/* as it goes in RCPT TO:<...> */
+	const char *notify;		/* DSN NOTIFY= value, or NULL */
+	enum rcpt_state state;
+	int	 code;			/* the server's reply code, 0 if none */
+	char	 text[ERR_MSG_MAX];	/* "host said: 550 5.1.1 ... (in reply to RCPT TO)" */
+};
+
+struct smtp_txn {
+	const char *from;		/* "" for the null sender */
+	struct smtp_rcpt *rcpts;
+	size_t	 nrcpts;
+	const char *dsn_ret;		/* RET=FULL|HDRS or NULL */
+	const char *dsn_envid;		/* ENVID= (xtext-encoded by smtp.c) or NULL */
+	bool	 smtputf8;		/* ask for SMTPUTF8 (server offers it) */
+	bool	 body_8bit_hint;	/* -B 8BITMIME */
+	struct message *msg;		/* the body source */
+};
+
+struct smtp;
+
+/* Run the session up to "ready for MAIL": greeting, EHLO, STARTTLS (per
+ * p->tls), AUTH.  The conn is owned by the session from here on.  On
+ * failure the session is closed (after QUIT when the server is still
+ * talking) and *s is NULL. */
+int	smtp_open(struct smtp **s, struct conn *c, const struct smtp_params *p,
+	    struct err *e);
+
+const struct smtp_caps *smtp_caps(const struct smtp *s);
+/* The last reply received (code 0 when the failure had no reply). */
+const struct smtp_reply *smtp_last_reply(const struct smtp *s);
+enum smtp_stage smtp_stage(const struct smtp *s);
+struct conn *smtp_conn(struct smtp *s);
+
+/* One transaction.  Fills each rcpt's state.  Returns 0 when the server
+ * accepted the message for at least one recipient; -1 otherwise, with e
+ * describing the failure (the whole transaction failed: MAIL refused, every
+ * RCPT refused, DATA or the final reply refused, connection lost).  After
+ * -1 the session may still be usable when smtp_usable() says so. */
+int	smtp_send(struct smtp *s, struct smtp_txn *t, struct err *e);
+bool	smtp_usable(const struct smtp *s);
+/* RSET between transactions on one session. */
+int	smtp_reset(struct smtp *s, struct err *e);
+
+/* QUIT (best effort, short timeout) and close; frees s. */
+void	smtp_quit(struct smtp *s);
+/* Close without QUIT; frees s. */
+void	smtp_abort(struct smtp *s);
+
+#endif

@@ -1,0 +1,2 @@
+/* tls.c — see tls.h. */
+#include "tls.h"

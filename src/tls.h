@@ -1,0 +1,58 @@
+/*
+ * tls.h — a GnuTLS client session over a connected socket.
+ *
+ * What is checked (spec §4): the system trust store (or tls_trust_file),
+ * the host name (tls_host_override, else the name connected to), SNI,
+ * TLS 1.2 minimum (or 1.3), a SHA-256 certificate pin that replaces the
+ * chain check, an optional client certificate.  The trust store is loaded
+ * only when it is needed (a pin makes it unnecessary): it costs ~7 ms.
+ *
+ * Errors: EX_NOPERM for an untrusted or mismatched certificate (so that a
+ * fixed configuration cures it: delivery.c defers it), EX_PROTOCOL /
+ * EX_TEMPFAIL for handshake failures and lost connections.
+ */
+#ifndef POSTIE_TLS_H
+#define POSTIE_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+struct tls_params {
+	const char *verify_name;	/* name checked against the certificate */
+	const char *sni;		/* server name sent; NULL = verify_name (not for IP literals) */
+	const char *trust_file;		/* NULL or "system" = system store */
+	const char *fingerprint;	/* SHA-256 hex, ':' separated or not */
+	const char *cert_file;
+	const char *key_file;
+	bool	 certcheck;		/* false: accept any certificate (msmtp tls_certcheck off) */
+	bool	 tls13_only;		/* tls_min_version 1.3 */
+	bool	 opportunistic;		/* MX: an unverified cert is still used, noted */
+};
+
+struct tls;
+
+/* Handshake over fd (already connected).  timeout_ms bounds the handshake. */
+int	tls_start(struct tls **t, int fd, const struct tls_params *p,
+	    int timeout_ms, struct err *e);
+/* Read/write like recv/send: >0 bytes, 0 on close, -1 on error (e filled);
+ * waits up to timeout_ms. */
+ssize_t	tls_read(struct tls *t, void *buf, size_t len, int timeout_ms,
+	    struct err *e);
+int	tls_write_all(struct tls *t, const void *buf, size_t len, int timeout_ms,
+	    struct err *e);
+/* Bytes already decrypted and buffered inside GnuTLS. */
+size_t	tls_pending(const struct tls *t);
+/* "TLSv1.3 TLS_AES_256_GCM_SHA384", for logs and -v. */
+void	tls_describe(const struct tls *t, char *out, size_t outlen);
+/* Certificate summary for --serverinfo (subject, issuer, validity, SHA-256). */
+void	tls_peer_info(const struct tls *t, char *out, size_t outlen);
+/* tls-unique / tls-exporter channel binding data for SCRAM-PLUS, or -1. */
+int	tls_channel_binding(const struct tls *t, unsigned char *out,
+	    size_t *outlen);
+/* Send close_notify (best effort) and free. */
+void	tls_close(struct tls *t);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * util.h — allocation that cannot return NULL, small growable buffers and
+ * string lists, and a few string helpers shared by every module.
+ *
+ * Out of memory is not recoverable for a short-lived command: the x*
+ * functions print one line and exit(EX_OSERR).
+ */
+#ifndef POSTIE_UTIL_H
+#define POSTIE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+void	*xmalloc(size_t n);
+void	*xcalloc(size_t nmemb, size_t size);
+void	*xreallocarray(void *p, size_t nmemb, size_t size);
+char	*xstrdup(const char *s);
+char	*xstrndup(const char *s, size_t n);
+char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer; data is always NUL-terminated for convenience,
+ * but len is the truth (the data may hold NUL bytes). */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+void	buf_init(struct buf *b);
+void	buf_add(struct buf *b, const void *p, size_t n);
+void	buf_addc(struct buf *b, char c);
+void	buf_adds(struct buf *b, const char *s);
+void	buf_printf(struct buf *b, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	buf_reset(struct buf *b);		/* len = 0, keeps memory */
+void	buf_free(struct buf *b);
+char	*buf_steal(struct buf *b);		/* caller frees; b is reset */
+
+/* A list of owned strings. */
+struct strlist {
+	char	**v;
+	size_t	  n;
+	size_t	  cap;
+};
+void	strlist_init(struct strlist *l);
+void	strlist_add(struct strlist *l, const char *s);	/* copies s */
+void	strlist_addn(struct strlist *l, const char *s, size_t n);
+void	strlist_take(struct strlist *l, char *s);	/* takes ownership */
+bool	strlist_contains_ci(const struct strlist *l, const char *s);
+void	strlist_free(struct strlist *l);
+
+/* ASCII-only helpers: the C locale's idea, whatever the user's locale. */
+bool	ascii_eq_ci(const char *a, const char *b);
+bool	ascii_eqn_ci(const char *a, const char *b, size_t n);
+bool	ascii_prefix_ci(const char *s, const char *prefix);
+int	ascii_tolower(int c);
+
+/* Remove leading and trailing SP/HTAB/CR/LF in place; returns s. */
+char	*str_trim(char *s);
+
+/* Write all of buf to fd, retrying on EINTR and short writes. */
+int	write_all(int fd, const void *buf, size_t len);
+
+/* This host's fully qualified name (from uname and getaddrinfo
+ * AI_CANONNAME, falling back to the plain host name); static storage. */
+const char *host_fqdn(void);
+
+/* Milliseconds from a monotonic clock. */
+long long now_ms(void);
+
+#endif
