@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Build every tests/fuzz/fuzz_*.c with clang's libFuzzer (+ASan/UBSan)
+# against all of src/ but main.c, and run each for a bounded time.
+#   tests/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
+# Exits non-zero when a target fails to build or finds a crash.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+secs=${1:-20}; shift || true
+out=${FUZZ_OUT:-$(mktemp -d /tmp/postie-fuzz.XXXXXX)}
+mkdir -p "$out"
+cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -I$top/src"
+cflags="$cflags $(pkg-config --cflags gnutls libidn2)"
+libs="$(pkg-config --libs gnutls libidn2) -lmagic -lresolv"
+srcs=$(ls "$top"/src/*.c | grep -v '/main\.c$')
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=($(cd "$here" && ls fuzz_*.c 2>/dev/null | sed 's/\.c$//'))
+passed=0; failed=0
+for t in "${targets[@]}"; do
+	echo "== $t"
+	if ! clang $cflags -o "$out/$t" "$here/$t.c" $srcs $libs; then
+		echo "FAIL: $t does not build"; failed=$((failed + 1)); continue
+	fi
+	mkdir -p "$out/$t.corpus"
+	seeds="$here/corpus/${t#fuzz_}"
+	[ -d "$seeds" ] || seeds=
+	if (cd "$out" && "./$t" -max_total_time="$secs" -max_len=65536 \
+	    -print_final_stats=0 "$out/$t.corpus" $seeds 2>"$out/$t.log"); then
+		passed=$((passed + 1)); tail -1 "$out/$t.log"
+	else
+		echo "FAIL: $t found a crash; see $out/$t.log"; tail -30 "$out/$t.log"
+		failed=$((failed + 1))
+	fi
+done
+echo "fuzz: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
