@@ -1,15 +1,127 @@
 /* main.c — mode dispatch only: parse the command line, run the mode, print
- * the one error line and exit with its sysexits code. */
+ * the one error line and exit with its sysexits code.  Nothing else in
+ * postie prints a diagnostic or calls exit(). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
+#include "aliases.h"
 #include "cli.h"
+#include "config.h"
+#include "delivery.h"
 #include "err.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+static int
+fail(const struct err *e)
+{
+	fprintf(stderr, "postie: %s\n", e->msg);
+	return e->ex != 0 ? e->ex : EX_SOFTWARE;
+}
+
+static int
+not_yet(const char *what)
+{
+	fprintf(stderr, "postie: %s is not implemented yet\n", what);
+	return EX_USAGE;
+}
+
+/* newaliases, -bi: check that the configured aliases file parses; postie
+ * reads it on each submission, so there is nothing to build. */
+static int
+run_newaliases(const struct cli *cli)
+{
+	const struct account *a;
+	struct aliases *al = NULL;
+	struct config cfg;
+	struct err e;
+	int rc = 0;
+
+	err_clear(&e);
+	if (config_load(&cfg, cli->config_file, &e) == -1)
+		return fail(&e);
+	if ((a = config_select(&cfg, cli->account, NULL, &e)) == NULL)
+		rc = fail(&e);
+	else if (a->aliases != NULL && aliases_load(&al, a->aliases, &e) == -1)
+		rc = fail(&e);
+	aliases_free(al);
+	config_free(&cfg);
+	return rc;
+}
+
+/* Sendmail mode: submit, then say which recipients were refused. */
+static int
+run_deliver(const struct cli *cli)
+{
+	struct report rep;
+	struct err e;
+	int ex;
+
+	if (cli->compose)
+		return not_yet("compose mode (-s, -a, --cc, --bcc, --header, "
+		    "--body, --html)");
+	err_clear(&e);
+	if (delivery_submit(cli, STDOUT_FILENO, &rep, &e) == -1)
+		return fail(&e);
+	for (size_t i = 0; i < rep.n; i++)
+		if (rep.v[i].outcome != OUT_SENT)
+			fprintf(stderr, "postie: %s: %s\n", rep.v[i].addr,
+			    rep.v[i].text);
+	ex = delivery_exit_code(&rep);
+	report_free(&rep);
+	return ex;
+}
+
+static int
+dispatch(const struct cli *cli)
+{
+	switch (cli->mode) {
+	case CLI_HELP:
+		fputs(cli_usage(), stdout);
+		return 0;
+	case CLI_VERSION:
+		printf("postie %s\n", PACKAGE_VERSION);
+		return 0;
+	case CLI_QUEUE_LIST:
+	case CLI_QUEUE_RUN:
+	case CLI_QUEUE_DELETE:
+		return not_yet("the queue (-bp, -q, mailq, --queue-delete)");
+	case CLI_VERIFY:
+		return not_yet("verify mode (-bv)");
+	case CLI_SMTP_STDIO:
+		return not_yet("SMTP on stdin (-bs)");
+	case CLI_SERVERINFO:
+		return not_yet("--serverinfo");
+	case CLI_NEWALIASES:
+		return run_newaliases(cli);
+	case CLI_DELIVER:
+		return run_deliver(cli);
+	}
+	return EX_SOFTWARE;
+}
 
 int
 main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("postie: not built yet\n", stderr);
-	return EX_SOFTWARE;
+	struct cli cli;
+	struct err e;
+	int ex;
+
+	err_clear(&e);
+	if (cli_parse(&cli, argc, argv, &e) == -1) {
+		/* One line naming the flag: callers log stderr. */
+		ex = fail(&e);
+		cli_free(&cli);
+		exit(ex);
+	}
+	ex = dispatch(&cli);
+	cli_free(&cli);
+	if (fflush(stdout) == EOF && ex == 0) {
+		perror("postie: writing to standard output");
+		ex = EX_IOERR;
+	}
+	exit(ex);
 }
