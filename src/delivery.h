@@ -46,6 +46,7 @@ struct report {
 	char	 server[256];		/* last "host[addr]:port" used */
 	char	 tls[128];		/* "TLSv1.3 ..." or "" */
 	char	 reply[ERR_MSG_MAX];	/* the server's final reply */
+	char	 saved[512];		/* where a refused message was kept, or "" */
 };
 
 struct delivery_opts {

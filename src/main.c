@@ -70,6 +70,9 @@ run_deliver(const struct cli *cli)
 		if (rep.v[i].outcome != OUT_SENT)
 			fprintf(stderr, "postie: %s: %s\n", rep.v[i].addr,
 			    rep.v[i].text);
+	if (rep.saved[0] != '\0')
+		fprintf(stderr, "postie: a copy of the message was kept in %s\n",
+		    rep.saved);
 	ex = delivery_exit_code(&rep);
 	report_free(&rep);
 	return ex;
