@@ -44,6 +44,13 @@ const char *address_domain(const char *addr);
 /* A new string: addr with "@domain" appended when it has no '@'. */
 char	*address_qualify(const char *addr, const char *domain);
 
+/* Rewrite an address-list field value (raw, may hold "\n"+WSP folding):
+ * "@domain" is appended to every addr-spec without '@'; display names,
+ * comments and folding are kept.  "root (Cron Daemon)" becomes
+ * "root@example.com (Cron Daemon)".  A new string, or NULL when the text
+ * does not parse as an address list (the caller keeps it unchanged). */
+char	*address_qualify_list(const char *text, size_t len, const char *domain);
+
 /* True when any octet is >= 0x80 (SMTPUTF8 needed, or IDNA for domains). */
 bool	address_is_8bit(const char *addr);
 
