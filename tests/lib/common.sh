@@ -10,6 +10,8 @@
 # the test server saves messages ($SPOOL/N.eml, N.json, dialogue.log).
 
 set -u
+# "printf ... | run_postie" must set RC in this shell, not in a subshell.
+shopt -s lastpipe
 
 LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$LIB/../.." && pwd)}
@@ -22,6 +24,7 @@ TEST_NAME=$(basename "$0" .sh)
 T=$(mktemp -d "${TMPDIR:-/tmp}/postie-$TEST_NAME.XXXXXX")
 SPOOL=$T/spool
 SERVER_PIDS=()
+SERVER_SEQ=0
 CLEANUP_HOOKS=()
 RC=
 # postie must never pick up the caller's real configuration.
@@ -102,7 +105,8 @@ make_certs() {
 # on demand).
 start_smtpd() {
 	need_aiosmtpd
-	local args=() a n=${#SERVER_PIDS[@]}
+	local args=() a n=$SERVER_SEQ
+	SERVER_SEQ=$((SERVER_SEQ + 1))
 	for a; do
 		case $a in
 		--starttls) [ -n "${CERTS:-}" ] || make_certs
@@ -159,7 +163,9 @@ write_config() {
 
 # smarthost_config [TLS_MODE [LINE...]]: write $T/postierc for the test
 # server at 127.0.0.1:$SMTP_PORT and set CFG.  TLS_MODE: off (default),
-# starttls, implicit.  Each further argument is one more config line.
+# starttls, implicit, or default (no tls lines: postie's defaults, which
+# require STARTTLS).  Each further argument is one more config line.
+# CFG_TIMEOUT (default 10) is the "timeout" line.
 smarthost_config() {
 	local mode=${1:-off}
 	shift || true
@@ -173,9 +179,10 @@ smarthost_config() {
 		echo "domain client.example.com"
 		echo "queue off"
 		echo "queue_dir $T/queue"
-		echo "timeout 10"
+		echo "timeout ${CFG_TIMEOUT:-10}"
 		case $mode in
 		off) echo "tls off";;
+		default) ;;
 		starttls) echo "tls on"; echo "tls_starttls on"
 			echo "tls_trust_file $CERTS/ca.pem";;
 		implicit) echo "tls on"; echo "tls_starttls off"
@@ -292,3 +299,9 @@ PY
 # The file postie's -v / stderr output went to, and the dialogue, for greps.
 ERR() { echo "$T/err"; }
 OUT() { echo "$T/out"; }
+
+# assert_client_not_sent REGEX: no client read in the dialogue matches.
+assert_client_not_sent() {
+	! grep -qiE -- "^C .*$1" "$SPOOL/dialogue.log" 2>/dev/null ||
+		fail "the client sent $1"
+}

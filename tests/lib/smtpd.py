@@ -192,7 +192,7 @@ class Handler:
 		await self.faults.stall_at("dot")
 		if self.faults.close_before_final:
 			server.transport.close()
-			return None
+			await asyncio.sleep(3600)	# cancelled by connection_lost
 		if "dot" in self.faults.malformed:
 			return MALFORMED
 		if self.faults.data:
