@@ -57,7 +57,7 @@ int	conn_printf(struct conn *c, int timeout_ms, struct err *e,
 int	conn_flush(struct conn *c, int timeout_ms, struct err *e);
 
 /* Read one line (CRLF or LF stripped).  *line points into the conn's
- * buffer and stays valid until the next read.  Errors: EX_PROTOCOL for a
+ * buffer (NUL-terminated in place) and stays valid until the next read.  Errors: EX_PROTOCOL for a
  * line over CONN_LINE_MAX or containing NUL, EX_TEMPFAIL for timeout or a
  * connection closed by the server. */
 int	conn_readline(struct conn *c, const char **line, size_t *len,
@@ -66,6 +66,12 @@ int	conn_readline(struct conn *c, const char **line, size_t *len,
 size_t	conn_pending(const struct conn *c);
 
 void	conn_set_trace(struct conn *c, conn_trace_fn fn, void *arg);
+/* Suspend (paused = true) or resume tracing of data written from now on,
+ * so that message content (DATA/BDAT payload) never reaches the trace:
+ * pause after queueing the DATA or BDAT command, resume before queueing
+ * the next command.  Bytes queued before the call are traced (or not)
+ * according to the state they were queued in.  Reads are always traced. */
+void	conn_trace_pause(struct conn *c, bool paused);
 /* "host[addr]:port" for messages. */
 const char *conn_peer(const struct conn *c);
 void	conn_set_peer_name(struct conn *c, const char *host);

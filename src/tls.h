@@ -45,6 +45,10 @@ int	tls_write_all(struct tls *t, const void *buf, size_t len, int timeout_ms,
 	    struct err *e);
 /* Bytes already decrypted and buffered inside GnuTLS. */
 size_t	tls_pending(const struct tls *t);
+/* Did the certificate pass the check (chain and name, or the pin)?  False
+ * for an opportunistic session that went ahead with an unverified
+ * certificate, and with certcheck off. */
+bool	tls_peer_verified(const struct tls *t);
 /* "TLSv1.3 TLS_AES_256_GCM_SHA384", for logs and -v. */
 void	tls_describe(const struct tls *t, char *out, size_t outlen);
 /* Certificate summary for --serverinfo (subject, issuer, validity, SHA-256). */
