@@ -5,9 +5,10 @@
  * is what Postfix's sendmail(1) does: flags may be bundled ("-ti"), a
  * flag that takes a value takes the rest of its argument ("-froot",
  * "-oem", "-B8BITMIME") or else the next argument ("-f root"); "--" ends
- * the options, and so does the first argument that is not an option
- * (Postfix does not permute argv, so a recipient is never read as a flag).
- * postie's own options are long ("--dry-run", "--account NAME" or
+ * the options.  Unlike Postfix, and like msmtp (GNU getopt), options may
+ * follow the recipients: "postie ops@x --dry-run" must not send mail to a
+ * recipient called "--dry-run".  A recipient that starts with '-' goes
+ * after "--".  postie's own options are long ("--dry-run", "--account NAME" or
  * "--account=NAME").
  *
  * Each flag is a row of a table with a small handler; the parser itself
@@ -547,8 +548,10 @@ cli_parse(struct cli *cli, int argc, char **argv, struct err *e)
 			i++;
 			break;
 		}
-		if (a[0] != '-' || a[1] == '\0')
-			break;
+		if (a[0] != '-' || a[1] == '\0') {
+			strlist_add(&cli->rcpt_args, a);
+			continue;
+		}
 		if (a[1] == '-')
 			rc = parse_long(cli, argc, argv, &i, e);
 		else

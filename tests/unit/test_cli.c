@@ -291,12 +291,14 @@ bad_flags_fail_with_usage_naming_them(void)
 }
 
 /* "--" ends the options: what follows is a recipient even when it looks
- * like a flag; so does the first non-option (no permutation, as Postfix). */
+ * like a flag.  Before it, options may follow recipients (as msmtp):
+ * "postie a@x --dry-run" must not mail "--dry-run". */
 static void
 double_dash_ends_options(void)
 {
 	const char *argv[] = { "sendmail", "-i", "--", "-t", "a@x", NULL };
-	const char *stop[] = { "sendmail", "a@x", "-t", NULL };
+	const char *stop[] = { "sendmail", "a@x", "--dry-run", "-t", "b@y",
+	    NULL };
 	struct cli cli;
 	struct err e;
 	char *got;
@@ -309,9 +311,10 @@ double_dash_ends_options(void)
 	cli_free(&cli);
 
 	CHECK_INT(parse(&cli, &e, stop), 0);
-	CHECK_INT(cli.read_recipients, false);
+	CHECK_INT(cli.read_recipients, true);
+	CHECK_INT(cli.dry_run, true);
 	got = rcpts(&cli);
-	CHECK_STR(got, "a@x|-t");
+	CHECK_STR(got, "a@x|b@y");
 	free(got);
 	cli_free(&cli);
 }
