@@ -90,6 +90,8 @@ struct account {
 	long	 queue_lifetime;	/* seconds; default 5 days */
 	enum mx_tls mx_tls;
 	long long max_size;		/* bytes; 0 = no limit */
+
+	bool	 tls_set;		/* "tls" given explicitly (or inherited) */
 };
 
 struct config {
@@ -97,6 +99,9 @@ struct config {
 	struct account	*accounts;	/* in file order */
 	size_t		 naccounts;
 	char		*default_name;	/* from "account default : NAME" */
+	/* The embedded default (name "default", host NULL: MX delivery), with
+	 * the file's "defaults" applied; config_select's last resort. */
+	struct account	 embedded;
 };
 
 /* Load the configuration.  path is -C's argument or NULL for the search
