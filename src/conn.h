@@ -57,9 +57,9 @@ int	conn_printf(struct conn *c, int timeout_ms, struct err *e,
 int	conn_flush(struct conn *c, int timeout_ms, struct err *e);
 
 /* Read one line (CRLF or LF stripped).  *line points into the conn's
- * buffer (NUL-terminated in place) and stays valid until the next read.  Errors: EX_PROTOCOL for a
- * line over CONN_LINE_MAX or containing NUL, EX_TEMPFAIL for timeout or a
- * connection closed by the server. */
+ * buffer (NUL-terminated in place) and stays valid until the next read.
+ * Errors: EX_PROTOCOL for a line over CONN_LINE_MAX or containing NUL,
+ * EX_TEMPFAIL for timeout or a connection closed by the server. */
 int	conn_readline(struct conn *c, const char **line, size_t *len,
 	    int timeout_ms, struct err *e);
 /* Bytes received and not yet returned by conn_readline. */

@@ -344,11 +344,11 @@ large_write_arrives_whole(void)
 {
 	struct err e = { 0 };
 	const char *line;
-	char *data = xmalloc(200000);
 	size_t len;
 	int port;
 	pid_t pid = serve(report_total, &port);
 	struct conn *c = connect_port(port, &e);
+	char *data = xmalloc(200000);	/* after the fork: the child never frees */
 
 	for (size_t i = 0; i < 200000; i++)
 		data[i] = (char)('a' + i % 26);
