@@ -1,2 +1,907 @@
-/* message.c — see message.h. */
+/*
+ * message.c — read, rewrite and stream one message (see message.h).
+ *
+ * Reading is a small state machine over 64 KiB blocks: header lines are
+ * assembled in a line buffer bounded by HEADER_SECTION_MAX and handed to
+ * header.c; body bytes go through a fixed output buffer to an unlinked
+ * spool file while their properties are measured.  Whatever the size of
+ * the message, memory holds one block, one buffer and the header section.
+ *
+ * The wire form is produced by a reader that the SMTP layer pulls from:
+ * the header section (RFC 2047 where needed) is built once per reader,
+ * then the body is converted chunk by chunk (CRLF line ends, or
+ * quoted-printable when the server cannot take it as is).
+ *
+ * RFC 5322 (format), RFC 5321 §4.5.3.1.6 (998-octet lines), RFC 2045
+ * (MIME headers, quoted-printable), RFC 2047 (encoded words), RFC 6152
+ * (8BITMIME).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "address.h"
+#include "encode.h"
 #include "message.h"
+
+#define READ_BLOCK	(64 * 1024)	/* input and spool write size */
+#define WIRE_CHUNK	(16 * 1024)	/* spool read size for the wire form */
+#define LINE_PROBE	4096		/* a longer header-phase line with no
+					 * field name is body, not buffered */
+#define WIRE_LINE_MAX	998		/* RFC 5321 §4.5.3.1.6, without CRLF */
+
+/* ---- reading ---------------------------------------------------------- */
+
+enum read_phase { RP_HEADER, RP_SKIP_FROM, RP_BODY, RP_DONE };
+enum dot_state { DOT_NONE, DOT_SEEN, DOT_SEEN_CR };
+
+struct reader_state {
+	struct message *m;
+	bool	 dot_ends;
+	enum read_phase phase;
+	bool	 first_line;	/* the mbox "From " line can only be first */
+	struct buf line;	/* header phase: the line being assembled */
+	bool	 at_bol;	/* body: the next byte starts a line */
+	enum dot_state dot;
+	bool	 prev_cr;	/* body: the last byte was CR */
+	size_t	 cur_line;	/* body: octets on the current line */
+	char	 out[READ_BLOCK];
+	size_t	 outlen;
+	char	 in[READ_BLOCK];
+};
+
+static int
+open_spool(const char *dir, struct err *e)
+{
+	char *path;
+	int fd;
+
+	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	/* No O_TMPFILE on this file system: make and unlink at once. */
+	path = xasprintf("%s/postie.XXXXXX", dir);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0) {
+		err_sys(e, EX_CANTCREAT, "cannot create spool file in %s", dir);
+		free(path);
+		return -1;
+	}
+	unlink(path);
+	free(path);
+	return fd;
+}
+
+static int
+spool_flush(struct reader_state *rs, struct err *e)
+{
+	if (rs->outlen > 0 &&
+	    write_all(rs->m->body_fd, rs->out, rs->outlen) == -1)
+		return err_sys(e, EX_IOERR, "cannot write spool file");
+	rs->outlen = 0;
+	return 0;
+}
+
+/* Spool body bytes and measure them. */
+static int
+body_emit(struct reader_state *rs, const char *p, size_t n, struct err *e)
+{
+	struct message *m = rs->m;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == '\0')
+			return err_set(e, EX_DATAERR,
+			    "message contains a NUL byte");
+		if (rs->prev_cr && c != '\n')
+			m->body_bare_cr = true;
+		rs->prev_cr = c == '\r';
+		if (c >= 0x80)
+			m->body_8bit = true;
+		if (c == '\n')
+			m->body_lines++;
+		/* Wire lines end at LF, CRLF and bare CR (which becomes CRLF). */
+		if (c == '\r' || c == '\n') {
+			if (rs->cur_line > m->body_longest_line)
+				m->body_longest_line = rs->cur_line;
+			rs->cur_line = 0;
+		} else
+			rs->cur_line++;
+		if (rs->outlen == sizeof(rs->out) && spool_flush(rs, e) == -1)
+			return -1;
+		rs->out[rs->outlen++] = (char)c;
+	}
+	m->body_len += (off_t)n;
+	return 0;
+}
+
+/* Body bytes, watching for a line holding a single '.' (sendmail without
+ * -i); the state survives block boundaries. */
+static int
+body_put(struct reader_state *rs, const char *p, size_t n, struct err *e)
+{
+	size_t run = 0;
+
+	if (!rs->dot_ends)
+		return body_emit(rs, p, n, e);
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (rs->dot != DOT_NONE) {
+			if (c == '\n') {
+				rs->phase = RP_DONE;
+				rs->dot = DOT_NONE;
+				return 0;
+			}
+			if (c == '\r' && rs->dot == DOT_SEEN) {
+				rs->dot = DOT_SEEN_CR;
+				run = i + 1;
+				continue;
+			}
+			if (body_emit(rs, ".\r", rs->dot == DOT_SEEN ? 1 : 2,
+			    e) == -1)
+				return -1;
+			rs->dot = DOT_NONE;
+			run = i;
+		} else if (rs->at_bol && c == '.') {
+			if (body_emit(rs, p + run, i - run, e) == -1)
+				return -1;
+			rs->dot = DOT_SEEN;
+			rs->at_bol = false;
+			run = i + 1;
+			continue;
+		}
+		rs->at_bol = c == '\n';
+	}
+	return body_emit(rs, p + run, n - run, e);
+}
+
+/* One complete header-phase line (raw, with its line end if any). */
+static int
+header_line(struct reader_state *rs, const char *raw, size_t rawlen,
+    struct err *e)
+{
+	struct header_list *h = &rs->m->headers;
+	size_t len = rawlen;
+	bool first = rs->first_line;
+
+	if (len > 0 && raw[len - 1] == '\n')
+		len--;
+	if (len > 0 && raw[len - 1] == '\r')
+		len--;
+	rs->first_line = false;
+	if (rs->dot_ends && len == 1 && raw[0] == '.') {
+		rs->phase = RP_DONE;
+		return 0;
+	}
+	if (first && len >= 5 && memcmp(raw, "From ", 5) == 0) {
+		if (memchr(raw, '\0', rawlen) != NULL)
+			return err_set(e, EX_DATAERR,
+			    "message contains a NUL byte");
+		return 0;
+	}
+	if (len == 0) {
+		rs->phase = RP_BODY;
+		return 0;
+	}
+	if (header_field_name_len(raw, len) > 0)
+		return header_append_line(h, raw, len, e);
+	if (h->n > 0 && header_is_continuation(raw, len))
+		return header_continue_line(h, raw, len, e);
+	/* Neither field nor continuation: the body starts here (Postfix). */
+	rs->phase = RP_BODY;
+	return body_put(rs, raw, rawlen, e);
+}
+
+/* A header-phase line grew past LINE_PROBE without its end: decide now
+ * whether it can still be a header, so that a huge first body line is
+ * never buffered. */
+static int
+probe_long_line(struct reader_state *rs, struct err *e)
+{
+	struct header_list *h = &rs->m->headers;
+	struct buf *l = &rs->line;
+
+	if (rs->first_line && l->len >= 5 && memcmp(l->data, "From ", 5) == 0) {
+		if (memchr(l->data, '\0', l->len) != NULL)
+			return err_set(e, EX_DATAERR,
+			    "message contains a NUL byte");
+		rs->phase = RP_SKIP_FROM;
+		buf_reset(l);
+		return 0;
+	}
+	if (header_field_name_len(l->data, l->len) > 0 ||
+	    (h->n > 0 && header_is_continuation(l->data, l->len))) {
+		if (l->len + h->bytes > HEADER_SECTION_MAX)
+			return err_set(e, EX_DATAERR,
+			    "header section larger than %d bytes",
+			    HEADER_SECTION_MAX);
+		return 0;
+	}
+	rs->first_line = false;
+	rs->phase = RP_BODY;
+	if (body_put(rs, l->data, l->len, e) == -1)
+		return -1;
+	buf_reset(l);
+	return 0;
+}
+
+/* Feed one input block through the phases. */
+static int
+feed(struct reader_state *rs, const char *p, size_t n, struct err *e)
+{
+	while (n > 0 && rs->phase != RP_DONE) {
+		const char *nl;
+		size_t take;
+
+		if (rs->phase == RP_BODY)
+			return body_put(rs, p, n, e);
+		nl = memchr(p, '\n', n);
+		take = nl != NULL ? (size_t)(nl - p) + 1 : n;
+		if (rs->phase == RP_SKIP_FROM) {
+			if (memchr(p, '\0', take) != NULL)
+				return err_set(e, EX_DATAERR,
+				    "message contains a NUL byte");
+			if (nl != NULL)
+				rs->phase = RP_HEADER;
+		} else {
+			buf_add(&rs->line, p, take);
+			if (nl != NULL) {
+				if (header_line(rs, rs->line.data,
+				    rs->line.len, e) == -1)
+					return -1;
+				buf_reset(&rs->line);
+			} else if (rs->line.len > LINE_PROBE &&
+			    probe_long_line(rs, e) == -1)
+				return -1;
+		}
+		p += take;
+		n -= take;
+	}
+	return 0;
+}
+
+static int
+read_finish(struct reader_state *rs, struct err *e)
+{
+	struct message *m = rs->m;
+
+	if (rs->phase == RP_HEADER && rs->line.len > 0 &&
+	    header_line(rs, rs->line.data, rs->line.len, e) == -1)
+		return -1;
+	if (rs->dot == DOT_SEEN_CR && body_emit(rs, ".\r", 2, e) == -1)
+		return -1;
+	if (rs->dot == DOT_SEEN && body_emit(rs, ".", 1, e) == -1)
+		return -1;
+	if (rs->prev_cr)
+		m->body_bare_cr = true;
+	if (rs->cur_line > m->body_longest_line)
+		m->body_longest_line = rs->cur_line;
+	if (rs->cur_line > 0 || rs->prev_cr)
+		m->body_lines++;	/* a last line without its line end */
+	if (spool_flush(rs, e) == -1)
+		return -1;
+	if (lseek(m->body_fd, 0, SEEK_SET) == -1)
+		return err_sys(e, EX_IOERR, "cannot rewind spool file");
+	return 0;
+}
+
+static ssize_t
+read_retry(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+int
+message_read(struct message *m, int fd, const struct message_read_opts *o,
+    struct err *e)
+{
+	struct reader_state *rs;
+	int rc = -1;
+
+	if ((m->body_fd = open_spool(o->spool_dir, e)) == -1)
+		return -1;
+	rs = xcalloc(1, sizeof(*rs));
+	rs->m = m;
+	rs->dot_ends = o->dot_ends_message;
+	rs->phase = RP_HEADER;
+	rs->first_line = true;
+	rs->at_bol = true;
+	buf_init(&rs->line);
+	for (;;) {
+		ssize_t n = read_retry(fd, rs->in, sizeof(rs->in));
+
+		if (n < 0) {
+			err_sys(e, EX_IOERR, "cannot read message");
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (feed(rs, rs->in, (size_t)n, e) == -1)
+			goto out;
+		if (rs->phase == RP_DONE)
+			break;
+	}
+	rc = read_finish(rs, e);
+out:
+	buf_free(&rs->line);
+	free(rs);
+	return rc;
+}
+
+void
+message_init(struct message *m)
+{
+	memset(m, 0, sizeof(*m));
+	header_list_init(&m->headers);
+	m->body_fd = -1;
+}
+
+void
+message_free(struct message *m)
+{
+	header_list_free(&m->headers);
+	if (m->body_fd >= 0)
+		close(m->body_fd);
+	m->body_fd = -1;
+}
+
+/* ---- recipients (-t) -------------------------------------------------- */
+
+static int
+add_field_addrs(const struct header_list *h, size_t i, struct strlist *out,
+    struct err *e)
+{
+	struct strlist found;
+	char *v = header_value(h, i);
+	int rc;
+
+	strlist_init(&found);
+	rc = address_parse_list(v, strlen(v), &found, e);
+	if (rc == -1)
+		err_prefix(e, "%s header", h->v[i].name);
+	for (size_t k = 0; rc == 0 && k < found.n; k++)
+		if (!strlist_contains_ci(out, found.v[k]))
+			strlist_add(out, found.v[k]);
+	strlist_free(&found);
+	free(v);
+	return rc;
+}
+
+int
+message_header_recipients(const struct message *m, struct strlist *out,
+    struct err *e)
+{
+	static const char *const plain[] = { "To", "Cc", "Bcc" };
+	static const char *const resent[] = {
+		"Resent-To", "Resent-Cc", "Resent-Bcc"
+	};
+	const struct header_list *h = &m->headers;
+	size_t first = h->n;
+
+	for (size_t i = 0; i < h->n && first == h->n; i++)
+		if (ascii_prefix_ci(h->v[i].name, "Resent-"))
+			first = i;
+	if (first == h->n) {
+		for (size_t i = 0; i < h->n; i++)
+			for (size_t k = 0; k < 3; k++)
+				if (ascii_eq_ci(h->v[i].name, plain[k]) &&
+				    add_field_addrs(h, i, out, e) == -1)
+					return -1;
+		return 0;
+	}
+	/* RFC 5322 §3.6.6: resent blocks are prepended, so the most recent
+	 * is the run of Resent-* fields nearest the top. */
+	for (size_t i = first; i < h->n &&
+	    ascii_prefix_ci(h->v[i].name, "Resent-"); i++)
+		for (size_t k = 0; k < 3; k++)
+			if (ascii_eq_ci(h->v[i].name, resent[k]) &&
+			    add_field_addrs(h, i, out, e) == -1)
+				return -1;
+	return 0;
+}
+
+/* ---- rewriting (spec §3) ---------------------------------------------- */
+
+/* RFC 5322 §3.3 date-time in local time with a numeric zone; the names
+ * are fixed English whatever the locale. */
+static char *
+rfc5322_date(time_t t)
+{
+	static const char days[][4] = {
+		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
+	};
+	static const char months[][4] = {
+		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+	};
+	struct tm tm;
+	long off;
+
+	localtime_r(&t, &tm);
+	off = tm.tm_gmtoff / 60;
+	return xasprintf("%s, %d %s %d %02d:%02d:%02d %c%02ld%02ld",
+	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
+}
+
+/* "<YYYYMMDDhhmmss.<26 base32 chars>@domain>": 128 random bits make a
+ * collision as unlikely as a UUID's. */
+static int
+make_msgid(const char *domain, char **out, struct err *e)
+{
+	static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+	unsigned char rnd[16];
+	char text[32], stamp[32];
+	size_t o = 0, bits = 0;
+	unsigned int acc = 0;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return err_sys(e, EX_OSERR, "getrandom");
+	for (size_t i = 0; i < sizeof(rnd); i++) {
+		acc = acc << 8 | rnd[i];
+		for (bits += 8; bits >= 5; bits -= 5)
+			text[o++] = b32[(acc >> (bits - 5)) & 31];
+	}
+	if (bits > 0)
+		text[o++] = b32[(acc << (5 - bits)) & 31];
+	text[o] = '\0';
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
+	*out = xasprintf("<%s.%s@%s>", stamp, text, domain);
+	return 0;
+}
+
+/* The From value postie adds: "Full Name" <addr>, RFC 2047 when the name
+ * is not ASCII; the null sender shows as MAILER-DAEMON@domain. */
+static char *
+make_from(const struct rewrite_opts *o, const char *domain)
+{
+	const char *ef = o->envelope_from;
+	char *addr, *v;
+	struct buf q;
+
+	if (ef == NULL || ef[0] == '\0')
+		addr = xasprintf("MAILER-DAEMON@%s", domain);
+	else
+		addr = address_qualify(ef, domain);
+	if (o->fullname == NULL || o->fullname[0] == '\0')
+		return addr;
+	if (address_is_8bit(o->fullname)) {
+		char *enc = rfc2047_encode(o->fullname, 6);
+
+		v = xasprintf("%s <%s>", enc, addr);
+		free(enc);
+		free(addr);
+		return v;
+	}
+	buf_init(&q);
+	buf_addc(&q, '"');
+	for (const char *p = o->fullname; *p != '\0'; p++) {
+		if (*p == '\r' || *p == '\n')
+			continue;
+		if (*p == '"' || *p == '\\')
+			buf_addc(&q, '\\');
+		buf_addc(&q, *p);
+	}
+	buf_printf(&q, "\" <%s>", addr);
+	free(addr);
+	return buf_steal(&q);
+}
+
+/* Qualify bare local names in one address field, keeping everything
+ * else as written; a field that does not parse is left alone. */
+static void
+qualify_field(struct header_list *h, size_t i, const char *domain)
+{
+	struct header *f = &h->v[i];
+	const char *colon = memchr(f->raw, ':', f->raw_len);
+	size_t start;
+	char *v, *name;
+
+	if (colon == NULL)
+		return;
+	start = (size_t)(colon - f->raw) + 1;
+	while (start < f->raw_len && (f->raw[start] == ' ' ||
+	    f->raw[start] == '\t'))
+		start++;
+	v = address_qualify_list(f->raw + start, f->raw_len - start, domain);
+	if (v != NULL && strcmp(v, f->raw + start) != 0) {
+		name = xstrdup(f->name);
+		header_replace(h, i, name, v);
+		free(name);
+	}
+	free(v);
+}
+
+static void
+add_mime_for_8bit(struct message *m)
+{
+	struct header_list *h = &m->headers;
+
+	if (!m->body_8bit || header_find(h, "Content-Type", 0) >= 0)
+		return;
+	if (header_find(h, "MIME-Version", 0) < 0)
+		header_add(h, "MIME-Version", "1.0", false);
+	header_add(h, "Content-Type", "text/plain; charset=utf-8", false);
+	if (header_find(h, "Content-Transfer-Encoding", 0) < 0)
+		header_add(h, "Content-Transfer-Encoding", "8bit", false);
+}
+
+int
+message_rewrite(struct message *m, const struct rewrite_opts *o,
+    struct err *e)
+{
+	static const char *const qualified[] = {
+		"From", "Sender", "Reply-To", "To", "Cc"
+	};
+	struct header_list *h = &m->headers;
+	const char *domain = o->domain != NULL ? o->domain : host_fqdn();
+	char *v = NULL;
+
+	header_remove(h, "Bcc");
+	header_remove(h, "Resent-Bcc");
+	for (size_t i = 0; i < h->n; i++)
+		for (size_t k = 0; k < 5; k++)
+			if (ascii_eq_ci(h->v[i].name, qualified[k]))
+				qualify_field(h, i, domain);
+	if (o->add_from && header_find(h, "From", 0) < 0) {
+		v = make_from(o, domain);
+		header_add(h, "From", v, false);
+		free(v);
+	}
+	if (o->add_date && header_find(h, "Date", 0) < 0) {
+		v = rfc5322_date(time(NULL));
+		header_add(h, "Date", v, false);
+		free(v);
+	}
+	if (o->add_msgid && header_find(h, "Message-ID", 0) < 0) {
+		if (make_msgid(domain, &v, e) == -1)
+			return -1;
+		header_add(h, "Message-ID", v, false);
+		free(v);
+	}
+	if (o->undisclosed && header_find(h, "To", 0) < 0 &&
+	    header_find(h, "Cc", 0) < 0)
+		header_add(h, "To", "undisclosed-recipients:;", false);
+	add_mime_for_8bit(m);
+	return 0;
+}
+
+/* ---- wire form -------------------------------------------------------- */
+
+enum body_mode {
+	BODY_CRLF,	/* as read, line ends made CRLF */
+	BODY_QP,	/* single text part re-encoded quoted-printable */
+	BODY_SPLIT,	/* MIME structure or an encoding postie cannot re-encode
+			 * (multipart, base64...): CRLF, lines broken at 998 */
+};
+
+struct message_reader {
+	struct message *m;
+	struct wire_opts w;
+	enum body_mode mode;
+	struct buf out;		/* bytes ready for the caller */
+	size_t	 out_off;
+	off_t	 pos;		/* next spool offset */
+	bool	 eof;
+	bool	 prev_cr;
+	bool	 at_bol;	/* the last byte sent ended a line */
+	size_t	 col;
+	struct qp qp;
+	char	 in[WIRE_CHUNK];
+};
+
+static bool
+value_is(const struct header_list *h, const char *name, const char *prefix)
+{
+	long i = header_find(h, name, 0);
+	char *v;
+	bool is;
+
+	if (i < 0)
+		return false;
+	v = header_value(h, (size_t)i);
+	is = ascii_prefix_ci(v, prefix);
+	free(v);
+	return is;
+}
+
+static enum body_mode
+body_mode(const struct message *m, const struct wire_opts *w)
+{
+	const struct header_list *h = &m->headers;
+	bool plain_cte;
+
+	if (!message_needs_reencode(m, w))
+		return BODY_CRLF;
+	plain_cte = header_find(h, "Content-Transfer-Encoding", 0) < 0 ||
+	    value_is(h, "Content-Transfer-Encoding", "7bit") ||
+	    value_is(h, "Content-Transfer-Encoding", "8bit") ||
+	    value_is(h, "Content-Transfer-Encoding", "binary");
+	if (plain_cte && !value_is(h, "Content-Type", "multipart/") &&
+	    !value_is(h, "Content-Type", "message/"))
+		return BODY_QP;
+	return BODY_SPLIT;
+}
+
+bool
+message_needs_reencode(const struct message *m, const struct wire_opts *w)
+{
+	if (!m->composed && m->body_longest_line > WIRE_LINE_MAX)
+		return true;
+	return m->body_8bit && !w->eightbitmime;
+}
+
+bool
+message_is_8bit(const struct message *m, const struct wire_opts *w)
+{
+	return m->body_8bit && w->eightbitmime && body_mode(m, w) != BODY_QP;
+}
+
+/* Fields whose whole value is text (RFC 5322 unstructured), so that RFC
+ * 2047 may encode all of it. */
+static bool
+is_unstructured(const char *name)
+{
+	static const char *const names[] = {
+		"Subject", "Comments", "Keywords", "Content-Description",
+		"Thread-Topic", "Organization",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (ascii_eq_ci(name, names[i]))
+			return true;
+	return ascii_prefix_ci(name, "X-");
+}
+
+static void
+add_crlf_text(struct buf *b, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\n')
+			buf_addc(b, '\r');
+		buf_addc(b, p[i]);
+	}
+	buf_add(b, "\r\n", 2);
+}
+
+static void
+add_wire_field(struct buf *b, const struct header_list *h, size_t i,
+    const struct wire_opts *w)
+{
+	const struct header *f = &h->v[i];
+	char *v, *enc;
+
+	if (w->smtputf8 || !address_is_8bit(f->raw) ||
+	    !is_unstructured(f->name)) {
+		/* Non-ASCII in structured fields (display names) goes out
+		 * as written: see the report in message.h's history. */
+		add_crlf_text(b, f->raw, f->raw_len);
+		return;
+	}
+	v = header_value(h, i);
+	enc = rfc2047_encode(v, strlen(f->name) + 2);
+	buf_printf(b, "%s: ", f->name);
+	add_crlf_text(b, enc, strlen(enc));
+	free(enc);
+	free(v);
+}
+
+static void
+build_wire_headers(const struct message *m, const struct wire_opts *w,
+    enum body_mode mode, struct buf *b)
+{
+	const struct header_list *h = &m->headers;
+
+	for (size_t i = 0; i < h->n; i++) {
+		if (mode == BODY_QP &&
+		    ascii_eq_ci(h->v[i].name, "Content-Transfer-Encoding"))
+			continue;
+		add_wire_field(b, h, i, w);
+	}
+	if (mode == BODY_QP) {
+		if (header_find(h, "MIME-Version", 0) < 0)
+			buf_adds(b, "MIME-Version: 1.0\r\n");
+		if (header_find(h, "Content-Type", 0) < 0)
+			buf_printf(b, "Content-Type: text/plain; charset=%s\r\n",
+			    m->body_8bit ? "utf-8" : "us-ascii");
+		buf_adds(b, "Content-Transfer-Encoding: quoted-printable\r\n");
+	}
+	buf_add(b, "\r\n", 2);
+}
+
+off_t
+message_wire_size(const struct message *m, const struct wire_opts *w)
+{
+	enum body_mode mode = body_mode(m, w);
+	struct buf b;
+	off_t size, body = m->body_len;
+
+	buf_init(&b);
+	build_wire_headers(m, w, mode, &b);
+	size = (off_t)b.len;
+	buf_free(&b);
+	if (mode == BODY_QP) {
+		/* Each octet at most "=XX"; a soft break "=\r\n" per line. */
+		return size + 3 * body + 3 * (3 * body / (ENCODE_LINE_MAX - 3)
+		    + 1) + 2 * m->body_lines + 2;
+	}
+	if (m->body_bare_cr)
+		body *= 2;	/* every CR could become CRLF */
+	size += body + m->body_lines + 2;
+	if (mode == BODY_SPLIT)
+		size += 2 * (m->body_len / WIRE_LINE_MAX + 1);
+	return size;
+}
+
+static void
+wire_eol(struct message_reader *r)
+{
+	buf_add(&r->out, "\r\n", 2);
+	r->col = 0;
+	r->at_bol = true;
+}
+
+/* Body bytes to CRLF line ends; bare CR becomes CRLF (spec §3); in
+ * BODY_SPLIT mode no line exceeds 998 octets. */
+static void
+wire_crlf(struct message_reader *r, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (r->prev_cr) {
+			r->prev_cr = false;
+			wire_eol(r);
+			if (c == '\n')
+				continue;
+		}
+		if (c == '\r')
+			r->prev_cr = true;
+		else if (c == '\n')
+			wire_eol(r);
+		else {
+			if (r->mode == BODY_SPLIT && r->col >= WIRE_LINE_MAX)
+				wire_eol(r);
+			buf_addc(&r->out, c);
+			r->col++;
+			r->at_bol = false;
+		}
+	}
+}
+
+static void
+wire_finish(struct message_reader *r)
+{
+	if (r->mode == BODY_QP) {
+		qp_finish(&r->qp, &r->out);
+		r->at_bol = r->out.len == 0 ||
+		    r->out.data[r->out.len - 1] == '\n';
+	} else if (r->prev_cr) {
+		r->prev_cr = false;
+		wire_eol(r);
+	}
+	/* The DATA terminator needs the last line ended. */
+	if (!r->at_bol)
+		wire_eol(r);
+	r->eof = true;
+}
+
+static int
+wire_fill(struct message_reader *r, struct err *e)
+{
+	ssize_t n;
+
+	buf_reset(&r->out);
+	r->out_off = 0;
+	do
+		n = pread(r->m->body_fd, r->in, sizeof(r->in), r->pos);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return err_sys(e, EX_IOERR, "cannot read spool file");
+	if (n == 0) {
+		wire_finish(r);
+		return 0;
+	}
+	r->pos += n;
+	if (r->mode == BODY_QP) {
+		qp_encode(&r->qp, r->in, (size_t)n, &r->out);
+		if (r->out.len > 0)
+			r->at_bol = r->out.data[r->out.len - 1] == '\n';
+	} else
+		wire_crlf(r, r->in, (size_t)n);
+	return 0;
+}
+
+int
+message_reader_open(struct message_reader **rp, struct message *m,
+    const struct wire_opts *w, struct err *e)
+{
+	struct message_reader *r = xcalloc(1, sizeof(*r));
+
+	(void)e;	/* nothing can fail yet; the contract allows it */
+	r->m = m;
+	r->w = *w;
+	r->mode = body_mode(m, w);
+	r->at_bol = true;
+	buf_init(&r->out);
+	qp_init(&r->qp, false);
+	build_wire_headers(m, w, r->mode, &r->out);
+	if (m->body_fd < 0)
+		r->eof = true;	/* no body at all: headers only */
+	*rp = r;
+	return 0;
+}
+
+ssize_t
+message_reader_read(struct message_reader *r, char *buf, size_t len,
+    struct err *e)
+{
+	size_t n;
+
+	while (r->out_off == r->out.len) {
+		if (r->eof)
+			return 0;
+		if (wire_fill(r, e) == -1)
+			return -1;
+	}
+	n = r->out.len - r->out_off;
+	if (n > len)
+		n = len;
+	memcpy(buf, r->out.data + r->out_off, n);
+	r->out_off += n;
+	return (ssize_t)n;
+}
+
+void
+message_reader_close(struct message_reader *r)
+{
+	if (r == NULL)
+		return;
+	buf_free(&r->out);
+	free(r);
+}
+
+int
+message_write(struct message *m, const struct wire_opts *w, int fd,
+    struct err *e)
+{
+	struct message_reader *r;
+	char *chunk = xmalloc(READ_BLOCK);
+	ssize_t n;
+	int rc = 0;
+
+	if (message_reader_open(&r, m, w, e) == -1) {
+		free(chunk);
+		return -1;
+	}
+	while ((n = message_reader_read(r, chunk, READ_BLOCK, e)) > 0)
+		if (write_all(fd, chunk, (size_t)n) == -1) {
+			rc = err_sys(e, EX_IOERR, "cannot write message");
+			break;
+		}
+	if (n < 0)
+		rc = -1;
+	message_reader_close(r);
+	free(chunk);
+	return rc;
+}
