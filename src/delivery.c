@@ -75,7 +75,11 @@ status_in_text(const char *text, int code, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-/* A 5xx refusal of one RCPT: which sysexits code (spec §5). */
+/* A 5xx refusal of one RCPT: which sysexits code (spec §5).  550, 551
+ * and 553 mean "no such user" (as sendmail maps them) unless the enhanced
+ * code names another cause: 5.1.2 (RFC 3463 bad destination system) and
+ * 5.1.10 (RFC 7505 null MX) mean no such host; 5.2.x, 5.3.x, 5.7.x
+ * (mailbox full, system, policy) are plain unavailability. */
 static int
 rcpt_permanent_ex(int code, const char *text)
 {
@@ -86,7 +90,8 @@ rcpt_permanent_ex(int code, const char *text)
 	    strcasestr(text, "no such domain") != NULL)
 		return EX_NOHOST;
 	if ((code == 550 || code == 551 || code == 553) &&
-	    strncmp(status, "5.1.", 4) == 0)
+	    (status[0] == '\0' || strcmp(status, "5.0.0") == 0 ||
+	    strncmp(status, "5.1.", 4) == 0))
 		return EX_NOUSER;
 	return EX_UNAVAILABLE;
 }
@@ -355,29 +360,36 @@ judge_rcpts(struct dctx *x, struct txn_build *b, int rc,
 
 		if (r->state == RCPT_ACCEPTED && rc == 0)
 			result_set(x, k, OUT_SENT, 0, x->rep->reply);
-		else if (r->state == RCPT_TEMPFAIL)
+		else if (rc == -1 && (r->state == RCPT_PENDING ||
+		    r->state == RCPT_ACCEPTED || strcmp(r->text, e->msg) == 0)) {
+			/* Not this recipient's own refusal: the transaction
+			 * failed (MAIL or DATA refused, malformed reply,
+			 * connection lost), and smtp.c copied its error. */
+			classify_err(e, stage, &out, &ex);
+			result_set(x, k, out, ex, e->msg);
+		} else if (r->state == RCPT_TEMPFAIL)
 			result_set(x, k, OUT_TEMPFAIL, EX_TEMPFAIL, r->text);
 		else if (r->state == RCPT_PERMFAIL)
 			result_set(x, k, OUT_PERMFAIL,
 			    rcpt_permanent_ex(r->code, r->text), r->text);
-		else {
-			/* Accepted or pending, but the transaction failed
-			 * after (DATA refused, connection lost). */
-			classify_err(e, stage, &out, &ex);
-			result_set(x, k, out, ex, e->msg);
-		}
+		else	/* pending after success: smtp.c broke its word */
+			result_set(x, k, OUT_TEMPFAIL, EX_SOFTWARE,
+			    "no answer for this recipient");
 	}
 }
 
-/* A failure that the next host may not have: lost connection or 4xx
- * before any recipient was answered. */
+/* A failure that the next host may not have: the session was lost
+ * (dropped, or 421) before any recipient was refused on its own.
+ * smtp.c gives unanswered recipients the transaction's error text. */
 static bool
-worth_next_host(const struct txn_build *b, const struct err *e)
+worth_next_host(struct smtp *s, const struct txn_build *b,
+    const struct err *e)
 {
-	if (e->ex != EX_TEMPFAIL)
+	if (e->ex != EX_TEMPFAIL || smtp_usable(s))
 		return false;
 	for (size_t j = 0; j < b->t.nrcpts; j++)
-		if (b->rv[j].state != RCPT_PENDING)
+		if (b->rv[j].state != RCPT_PENDING &&
+		    strcmp(b->rv[j].text, e->msg) != 0)
 			return false;
 	return true;
 }
@@ -402,7 +414,7 @@ run_transaction(struct dctx *x, const struct destination *d, struct smtp *s,
 	}
 	rc = smtp_send(s, &b.t, e);
 	note_reply(x, s);
-	if (rc == -1 && worth_next_host(&b, e)) {
+	if (rc == -1 && worth_next_host(s, &b, e)) {
 		txn_build_free(&b);
 		smtp_abort(s);
 		return HOST_NEXT;
