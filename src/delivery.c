@@ -265,7 +265,8 @@ needs_smtputf8(const struct dctx *x, const struct destination *d)
 /* The address as it goes on the wire without SMTPUTF8: domain in A-labels.
  * NULL with e when that cannot be (a non-ASCII local part). */
 static char *
-ascii_address(const char *addr, const char *peer, struct err *e)
+ascii_address(const char *addr, bool sender, const char *peer,
+    struct err *e)
 {
 	char *out = NULL;
 
@@ -273,8 +274,10 @@ ascii_address(const char *addr, const char *peer, struct err *e)
 		return NULL;
 	if (address_is_8bit(out)) {
 		free(out);
-		err_set(e, EX_UNAVAILABLE, "%s: the non-ASCII local part needs "
-		    "SMTPUTF8, which %s does not offer", addr, peer);
+		err_set(e, EX_UNAVAILABLE, "%s%s%s non-ASCII local part needs "
+		    "SMTPUTF8, which %s does not offer",
+		    sender ? "the sender <" : "", sender ? addr : "",
+		    sender ? ">'s" : "its", peer);
 		return NULL;
 	}
 	return out;
@@ -313,7 +316,7 @@ txn_build(struct dctx *x, const struct destination *d, struct smtp *s,
 	b->idx = xcalloc(d->rcpts.n, sizeof(*b->idx));
 	b->t.from = x->env->from;
 	if (!utf8 && address_is_8bit(x->env->from)) {
-		if ((conv = ascii_address(x->env->from, peer, e)) == NULL)
+		if ((conv = ascii_address(x->env->from, true, peer, e)) == NULL)
 			return -1;
 		strlist_take(&b->owned, conv);
 		b->t.from = conv;
@@ -326,7 +329,7 @@ txn_build(struct dctx *x, const struct destination *d, struct smtp *s,
 		if (k < 0)
 			continue;
 		if (!utf8 && address_is_8bit(addr)) {
-			if ((conv = ascii_address(addr, peer, &ce)) == NULL) {
+			if ((conv = ascii_address(addr, false, peer, &ce)) == NULL) {
 				result_set(x, (size_t)k, OUT_PERMFAIL,
 				    EX_UNAVAILABLE, ce.msg);
 				continue;
