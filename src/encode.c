@@ -132,7 +132,8 @@ b64_encode(struct b64 *s, const void *in, size_t len, struct buf *out)
 		p += 3;
 		len -= 3;
 	}
-	memcpy(s->pend, p, len);
+	if (len > 0)
+		memcpy(s->pend, p, len);
 	s->npend = len;
 }
 
@@ -924,8 +925,10 @@ param_section(struct buf *out, const char *name, int sec,
 	while (used < n) {
 		size_t k = param_unit(p + used, n - used, extended, o, &olen);
 
-		/* -2: the "\n" is not a column; keep room for '"' and ';' */
-		if (used > 0 && out->len - start - 1 + olen + 2 >
+		/* The line starts after ";\n"; keep room for '"' and ';'. */
+		size_t col = out->len - start - 2;
+
+		if (used > 0 && col + olen + (extended ? 1 : 2) >
 		    HEADER_LINE_SOFT)
 			break;
 		buf_add(out, o, olen);
