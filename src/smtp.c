@@ -1,2 +1,1092 @@
-/* smtp.c — see smtp.h. */
+/*
+ * NAME
+ *	smtp.c — the SMTP client state machine
+ *
+ * SUMMARY
+ *	One session over one conn: greeting, EHLO (HELO fallback), STARTTLS
+ *	and a second EHLO, AUTH; then transactions (MAIL, RCPT..., DATA or
+ *	BDAT), RSET between them, QUIT.
+ *
+ * DESCRIPTION
+ *	Each command has a pair of functions: smtp_send_X() queues it and
+ *	sets the stage, smtp_reply_X() reads and judges its reply.  The only
+ *	way to change the stage is smtp_state(); the stage indexes a table
+ *	that gives its timeout (RFC 5321 §4.5.3.2) and the words for its
+ *	errors, so that every diagnostic names the command it answers.
+ *
+ *	Pipelining (RFC 2920) follows Postfix's smtp_loop(): the sender runs
+ *	ahead, queueing MAIL, every RCPT and DATA, flushes once, then the
+ *	receiver matches the replies to the commands in order.  A refused
+ *	RCPT marks only its recipient.  Without PIPELINING, one command, one
+ *	reply, and bytes after a reply are a protocol error.
+ *
+ *	The body is streamed in BODY_BLOCK reads.  For DATA, dot-stuffing is
+ *	a filter whose "at line start" state carries across blocks (curl's
+ *	cr_eob_read()), so memory stays flat; with CHUNKING (RFC 3030) the
+ *	body goes out in BDAT chunks of BDAT_CHUNK bytes, unstuffed.
+ *
+ * DIAGNOSTICS
+ *	"host[addr]:port said: 550 5.1.1 no such user (in reply to RCPT TO)".
+ *	ex is a first guess (see smtp.h); delivery.c decides.
+ *
+ * SEE ALSO
+ *	RFC 5321 (SMTP), RFC 2920 (PIPELINING), RFC 3207 (STARTTLS),
+ *	RFC 4954 (AUTH), RFC 1870 (SIZE), RFC 6152 (8BITMIME), RFC 6531
+ *	(SMTPUTF8), RFC 3461 (DSN), RFC 3030 (CHUNKING), RFC 2034
+ *	(ENHANCEDSTATUSCODES).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sasl.h"
 #include "smtp.h"
+#include "util.h"
+
+#define BODY_BLOCK	(64 * 1024)	/* message reads: four full TLS records */
+#define BDAT_CHUNK	(1024 * 1024)	/* one BDAT chunk, one round trip */
+/* Commands per pipelined flight.  Their replies (~50 bytes each) stay far
+ * below a socket buffer, so the server never blocks writing replies while
+ * we block writing commands (the deadlock RFC 2920 §3.1 warns of). */
+#define PIPELINE_WINDOW	100
+#define AUTH_ROUNDS_MAX	10	/* 334 challenges before giving up */
+#define QUIT_TIMEOUT_S	5	/* QUIT is a courtesy: do not wait long */
+#define ENVID_MAX	100	/* RFC 3461 §4.4 */
+
+/* Indexed by enum smtp_stage: the words for messages and the timeout. */
+static const struct stage_info {
+	const char *name;
+	int	 timeout_s;
+} stages[] = {
+	[STAGE_CONNECT]	 = { "connect",		300 },
+	[STAGE_GREETING] = { "initial greeting", 300 },
+	[STAGE_EHLO]	 = { "EHLO",		300 },
+	[STAGE_HELO]	 = { "HELO",		300 },
+	[STAGE_STARTTLS] = { "STARTTLS",	300 },
+	[STAGE_AUTH]	 = { "AUTH",		300 },
+	[STAGE_MAIL]	 = { "MAIL FROM",	300 },
+	[STAGE_RCPT]	 = { "RCPT TO",		300 },
+	[STAGE_DATA]	 = { "DATA",		120 },
+	[STAGE_BODY]	 = { "message body",	180 },
+	[STAGE_DOT]	 = { "end of DATA",	600 },
+	[STAGE_RSET]	 = { "RSET",		300 },
+	[STAGE_QUIT]	 = { "QUIT",		QUIT_TIMEOUT_S },
+};
+
+struct smtp {
+	struct conn	*conn;
+	struct smtp_params p;
+	struct smtp_caps caps;
+	struct smtp_reply reply;	/* the last one read */
+	enum smtp_stage	 stage;
+	bool		 usable;	/* the server may still be talked to */
+	bool		 bdat;		/* the body goes in BDAT chunks */
+};
+
+/* One transaction while its replies are matched to its commands. */
+struct txn {
+	struct smtp_txn	*t;
+	struct wire_opts w;
+	bool		 data_in_flight;	/* DATA pipelined with the envelope */
+	bool		 mail_ok;
+	bool		 data_ok;		/* 354 received */
+	size_t		 accepted;		/* RCPTs answered 2xx */
+	bool		 failed;
+	int		 fail_code;		/* its reply code */
+	struct err	 fail;			/* the first refusal */
+};
+
+const char *
+smtp_stage_name(enum smtp_stage st)
+{
+	if ((size_t)st >= sizeof(stages) / sizeof(stages[0]))
+		return "?";
+	return stages[st].name;
+}
+
+/* This is the only way to change the stage. */
+static void
+smtp_state(struct smtp *s, enum smtp_stage st)
+{
+	s->stage = st;
+}
+
+/* The command a reply answers, for "(in reply to ...)". */
+static const char *
+smtp_cmd_name(const struct smtp *s)
+{
+	if (s->bdat && s->stage == STAGE_BODY)
+		return "BDAT";
+	if (s->bdat && s->stage == STAGE_DOT)
+		return "BDAT LAST";
+	return smtp_stage_name(s->stage);
+}
+
+static int
+smtp_timeout_ms(const struct smtp *s)
+{
+	int secs = stages[s->stage].timeout_s;
+
+	if (s->p.timeout_s > 0 && !(s->stage == STAGE_QUIT &&
+	    s->p.timeout_s > QUIT_TIMEOUT_S))
+		secs = s->p.timeout_s;
+	return secs * 1000;
+}
+
+static int	err_suffix(struct err *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static int	smtp_write_cmd(struct smtp *, enum smtp_stage, struct err *,
+		    const char *, ...) __attribute__((format(printf, 4, 5)));
+
+/* Append " (...)" to a message that names the peer already. */
+static int
+err_suffix(struct err *e, const char *fmt, ...)
+{
+	size_t len = strlen(e->msg);
+	va_list ap;
+
+	if (len + 2 >= sizeof(e->msg))
+		return -1;
+	e->msg[len++] = ' ';
+	va_start(ap, fmt);
+	vsnprintf(e->msg + len, sizeof(e->msg) - len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A reply that is not what the command needed: say who said what to
+ * which command.  4xx is temporary, 5xx permanent, anything else odd. */
+static int
+smtp_reply_error(struct smtp *s, struct err *e)
+{
+	char sum[ERR_MSG_MAX];
+	int ex = EX_PROTOCOL;
+
+	if (s->reply.code / 100 == 4)
+		ex = EX_TEMPFAIL;
+	else if (s->reply.code / 100 == 5)
+		ex = EX_UNAVAILABLE;
+	if (s->reply.code == 421)
+		s->usable = false;	/* the server closes after 421 */
+	reply_summary(&s->reply, sum, sizeof(sum));
+	return err_set(e, ex, "%s said: %s (in reply to %s)",
+	    conn_peer(s->conn), sum, smtp_cmd_name(s));
+}
+
+static int
+smtp_protocol_error(struct smtp *s, struct err *e, const char *what)
+{
+	s->usable = false;
+	return err_set(e, EX_PROTOCOL, "%s: %s (in reply to %s)",
+	    conn_peer(s->conn), what, smtp_cmd_name(s));
+}
+
+/*
+ * Read one whole reply into s->reply.  last: no further reply is
+ * expected now, so bytes already waiting are a protocol error (OpenSMTPD's
+ * "Trailing data"); pipelined replies pass last = false.
+ */
+static int
+smtp_read_reply(struct smtp *s, bool last, struct err *e)
+{
+	const char *line;
+	size_t len;
+	int rc;
+
+	reply_init(&s->reply);
+	do {
+		if (conn_readline(s->conn, &line, &len, smtp_timeout_ms(s),
+		    e) == -1) {
+			s->usable = false;
+			s->reply.code = 0;
+			return err_suffix(e, "(waiting for reply to %s)",
+			    smtp_cmd_name(s));
+		}
+		if ((rc = reply_feed(&s->reply, line, len, e)) == -1) {
+			s->usable = false;
+			err_prefix(e, "%s", conn_peer(s->conn));
+			return err_suffix(e, "(in reply to %s)",
+			    smtp_cmd_name(s));
+		}
+	} while (rc == 0);
+	if (last && conn_pending(s->conn) > 0)
+		return smtp_protocol_error(s, e,
+		    "trailing data after the reply");
+	return 0;
+}
+
+/* Queue one command line (CRLF added) for the stage it starts. */
+static int
+smtp_write_cmd(struct smtp *s, enum smtp_stage st, struct err *e,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+	int len, rc;
+
+	smtp_state(s, st);
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	line = xmalloc((size_t)len + 3);
+	va_start(ap, fmt);
+	vsnprintf(line, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	memcpy(line + len, "\r\n", 3);
+	rc = conn_write(s->conn, line, (size_t)len + 2, smtp_timeout_ms(s), e);
+	free(line);
+	if (rc == -1) {
+		s->usable = false;
+		return err_suffix(e, "(sending %s)", smtp_cmd_name(s));
+	}
+	return 0;
+}
+
+static int
+smtp_flush(struct smtp *s, struct err *e)
+{
+	if (conn_flush(s->conn, smtp_timeout_ms(s), e) == -1) {
+		s->usable = false;
+		return err_suffix(e, "(sending %s)", smtp_cmd_name(s));
+	}
+	return 0;
+}
+
+/* Lockstep: send what is queued, read the one reply it earns. */
+static int
+smtp_roundtrip(struct smtp *s, struct err *e)
+{
+	if (smtp_flush(s, e) == -1)
+		return -1;
+	return smtp_read_reply(s, true, e);
+}
+
+/* CR, LF, NUL and other controls never go into a command line. */
+static bool
+arg_ok(const char *p)
+{
+	for (; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+/* ---- session: greeting, EHLO/HELO ------------------------------------ */
+
+static int
+smtp_greeting(struct smtp *s, struct err *e)
+{
+	smtp_state(s, STAGE_GREETING);
+	if (smtp_read_reply(s, true, e) == -1)
+		return -1;
+	if (s->reply.code / 100 == 2)
+		return 0;
+	if (s->reply.code == 554) {
+		/* RFC 5321 §3.1: "no SMTP service here"; QUIT is still
+		 * allowed, but nothing else will be accepted. */
+		smtp_reply_error(s, e);
+		return err_prefix(e, "server refused the session");
+	}
+	return smtp_reply_error(s, e);
+}
+
+static int
+smtp_send_ehlo(struct smtp *s, struct err *e)
+{
+	return smtp_write_cmd(s, STAGE_EHLO, e, "EHLO %s", s->p.helo_name);
+}
+
+/* 1 when the server refused EHLO permanently (try HELO), 0 when done. */
+static int
+smtp_reply_ehlo(struct smtp *s, struct err *e)
+{
+	if (s->reply.code / 100 == 2) {
+		caps_from_ehlo(&s->caps, &s->reply);
+		return 0;
+	}
+	if (s->reply.code / 100 == 5)
+		return 1;
+	return smtp_reply_error(s, e);
+}
+
+static int
+smtp_send_helo(struct smtp *s, struct err *e)
+{
+	return smtp_write_cmd(s, STAGE_HELO, e, "HELO %s", s->p.helo_name);
+}
+
+static int
+smtp_reply_helo(struct smtp *s, struct err *e)
+{
+	if (s->reply.code / 100 != 2)
+		return smtp_reply_error(s, e);
+	memset(&s->caps, 0, sizeof(s->caps));	/* HELO: no extensions */
+	return 0;
+}
+
+/* EHLO, or HELO when the server does not know EHLO (RFC 5321 §4.1.4). */
+static int
+smtp_hello(struct smtp *s, bool helo_allowed, struct err *e)
+{
+	int rc;
+
+	memset(&s->caps, 0, sizeof(s->caps));
+	if (smtp_send_ehlo(s, e) == -1 || smtp_roundtrip(s, e) == -1)
+		return -1;
+	if ((rc = smtp_reply_ehlo(s, e)) <= 0)
+		return rc;
+	if (!helo_allowed)
+		return smtp_reply_error(s, e);
+	if (smtp_send_helo(s, e) == -1 || smtp_roundtrip(s, e) == -1)
+		return -1;
+	return smtp_reply_helo(s, e);
+}
+
+/* ---- STARTTLS (RFC 3207) ---------------------------------------------- */
+
+static int
+smtp_send_starttls(struct smtp *s, struct err *e)
+{
+	return smtp_write_cmd(s, STAGE_STARTTLS, e, "STARTTLS");
+}
+
+/* 1: go on in plaintext (opportunistic and refused); 0: TLS is up. */
+static int
+smtp_reply_starttls(struct smtp *s, struct err *e)
+{
+	struct tls_params tp = s->p.tlsp;
+
+	if (s->reply.code / 100 != 2) {
+		if (s->p.tls == TLSMODE_OPPORTUNISTIC && s->reply.code != 421)
+			return 1;
+		return smtp_reply_error(s, e);
+	}
+	/* An unverified certificate is still better than plaintext. */
+	if (s->p.tls == TLSMODE_OPPORTUNISTIC)
+		tp.opportunistic = true;
+	/* conn_starttls refuses bytes the server sent after its 220. */
+	if (conn_starttls(s->conn, &tp, smtp_timeout_ms(s), e) == -1) {
+		s->usable = false;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+smtp_starttls(struct smtp *s, struct err *e)
+{
+	int rc;
+
+	if (s->p.tls != TLSMODE_STARTTLS && s->p.tls != TLSMODE_OPPORTUNISTIC)
+		return 0;
+	if (conn_is_tls(s->conn))
+		return 0;
+	if (!(s->caps.flags & CAP_STARTTLS)) {
+		if (s->p.tls == TLSMODE_OPPORTUNISTIC)
+			return 0;
+		smtp_state(s, STAGE_STARTTLS);
+		return err_set(e, EX_NOPERM, "%s: server does not offer "
+		    "STARTTLS; TLS is required", conn_peer(s->conn));
+	}
+	if (smtp_send_starttls(s, e) == -1 || smtp_roundtrip(s, e) == -1)
+		return -1;
+	if ((rc = smtp_reply_starttls(s, e)) != 0)
+		return rc == 1 ? 0 : -1;
+	/* RFC 3207 §4.2: forget everything learnt in plaintext. */
+	return smtp_hello(s, false, e);
+}
+
+/* ---- AUTH (RFC 4954) ---------------------------------------------------- */
+
+static bool
+smtp_auth_wanted(const struct smtp *s)
+{
+	if (!s->p.auth || s->p.auth_method == AUTH_OFF)
+		return false;
+	return s->p.password != NULL || s->p.auth_method == AUTH_EXTERNAL;
+}
+
+static int
+smtp_send_auth(struct smtp *s, const char *mech, const char *initial,
+    struct err *e)
+{
+	if (initial == NULL)
+		return smtp_write_cmd(s, STAGE_AUTH, e, "AUTH %s", mech);
+	return smtp_write_cmd(s, STAGE_AUTH, e, "AUTH %s %s", mech, initial);
+}
+
+/* Drive 334 challenges through sasl_step until 235 or a refusal. */
+static int
+smtp_reply_auth(struct smtp *s, struct sasl *sa, struct err *e)
+{
+	char *resp;
+
+	for (int round = 0; s->reply.code == 334; round++) {
+		if (round == AUTH_ROUNDS_MAX)
+			return smtp_protocol_error(s, e,
+			    "too many AUTH challenges");
+		if (sasl_step(sa, s->reply.text, s->reply.text_len, &resp,
+		    e) == -1) {
+			/* RFC 4954 §4: "*" cancels the exchange. */
+			struct err ignored;
+
+			if (smtp_write_cmd(s, STAGE_AUTH, &ignored, "*") == 0)
+				smtp_roundtrip(s, &ignored);
+			return err_prefix(e, "%s: AUTH",
+			    conn_peer(s->conn));
+		}
+		if (smtp_write_cmd(s, STAGE_AUTH, e, "%s", resp) == -1 ||
+		    smtp_roundtrip(s, e) == -1) {
+			free(resp);
+			return -1;
+		}
+		free(resp);
+	}
+	if (s->reply.code / 100 == 2)
+		return 0;
+	smtp_reply_error(s, e);
+	if (s->reply.code / 100 == 5)
+		e->ex = EX_NOPERM;	/* a fixed password cures it */
+	return err_prefix(e, "authentication failed");
+}
+
+static int
+smtp_auth(struct smtp *s, struct err *e)
+{
+	struct sasl_params sp = { s->p.user, s->p.password, s->p.host,
+	    s->p.port };
+	struct sasl *sa;
+	const char *mech;
+	char *initial = NULL;
+	int rc;
+
+	if (!smtp_auth_wanted(s))
+		return 0;
+	smtp_state(s, STAGE_AUTH);
+	if (!conn_is_tls(s->conn) && s->p.tls != TLSMODE_NONE)
+		return err_set(e, EX_NOPERM, "%s: not sending credentials "
+		    "without TLS", conn_peer(s->conn));
+	mech = sasl_choose(s->p.auth_method, s->caps.auth,
+	    s->p.password != NULL, e);
+	if (mech == NULL)
+		return err_prefix(e, "%s", conn_peer(s->conn));
+	if (sasl_start(&sa, mech, &sp, &initial, e) == -1)
+		return -1;
+	rc = smtp_send_auth(s, mech, initial, e);
+	free(initial);
+	if (rc == 0)
+		rc = smtp_roundtrip(s, e);
+	if (rc == 0)
+		rc = smtp_reply_auth(s, sa, e);
+	sasl_free(sa);
+	return rc;
+}
+
+/* ---- session API ------------------------------------------------------- */
+
+int
+smtp_open(struct smtp **sp, struct conn *c, const struct smtp_params *p,
+    struct err *e)
+{
+	struct smtp *s = xcalloc(1, sizeof(*s));
+
+	s->conn = c;
+	s->p = *p;
+	s->usable = true;
+	reply_init(&s->reply);
+	*sp = NULL;
+	if (p->helo_name == NULL || p->helo_name[0] == '\0' ||
+	    !arg_ok(p->helo_name)) {
+		err_set(e, EX_SOFTWARE, "invalid EHLO name");
+		smtp_abort(s);
+		return -1;
+	}
+	if (smtp_greeting(s, e) == -1 || smtp_hello(s, true, e) == -1 ||
+	    smtp_starttls(s, e) == -1 || smtp_auth(s, e) == -1) {
+		smtp_quit(s);		/* QUIT only when still usable */
+		return -1;
+	}
+	*sp = s;
+	return 0;
+}
+
+const struct smtp_caps *
+smtp_caps(const struct smtp *s)
+{
+	return &s->caps;
+}
+
+const struct smtp_reply *
+smtp_last_reply(const struct smtp *s)
+{
+	return &s->reply;
+}
+
+enum smtp_stage
+smtp_stage(const struct smtp *s)
+{
+	return s->stage;
+}
+
+struct conn *
+smtp_conn(struct smtp *s)
+{
+	return s->conn;
+}
+
+bool
+smtp_usable(const struct smtp *s)
+{
+	return s->usable;
+}
+
+int
+smtp_reset(struct smtp *s, struct err *e)
+{
+	if (!s->usable)
+		return err_set(e, EX_TEMPFAIL, "%s: session no longer usable",
+		    conn_peer(s->conn));
+	if (smtp_write_cmd(s, STAGE_RSET, e, "RSET") == -1 ||
+	    smtp_roundtrip(s, e) == -1)
+		return -1;
+	if (s->reply.code / 100 != 2) {
+		s->usable = false;
+		return smtp_reply_error(s, e);
+	}
+	return 0;
+}
+
+void
+smtp_quit(struct smtp *s)
+{
+	struct err ignored;
+
+	if (s == NULL)
+		return;
+	if (s->usable && smtp_write_cmd(s, STAGE_QUIT, &ignored, "QUIT") == 0 &&
+	    smtp_flush(s, &ignored) == 0)
+		smtp_read_reply(s, false, &ignored);
+	smtp_abort(s);
+}
+
+void
+smtp_abort(struct smtp *s)
+{
+	if (s == NULL)
+		return;
+	conn_close(s->conn);
+	free(s);
+}
+
+/* ---- transaction: MAIL, RCPT, DATA ------------------------------------- */
+
+/* Note the first refusal of the transaction; later ones do not replace it. */
+static void
+txn_fail(struct smtp *s, struct txn *x)
+{
+	if (x->failed)
+		return;
+	x->failed = true;
+	x->fail_code = s->reply.code;
+	smtp_reply_error(s, &x->fail);
+}
+
+/* RFC 3461 §4: xtext, "+" and two upper-case hex digits for the rest. */
+static void
+xtext_encode(const char *in, struct buf *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		if (*p > 32 && *p < 127 && *p != '+' && *p != '=') {
+			buf_addc(out, (char)*p);
+			continue;
+		}
+		buf_addc(out, '+');
+		buf_addc(out, hex[*p >> 4]);
+		buf_addc(out, hex[*p & 15]);
+	}
+}
+
+/* The MAIL FROM parameters this server understands (RFC 1870, 6152,
+ * 6531, 3461). */
+static void
+mail_params(const struct smtp *s, const struct txn *x, struct buf *b)
+{
+	const struct smtp_txn *t = x->t;
+	unsigned f = s->caps.flags;
+
+	if (f & CAP_SIZE)
+		buf_printf(b, " SIZE=%lld",
+		    (long long)message_wire_size(t->msg, &x->w));
+	if ((f & CAP_8BITMIME) &&
+	    (message_is_8bit(t->msg, &x->w) || t->body_8bit_hint))
+		buf_adds(b, " BODY=8BITMIME");
+	if (x->w.smtputf8)
+		buf_adds(b, " SMTPUTF8");
+	if ((f & CAP_DSN) && t->dsn_ret != NULL)
+		buf_printf(b, " RET=%s", t->dsn_ret);
+	if ((f & CAP_DSN) && t->dsn_envid != NULL) {
+		buf_adds(b, " ENVID=");
+		xtext_encode(t->dsn_envid, b);
+	}
+}
+
+static int
+smtp_send_mail(struct smtp *s, struct txn *x, struct err *e)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	buf_printf(&b, "MAIL FROM:<%s>", x->t->from);
+	mail_params(s, x, &b);
+	rc = smtp_write_cmd(s, STAGE_MAIL, e, "%s", b.data);
+	buf_free(&b);
+	return rc;
+}
+
+static int
+smtp_reply_mail(struct smtp *s, struct txn *x, struct err *e)
+{
+	(void)e;
+	x->mail_ok = s->reply.code / 100 == 2;
+	if (!x->mail_ok)
+		txn_fail(s, x);
+	return 0;
+}
+
+static int
+smtp_send_rcpt(struct smtp *s, const struct smtp_rcpt *r, struct err *e)
+{
+	if (r->notify != NULL && (s->caps.flags & CAP_DSN))
+		return smtp_write_cmd(s, STAGE_RCPT, e,
+		    "RCPT TO:<%s> NOTIFY=%s", r->addr, r->notify);
+	return smtp_write_cmd(s, STAGE_RCPT, e, "RCPT TO:<%s>", r->addr);
+}
+
+/* A refused RCPT marks only its recipient. */
+static int
+smtp_reply_rcpt(struct smtp *s, struct txn *x, struct smtp_rcpt *r,
+    struct err *e)
+{
+	struct err said;
+
+	(void)e;
+	if (!x->mail_ok)
+		return 0;		/* 503s that follow a refused MAIL */
+	r->code = s->reply.code;
+	if (s->reply.code / 100 == 2) {
+		x->accepted++;
+		return 0;		/* PENDING until the final reply */
+	}
+	smtp_reply_error(s, &said);
+	r->state = s->reply.code / 100 == 5 ? RCPT_PERMFAIL : RCPT_TEMPFAIL;
+	snprintf(r->text, sizeof(r->text), "%s", said.msg);
+	return 0;
+}
+
+static int
+smtp_send_data(struct smtp *s, struct err *e)
+{
+	return smtp_write_cmd(s, STAGE_DATA, e, "DATA");
+}
+
+/*
+ * 354 with nobody to deliver to (pipelined DATA after a refused MAIL or
+ * every RCPT refused, from a server that ignores RFC 2920 §3.1): send an
+ * empty message and let the final reply go.
+ */
+static int
+smtp_reply_data(struct smtp *s, struct txn *x, struct err *e)
+{
+	if (s->reply.code != 354) {
+		if (x->mail_ok && x->accepted > 0)
+			txn_fail(s, x);
+		return 0;
+	}
+	if (x->mail_ok && x->accepted > 0) {
+		x->data_ok = true;
+		return 0;
+	}
+	smtp_state(s, STAGE_DOT);
+	if (conn_write(s->conn, ".\r\n", 3, smtp_timeout_ms(s), e) == -1 ||
+	    smtp_roundtrip(s, e) == -1) {
+		s->usable = false;
+		return -1;
+	}
+	return 0;
+}
+
+/* Queue command i of the transaction: MAIL, the RCPTs, then DATA. */
+static int
+smtp_send_cmd(struct smtp *s, struct txn *x, size_t i, struct err *e)
+{
+	if (i == 0)
+		return smtp_send_mail(s, x, e);
+	if (i <= x->t->nrcpts)
+		return smtp_send_rcpt(s, &x->t->rcpts[i - 1], e);
+	return smtp_send_data(s, e);
+}
+
+static int
+smtp_reply_cmd(struct smtp *s, struct txn *x, size_t i, bool last,
+    struct err *e)
+{
+	smtp_state(s, i == 0 ? STAGE_MAIL :
+	    i <= x->t->nrcpts ? STAGE_RCPT : STAGE_DATA);
+	if (smtp_read_reply(s, last, e) == -1)
+		return -1;
+	if (i == 0)
+		return smtp_reply_mail(s, x, e);
+	if (i <= x->t->nrcpts)
+		return smtp_reply_rcpt(s, x, &x->t->rcpts[i - 1], e);
+	return smtp_reply_data(s, x, e);
+}
+
+/*
+ * The envelope: with PIPELINING the sender runs up to PIPELINE_WINDOW
+ * commands ahead and flushes once per flight, then the replies are read
+ * in order (RFC 2920); without it the window is one command.  A refused
+ * MAIL stops the sending, not the reading of what was sent.
+ */
+static int
+smtp_envelope(struct smtp *s, struct txn *x, struct err *e)
+{
+	size_t n = 1 + x->t->nrcpts + (x->data_in_flight ? 1 : 0);
+	size_t window = (s->caps.flags & CAP_PIPELINING) ? PIPELINE_WINDOW : 1;
+	size_t sent = 0, answered = 0;
+
+	while (answered < n) {
+		if (answered > 0 && !x->mail_ok)
+			break;
+		while (sent < n && sent - answered < window)
+			if (smtp_send_cmd(s, x, sent++, e) == -1)
+				return -1;
+		if (smtp_flush(s, e) == -1)
+			return -1;
+		for (; answered < sent; answered++)
+			if (smtp_reply_cmd(s, x, answered,
+			    answered + 1 == sent, e) == -1)
+				return -1;
+	}
+	return 0;
+}
+
+/* ---- body: DATA with dot-stuffing, or BDAT chunks ---------------------- */
+
+/* Dot-stuffing (RFC 5321 §4.5.2) as a streaming filter: bol says whether
+ * the next byte starts a line, across blocks. */
+static int
+dot_stuff_write(struct smtp *s, const char *p, size_t n, bool *bol,
+    struct err *e)
+{
+	size_t start = 0;
+	int tmo = smtp_timeout_ms(s);
+
+	for (size_t i = 0; i < n; i++) {
+		if (*bol && p[i] == '.') {
+			/* Write up to and including this dot; it goes
+			 * out again as the start of the next segment. */
+			if (conn_write(s->conn, p + start, i + 1 - start, tmo,
+			    e) == -1)
+				return -1;
+			start = i;
+		}
+		*bol = p[i] == '\n';
+	}
+	return conn_write(s->conn, p + start, n - start, tmo, e);
+}
+
+static int
+smtp_body_error(struct smtp *s, struct err *e)
+{
+	s->usable = false;
+	return err_suffix(e, "(sending %s)", smtp_cmd_name(s));
+}
+
+/* Stream the body after 354, then CRLF "." CRLF. */
+static int
+smtp_send_body(struct smtp *s, struct message_reader *rd, struct err *e)
+{
+	char *block = xmalloc(BODY_BLOCK);
+	bool bol = true;
+	ssize_t n;
+	int rc = 0;
+
+	smtp_state(s, STAGE_BODY);
+	conn_trace_pause(s->conn, true);
+	while ((n = message_reader_read(rd, block, BODY_BLOCK, e)) > 0)
+		if ((rc = dot_stuff_write(s, block, (size_t)n, &bol, e)) == -1)
+			break;
+	free(block);
+	if (n == -1) {
+		s->usable = false;	/* the server holds half a message */
+		conn_trace_pause(s->conn, false);
+		return -1;
+	}
+	if (rc == -1) {
+		conn_trace_pause(s->conn, false);
+		return smtp_body_error(s, e);
+	}
+	/* The body must end in CRLF before the terminating dot. */
+	if (!bol && conn_write(s->conn, "\r\n", 2, smtp_timeout_ms(s), e) == -1) {
+		conn_trace_pause(s->conn, false);
+		return smtp_body_error(s, e);
+	}
+	conn_trace_pause(s->conn, false);
+	smtp_state(s, STAGE_DOT);
+	if (conn_write(s->conn, ".\r\n", 3, smtp_timeout_ms(s), e) == -1)
+		return smtp_body_error(s, e);
+	return smtp_flush(s, e);
+}
+
+/*
+ * The final reply.  Lost after the dot, we cannot know whether the
+ * server took the message: a retry may deliver it twice (RFC 1047).
+ */
+static int
+smtp_reply_final(struct smtp *s, struct txn *x, struct err *e)
+{
+	if (smtp_read_reply(s, true, e) == -1) {
+		if (s->reply.code == 0) {
+			e->ex = EX_TEMPFAIL;
+			err_prefix(e, "delivery state unknown, the message "
+			    "may arrive twice");
+		}
+		return -1;
+	}
+	if (s->reply.code / 100 != 2)
+		txn_fail(s, x);
+	return 0;
+}
+
+/* Fill buf with up to len bytes from the reader (short only at the end). */
+static ssize_t
+reader_fill(struct message_reader *rd, char *buf, size_t len, struct err *e)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = message_reader_read(rd, buf + got, len - got, e);
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* "BDAT n [LAST]" and its n raw bytes (RFC 3030 §2), sent at once. */
+static int
+smtp_send_bdat(struct smtp *s, const char *p, size_t n, bool last,
+    struct err *e)
+{
+	if (smtp_write_cmd(s, last ? STAGE_DOT : STAGE_BODY, e, "BDAT %zu%s",
+	    n, last ? " LAST" : "") == -1)
+		return -1;
+	conn_trace_pause(s->conn, true);
+	if (n > 0 && conn_write(s->conn, p, n, smtp_timeout_ms(s), e) == -1) {
+		conn_trace_pause(s->conn, false);
+		return smtp_body_error(s, e);
+	}
+	conn_trace_pause(s->conn, false);
+	return smtp_flush(s, e);
+}
+
+static int
+smtp_send_chunks(struct smtp *s, struct txn *x, struct message_reader *rd,
+    struct err *e)
+{
+	char *chunk = xmalloc(BDAT_CHUNK);
+	ssize_t n;
+	bool last = false;
+	int rc = -1;
+
+	while (!last) {
+		if ((n = reader_fill(rd, chunk, BDAT_CHUNK, e)) == -1) {
+			s->usable = false;	/* a chunk may be half sent */
+			break;
+		}
+		/* A full chunk may be the last: "BDAT 0 LAST" then ends. */
+		last = (size_t)n < BDAT_CHUNK;
+		if (smtp_send_bdat(s, chunk, (size_t)n, last, e) == -1)
+			break;
+		if (last) {
+			rc = smtp_reply_final(s, x, e);
+			break;
+		}
+		if (smtp_read_reply(s, true, e) == -1)
+			break;
+		if (s->reply.code / 100 != 2) {
+			txn_fail(s, x);
+			rc = 0;
+			break;
+		}
+	}
+	free(chunk);
+	return rc;
+}
+
+static int
+smtp_body(struct smtp *s, struct txn *x, struct err *e)
+{
+	struct message_reader *rd;
+	int rc;
+
+	if (message_reader_open(&rd, x->t->msg, &x->w, e) == -1) {
+		s->usable = false;
+		return -1;
+	}
+	if (s->bdat)
+		rc = smtp_send_chunks(s, x, rd, e);
+	else if ((rc = smtp_send_body(s, rd, e)) == 0)
+		rc = smtp_reply_final(s, x, e);
+	message_reader_close(rd);
+	return rc;
+}
+
+/* ---- transaction policy ------------------------------------------------ */
+
+/* Refuse what must not reach a command line (CR/LF injection). */
+static int
+txn_check(const struct smtp_txn *t, struct err *e)
+{
+	if (!arg_ok(t->from))
+		return err_set(e, EX_DATAERR, "invalid envelope sender");
+	for (size_t i = 0; i < t->nrcpts; i++)
+		if (!arg_ok(t->rcpts[i].addr) || (t->rcpts[i].notify &&
+		    strspn(t->rcpts[i].notify, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz,") !=
+		    strlen(t->rcpts[i].notify)))
+			return err_set(e, EX_DATAERR,
+			    "invalid envelope recipient or NOTIFY");
+	if (t->dsn_ret && !ascii_eq_ci(t->dsn_ret, "FULL") &&
+	    !ascii_eq_ci(t->dsn_ret, "HDRS"))
+		return err_set(e, EX_DATAERR, "invalid DSN RET value");
+	if (t->dsn_envid && strlen(t->dsn_envid) > ENVID_MAX)
+		return err_set(e, EX_DATAERR, "DSN ENVID longer than %d "
+		    "characters", ENVID_MAX);
+	if (t->nrcpts == 0)
+		return err_set(e, EX_SOFTWARE, "transaction without recipients");
+	return 0;
+}
+
+/* RFC 1870 §6.1: do not send what the server said it would refuse. */
+static int
+txn_check_size(struct smtp *s, struct txn *x, struct err *e)
+{
+	off_t size;
+
+	if (!(s->caps.flags & CAP_SIZE) || s->caps.size_max == 0)
+		return 0;
+	size = message_wire_size(x->t->msg, &x->w);
+	if ((unsigned long long)size <= s->caps.size_max)
+		return 0;
+	return err_set(e, EX_UNAVAILABLE, "%s: message size %lld exceeds "
+	    "the server's limit of %llu bytes", conn_peer(s->conn),
+	    (long long)size, s->caps.size_max);
+}
+
+/* Settle every recipient still pending: accepted, or failed with e. */
+static void
+txn_settle(struct smtp *s, struct txn *x, const struct err *e, bool ok)
+{
+	char sum[ERR_MSG_MAX];
+	bool perm = !ok && (e->ex == EX_UNAVAILABLE || e->ex == EX_DATAERR ||
+	    e->ex == EX_NOUSER);
+
+	reply_summary(&s->reply, sum, sizeof(sum));
+	for (size_t i = 0; i < x->t->nrcpts; i++) {
+		struct smtp_rcpt *r = &x->t->rcpts[i];
+
+		if (r->state != RCPT_PENDING)
+			continue;
+		if (ok) {
+			r->state = RCPT_ACCEPTED;
+			r->code = s->reply.code;
+			snprintf(r->text, sizeof(r->text), "%s said: %s",
+			    conn_peer(s->conn), sum);
+			continue;
+		}
+		r->state = perm ? RCPT_PERMFAIL : RCPT_TEMPFAIL;
+		r->code = x->failed ? x->fail_code : 0;
+		snprintf(r->text, sizeof(r->text), "%s", e->msg);
+	}
+}
+
+/* Every RCPT refused: report the first, temporary if any was. */
+static int
+txn_no_rcpt(struct txn *x, struct err *e)
+{
+	const struct smtp_rcpt *first = NULL;
+	bool temp = false;
+
+	for (size_t i = 0; i < x->t->nrcpts; i++) {
+		if (x->t->rcpts[i].state == RCPT_TEMPFAIL)
+			temp = true;
+		if (first == NULL && x->t->rcpts[i].state != RCPT_PENDING)
+			first = &x->t->rcpts[i];
+	}
+	return err_set(e, temp ? EX_TEMPFAIL : EX_UNAVAILABLE,
+	    "no recipient accepted: %s", first ? first->text : "?");
+}
+
+/* Envelope, DATA or BDAT, body: -1 only for a failure of the session. */
+static int
+txn_run(struct smtp *s, struct txn *x, struct err *e)
+{
+	if (smtp_envelope(s, x, e) == -1)
+		return -1;
+	if (x->failed || !x->mail_ok || x->accepted == 0)
+		return 0;
+	if (!s->bdat && !x->data_in_flight) {
+		if (smtp_send_data(s, e) == -1)
+			return -1;
+		smtp_state(s, STAGE_DATA);
+		if (smtp_roundtrip(s, e) == -1 ||
+		    smtp_reply_data(s, x, e) == -1)
+			return -1;
+	}
+	if (x->failed || (!s->bdat && !x->data_ok))
+		return 0;
+	return smtp_body(s, x, e);
+}
+
+int
+smtp_send(struct smtp *s, struct smtp_txn *t, struct err *e)
+{
+	struct txn x = { .t = t };
+	int rc;
+
+	for (size_t i = 0; i < t->nrcpts; i++) {
+		t->rcpts[i].state = RCPT_PENDING;
+		t->rcpts[i].code = 0;
+		t->rcpts[i].text[0] = '\0';
+	}
+	err_clear(&x.fail);
+	x.w.eightbitmime = (s->caps.flags & CAP_8BITMIME) != 0;
+	x.w.smtputf8 = t->smtputf8 && (s->caps.flags & CAP_SMTPUTF8);
+	s->bdat = (s->caps.flags & CAP_CHUNKING) != 0;
+	/* BDAT waits for the RCPT replies: a chunk cannot be taken back. */
+	x.data_in_flight = (s->caps.flags & CAP_PIPELINING) && !s->bdat;
+	reply_init(&s->reply);
+
+	if (!s->usable)
+		rc = err_set(e, EX_TEMPFAIL, "%s: session no longer usable",
+		    conn_peer(s->conn));
+	else if ((rc = txn_check(t, e)) == 0 &&
+	    (rc = txn_check_size(s, &x, e)) == 0)
+		rc = txn_run(s, &x, e);
+	if (rc == 0 && x.failed) {
+		*e = x.fail;
+		rc = -1;
+	} else if (rc == 0 && x.accepted == 0)
+		rc = txn_no_rcpt(&x, e);
+	txn_settle(s, &x, e, rc == 0);
+	s->bdat = false;
+	return rc;
+}

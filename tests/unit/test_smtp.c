@@ -1,14 +1,956 @@
-/* test_smtp.c — unit tests for src/smtp.c (to be written by its owner). */
+/*
+ * test_smtp.c — unit tests for src/smtp.c against a scripted fake server.
+ *
+ * The fake server is a forked child on a loopback listener.  It follows a
+ * script of steps (the command it expects, the reply it sends), reads the
+ * client's input as protocol units (a command line; after a 354 the whole
+ * DATA payload through CRLF.CRLF; a BDAT line with its octets), and logs
+ * each unit with the number of the read() call that completed it, so a
+ * test can check that pipelined commands arrived in one read.
+ *
+ * The body source is a fake message reader (defined here, so the real
+ * message.o is not linked) that hands out a fixed body in blocks of a
+ * chosen size, to put dot-stuffing boundaries where a test wants them.
+ */
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "check.h"
+#include "smtp.h"
+
+/* ---- fake message reader ------------------------------------------------ */
+
+static const char *body_text;
+static size_t body_block;
+
+struct message_reader {
+	size_t	 off;
+};
+
+int
+message_reader_open(struct message_reader **r, struct message *m,
+    const struct wire_opts *w, struct err *e)
+{
+	(void)m, (void)w, (void)e;
+	*r = calloc(1, sizeof(**r));
+	return 0;
+}
+
+ssize_t
+message_reader_read(struct message_reader *r, char *buf, size_t len,
+    struct err *e)
+{
+	size_t left = strlen(body_text) - r->off;
+
+	(void)e;
+	if (len > body_block)
+		len = body_block;
+	if (len > left)
+		len = left;
+	memcpy(buf, body_text + r->off, len);
+	r->off += len;
+	return (ssize_t)len;
+}
+
+void
+message_reader_close(struct message_reader *r)
+{
+	free(r);
+}
+
+bool
+message_is_8bit(const struct message *m, const struct wire_opts *w)
+{
+	return m->body_8bit && w->eightbitmime;
+}
+
+off_t
+message_wire_size(const struct message *m, const struct wire_opts *w)
+{
+	(void)m, (void)w;
+	return (off_t)strlen(body_text);
+}
+
+/* ---- fake server --------------------------------------------------------- */
+
+struct step {
+	const char *expect;	/* command prefix to read first, or NULL */
+	const char *reply;	/* sent after it, or NULL (then close) */
+};
+
+#define SRV_BUF	(4 * 1024 * 1024)
+#define LOG_MAX	32
+
+struct srv {
+	char	*buf;
+	size_t	 len;
+	int	 fd;
+	int	 reads;
+	bool	 data_mode;	/* after a 354: the next unit is the payload */
+};
+
+/* Length of the first complete unit in the buffer, or 0. */
+static size_t
+unit_len(const struct srv *v)
+{
+	char *end;
+	size_t n;
+
+	if (v->data_mode) {
+		if (v->len >= 3 && memcmp(v->buf, ".\r\n", 3) == 0)
+			return 3;
+		end = memmem(v->buf, v->len, "\r\n.\r\n", 5);
+		return end ? (size_t)(end - v->buf) + 5 : 0;
+	}
+	end = memmem(v->buf, v->len, "\r\n", 2);
+	if (end == NULL)
+		return 0;
+	n = (size_t)(end - v->buf) + 2;
+	if (v->len >= 5 && memcmp(v->buf, "BDAT ", 5) == 0)
+		n += strtoul(v->buf + 5, NULL, 10);
+	return n <= v->len ? n : 0;
+}
+
+/* Read until one unit is complete; log it.  -1 at EOF. */
+static int
+srv_unit(struct srv *v, FILE *log, size_t *n)
+{
+	ssize_t r;
+
+	while ((*n = unit_len(v)) == 0) {
+		r = read(v->fd, v->buf + v->len, SRV_BUF - v->len);
+		if (r <= 0) {
+			fprintf(log, "%d 3\nEOF\n", v->reads);
+			return -1;
+		}
+		v->reads++;
+		v->len += (size_t)r;
+	}
+	fprintf(log, "%d %zu\n", v->reads, *n);
+	fwrite(v->buf, 1, *n, log);
+	fputc('\n', log);
+	return 0;
+}
 
 static void
-placeholder(void)
+srv_run(int lfd, const struct step *steps, const char *logpath)
 {
-	CHECK(0 && "tests for smtp not written yet");
+	struct srv v = { .buf = malloc(SRV_BUF) };
+	FILE *log = fopen(logpath, "w");
+	bool hangup = false;
+	size_t n;
+
+	alarm(10);
+	v.fd = accept(lfd, NULL, NULL);
+	for (; steps->expect != NULL || steps->reply != NULL; steps++) {
+		if (steps->expect != NULL) {
+			if (srv_unit(&v, log, &n) == -1)
+				_exit(1);
+			if (strncmp(v.buf, steps->expect,
+			    strlen(steps->expect)) != 0) {
+				fprintf(log, "0 8\nMISMATCH\n");
+				_exit(1);
+			}
+			v.data_mode = false;
+			memmove(v.buf, v.buf + n, v.len - n);
+			v.len -= n;
+		}
+		if ((hangup = steps->reply == NULL))
+			break;
+		if (write(v.fd, steps->reply, strlen(steps->reply)) < 0)
+			_exit(1);
+		v.data_mode = strncmp(steps->reply, "354", 3) == 0;
+	}
+	if (!hangup)	/* log what follows the script (EOF, we hope) */
+		srv_unit(&v, log, &n);
+	fclose(log);
+	_exit(0);
+}
+
+struct fake {
+	pid_t	 pid;
+	char	 logpath[64];
+	/* What the server read, unit by unit. */
+	size_t	 n;
+	int	 readno[LOG_MAX];
+	char	*unit[LOG_MAX];
+};
+
+static struct conn *
+fake_start(struct fake *f, const struct step *steps)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t slen = sizeof(sin);
+	struct conn *c = NULL;
+	struct err e;
+	int lfd;
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->logpath, sizeof(f->logpath), "/tmp/test_smtp.%d.log",
+	    (int)getpid());
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(lfd, 1) == -1 ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &slen) == -1)
+		return NULL;
+	if ((f->pid = fork()) == 0)
+		srv_run(lfd, steps, f->logpath);
+	close(lfd);
+	if (conn_connect_addr(&c, (struct sockaddr *)&sin, slen, NULL, 5000,
+	    &e) == -1) {
+		fprintf(stderr, "  connect: %s\n", e.msg);
+		return NULL;
+	}
+	return c;
+}
+
+/* Wait for the server and load its log. */
+static void
+fake_finish(struct fake *f)
+{
+	FILE *log;
+	int rn;
+	size_t len;
+
+	waitpid(f->pid, NULL, 0);
+	if ((log = fopen(f->logpath, "r")) == NULL)
+		return;
+	while (f->n < LOG_MAX && fscanf(log, "%d %zu", &rn, &len) == 2) {
+		fgetc(log);
+		f->readno[f->n] = rn;
+		f->unit[f->n] = calloc(1, len + 1);
+		if (fread(f->unit[f->n], 1, len, log) != len)
+			break;
+		fgetc(log);
+		f->n++;
+	}
+	fclose(log);
+	unlink(f->logpath);
+}
+
+static void
+fake_free(struct fake *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->unit[i]);
+}
+
+/* The index of the first unit starting with prefix, or -1. */
+static int
+fake_find(const struct fake *f, const char *prefix)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strncmp(f->unit[i], prefix, strlen(prefix)) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static struct smtp_params
+params(void)
+{
+	struct smtp_params p = { .helo_name = "client.example",
+	    .tls = TLSMODE_NONE, .timeout_s = 5 };
+	return p;
+}
+
+static struct message msg;
+
+static void
+set_body(const char *text, size_t block)
+{
+	memset(&msg, 0, sizeof(msg));
+	body_text = text;
+	body_block = block;
+}
+
+/* A transaction from a@example.org to the given addresses. */
+static void
+txn_init(struct smtp_txn *t, struct smtp_rcpt *r, size_t n,
+    const char *const *addrs)
+{
+	memset(t, 0, sizeof(*t));
+	memset(r, 0, n * sizeof(*r));
+	for (size_t i = 0; i < n; i++)
+		r[i].addr = addrs[i];
+	t->from = "a@example.org";
+	t->rcpts = r;
+	t->nrcpts = n;
+	t->msg = &msg;
+}
+
+#define GREET	"220 mx.test ESMTP\r\n"
+#define EHLO_PIPE "250-mx.test\r\n250-PIPELINING\r\n250 SIZE 100000\r\n"
+#define EHLO_PLAIN "250-mx.test\r\n250 8BITMIME\r\n"
+
+/* Run one session that sends one transaction; returns smtp_send's rc. */
+static int
+run_txn(struct fake *f, const struct step *steps, struct smtp_params *p,
+    struct smtp_txn *t, struct err *e)
+{
+	struct conn *c = fake_start(f, steps);
+	struct smtp *s;
+	int rc;
+
+	if (c == NULL)
+		return -2;
+	if (smtp_open(&s, c, p, e) == -1) {
+		fake_finish(f);
+		return -3;
+	}
+	rc = smtp_send(s, t, e);
+	if (getenv("TEST_VERBOSE") && rc != 0)
+		fprintf(stderr, "  smtp_send: %s\n", e->msg);
+	smtp_quit(s);
+	fake_finish(f);
+	return rc;
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static void
+pipelined_envelope_arrives_in_one_read(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO client.example", EHLO_PIPE },
+		{ "MAIL FROM:<a@example.org> SIZE=7\r\n", "250 2.1.0 ok\r\n" },
+		{ "RCPT TO:<b@example.org>\r\n", "250 2.1.5 ok\r\n" },
+		{ "RCPT TO:<c@example.org>\r\n", "250 2.1.5 ok\r\n" },
+		{ "DATA\r\n", "354 go\r\n" },
+		{ "hello\r\n.\r\n", "250 2.0.0 queued\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org", "c@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[2];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+	int mail;
+
+	set_body("hello\r\n", 65536);
+	txn_init(&t, r, 2, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), 0);
+	mail = fake_find(&f, "MAIL");
+	CHECK(mail >= 0);
+	CHECK_INT(fake_find(&f, "DATA"), mail + 3);
+	if (mail >= 0 && (size_t)mail + 3 < f.n) {
+		CHECK_INT(f.readno[mail + 1], f.readno[mail]);
+		CHECK_INT(f.readno[mail + 2], f.readno[mail]);
+		CHECK_INT(f.readno[mail + 3], f.readno[mail]);
+	}
+	CHECK(fake_find(&f, "QUIT") >= 0);
+	CHECK_INT(r[0].state, RCPT_ACCEPTED);
+	CHECK_INT(r[1].state, RCPT_ACCEPTED);
+	CHECK_INT(r[0].code, 250);
+	fake_free(&f);
+}
+
+static void
+lockstep_without_pipelining_one_read_per_command(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PLAIN },
+		{ "MAIL FROM:<a@example.org>\r\n", "250 ok\r\n" },
+		{ "RCPT TO:<b@example.org>\r\n", "250 ok\r\n" },
+		{ "DATA\r\n", "354 go\r\n" },
+		{ "x\r\n.\r\n", "250 ok\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[1];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+	int mail;
+
+	set_body("x\r\n", 65536);
+	txn_init(&t, r, 1, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), 0);
+	mail = fake_find(&f, "MAIL");
+	CHECK(mail >= 0 && (size_t)mail + 2 < f.n);
+	if (mail >= 0 && (size_t)mail + 2 < f.n) {
+		CHECK(f.readno[mail + 1] > f.readno[mail]);
+		CHECK(f.readno[mail + 2] > f.readno[mail + 1]);
+	}
+	CHECK_INT(r[0].state, RCPT_ACCEPTED);
+	fake_free(&f);
+}
+
+static void
+rcpt_550_marks_only_that_rcpt(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PIPE },
+		{ "MAIL", "250 ok\r\n" },
+		{ "RCPT TO:<b@", "550 5.1.1 <b@example.org>: no such user\r\n" },
+		{ "RCPT TO:<c@", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" },
+		{ "hi\r\n.\r\n", "250 2.0.0 queued as X\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org", "c@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[2];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+
+	set_body("hi\r\n", 65536);
+	txn_init(&t, r, 2, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), 0);
+	CHECK_INT(r[0].state, RCPT_PERMFAIL);
+	CHECK_INT(r[0].code, 550);
+	CHECK(strstr(r[0].text, "127.0.0.1") != NULL);
+	CHECK(strstr(r[0].text, "said: 550 5.1.1 <b@example.org>: no such "
+	    "user (in reply to RCPT TO)") != NULL);
+	CHECK_INT(r[1].state, RCPT_ACCEPTED);
+	fake_free(&f);
+}
+
+static void
+rcpt_451_defers_only_that_rcpt(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PLAIN },
+		{ "MAIL", "250 ok\r\n" },
+		{ "RCPT TO:<b@", "250 ok\r\n" },
+		{ "RCPT TO:<c@", "451 4.3.0 try later\r\n" },
+		{ "DATA", "354 go\r\n" },
+		{ "hi\r\n.\r\n", "250 ok\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org", "c@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[2];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+
+	set_body("hi\r\n", 65536);
+	txn_init(&t, r, 2, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), 0);
+	CHECK_INT(r[0].state, RCPT_ACCEPTED);
+	CHECK_INT(r[1].state, RCPT_TEMPFAIL);
+	CHECK_INT(r[1].code, 451);
+	fake_free(&f);
+}
+
+static void
+all_rcpts_refused_pipelined_354_gets_empty_dot(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PIPE },
+		{ "MAIL", "250 ok\r\n" },
+		{ "RCPT", "550 5.1.1 no such user\r\n" },
+		{ "DATA", "354 go anyway\r\n" },
+		{ ".\r\n", "554 5.5.1 no valid recipients\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[1];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+
+	set_body("secret body\r\n", 65536);
+	txn_init(&t, r, 1, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), -1);
+	CHECK_INT(e.ex, EX_UNAVAILABLE);
+	CHECK(strstr(e.msg, "no recipient accepted") != NULL);
+	CHECK_INT(r[0].state, RCPT_PERMFAIL);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	CHECK(fake_find(&f, "secret") < 0);
+	CHECK(fake_find(&f, "QUIT") >= 0);
+	fake_free(&f);
+}
+
+static void
+mail_refused_fails_every_rcpt(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PLAIN },
+		{ "MAIL", "553 5.1.8 sender rejected\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org", "c@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[2];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+
+	set_body("hi\r\n", 65536);
+	txn_init(&t, r, 2, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), -1);
+	CHECK_INT(e.ex, EX_UNAVAILABLE);
+	CHECK(strstr(e.msg, "553 5.1.8 sender rejected (in reply to MAIL "
+	    "FROM)") != NULL);
+	CHECK_INT(r[0].state, RCPT_PERMFAIL);
+	CHECK_INT(r[1].state, RCPT_PERMFAIL);
+	CHECK(fake_find(&f, "RCPT") < 0);
+	fake_free(&f);
+}
+
+static void
+greeting_421_is_tempfail_without_quit(void)
+{
+	static const struct step steps[] = {
+		{ NULL, "421 4.3.2 too busy\r\n" }, { NULL, NULL },
+	};
+	struct smtp_params p = params();
+	struct conn *c;
+	struct smtp *s = (struct smtp *)&p;
+	struct fake f;
+	struct err e;
+
+	c = fake_start(&f, steps);
+	CHECK(c != NULL);
+	CHECK_INT(smtp_open(&s, c, &p, &e), -1);
+	CHECK(s == NULL);
+	fake_finish(&f);
+	CHECK_INT(e.ex, EX_TEMPFAIL);
+	CHECK(strstr(e.msg, "421 4.3.2 too busy") != NULL);
+	CHECK(fake_find(&f, "QUIT") < 0);
+	fake_free(&f);
+}
+
+static void
+greeting_554_refuses_session_and_quits(void)
+{
+	static const struct step steps[] = {
+		{ NULL, "554 5.7.1 go away\r\n" }, { "QUIT", "221 bye\r\n" },
+		{ NULL, NULL },
+	};
+	struct smtp_params p = params();
+	struct smtp *s;
+	struct fake f;
+	struct err e;
+	struct conn *c = fake_start(&f, steps);
+
+	CHECK_INT(smtp_open(&s, c, &p, &e), -1);
+	fake_finish(&f);
+	CHECK_INT(e.ex, EX_UNAVAILABLE);
+	CHECK(strstr(e.msg, "refused the session") != NULL);
+	CHECK(fake_find(&f, "QUIT") >= 0);
+	fake_free(&f);
+}
+
+static void
+starttls_required_not_offered_sends_no_mail(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PIPE },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct smtp_params p = params();
+	struct smtp *s;
+	struct fake f;
+	struct err e;
+	struct conn *c = fake_start(&f, steps);
+
+	p.tls = TLSMODE_STARTTLS;
+	CHECK_INT(smtp_open(&s, c, &p, &e), -1);
+	fake_finish(&f);
+	CHECK_INT(e.ex, EX_NOPERM);
+	CHECK(strstr(e.msg, "does not offer STARTTLS; TLS is required") !=
+	    NULL);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	CHECK(fake_find(&f, "MAIL") < 0);
+	CHECK(fake_find(&f, "QUIT") >= 0);
+	fake_free(&f);
+}
+
+static void
+starttls_opportunistic_not_offered_goes_on(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PLAIN },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct smtp_params p = params();
+	struct smtp *s = NULL;
+	struct fake f;
+	struct err e;
+	struct conn *c = fake_start(&f, steps);
+
+	p.tls = TLSMODE_OPPORTUNISTIC;
+	CHECK_INT(smtp_open(&s, c, &p, &e), 0);
+	if (s != NULL) {
+		CHECK_INT(smtp_caps(s)->flags, CAP_8BITMIME);
+		smtp_quit(s);
+	}
+	fake_finish(&f);
+	CHECK(fake_find(&f, "STARTTLS") < 0);
+	fake_free(&f);
+}
+
+static void
+ehlo_refused_falls_back_to_helo(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", "502 5.5.2 what?\r\n" },
+		{ "HELO client.example\r\n", "250 mx.test\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct smtp_params p = params();
+	struct smtp *s = NULL;
+	struct fake f;
+	struct err e;
+	struct conn *c = fake_start(&f, steps);
+
+	CHECK_INT(smtp_open(&s, c, &p, &e), 0);
+	if (s != NULL) {
+		CHECK_INT(smtp_caps(s)->flags, 0);
+		smtp_quit(s);
+	}
+	fake_finish(&f);
+	CHECK(fake_find(&f, "HELO") >= 0);
+	fake_free(&f);
+}
+
+/* Body dot-stuffed, CRLF added at the end, whatever the block size. */
+static void
+dot_stuffing_across_blocks(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PIPE },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" },
+		{ "..a\r\nb.\r\n...\r\n\r\n..\r\n..x\r\n.\r\n", "250 ok\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org" };
+	static const size_t blocks[] = { 1, 2, 3, 65536 };
+	const char *want = "..a\r\nb.\r\n...\r\n\r\n..\r\n..x\r\n.\r\n";
+
+	for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
+		struct smtp_params p = params();
+		struct smtp_rcpt r[1];
+		struct smtp_txn t;
+		struct fake f;
+		struct err e;
+		int data;
+
+		set_body(".a\r\nb.\r\n..\r\n\r\n.\r\n.x", blocks[i]);
+		txn_init(&t, r, 1, to);
+		CHECK_INT(run_txn(&f, steps, &p, &t, &e), 0);
+		data = fake_find(&f, "DATA");
+		CHECK(data >= 0 && (size_t)data + 1 < f.n);
+		if (data >= 0 && (size_t)data + 1 < f.n)
+			CHECK_STR(f.unit[data + 1], want);
+		fake_free(&f);
+	}
+}
+
+static void
+empty_body_sends_only_dot(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PLAIN },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" }, { ".\r\n", "250 ok\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[1];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+
+	set_body("", 65536);
+	txn_init(&t, r, 1, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), 0);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	fake_free(&f);
+}
+
+static void
+bdat_framing_when_chunking(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET },
+		{ "EHLO", "250-mx.test\r\n250-PIPELINING\r\n250 CHUNKING\r\n" },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT", "250 ok\r\n" },
+		{ "BDAT 12 LAST\r\n.dot\r\nline\r\n", "250 2.0.0 ok\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[1];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+	int mail;
+
+	set_body(".dot\r\nline\r\n", 4);
+	txn_init(&t, r, 1, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), 0);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	CHECK(fake_find(&f, "DATA") < 0);
+	mail = fake_find(&f, "MAIL");
+	CHECK(mail >= 0 && (size_t)mail + 2 < f.n);
+	if (mail >= 0 && (size_t)mail + 2 < f.n) {
+		CHECK_INT(f.readno[mail + 1], f.readno[mail]);
+		CHECK(f.readno[mail + 2] > f.readno[mail + 1]);
+	}
+	CHECK_INT(r[0].state, RCPT_ACCEPTED);
+	fake_free(&f);
+}
+
+static void
+final_451_defers_accepted_rcpts(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PIPE },
+		{ "MAIL", "250 ok\r\n" },
+		{ "RCPT TO:<b@", "250 ok\r\n" },
+		{ "RCPT TO:<c@", "550 no\r\n" },
+		{ "DATA", "354 go\r\n" },
+		{ "hi\r\n.\r\n", "451 4.3.0 queue full\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org", "c@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[2];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+
+	set_body("hi\r\n", 65536);
+	txn_init(&t, r, 2, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), -1);
+	CHECK_INT(e.ex, EX_TEMPFAIL);
+	CHECK(strstr(e.msg, "(in reply to end of DATA)") != NULL);
+	CHECK_INT(r[0].state, RCPT_TEMPFAIL);
+	CHECK_INT(r[0].code, 451);
+	CHECK_INT(r[1].state, RCPT_PERMFAIL);
+	fake_free(&f);
+}
+
+static void
+lost_after_dot_says_state_unknown(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PIPE },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" }, { "hi\r\n.\r\n", NULL },
+		{ NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[1];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+
+	set_body("hi\r\n", 65536);
+	txn_init(&t, r, 1, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), -1);
+	CHECK_INT(e.ex, EX_TEMPFAIL);
+	CHECK(strstr(e.msg, "delivery state unknown") != NULL);
+	CHECK_INT(r[0].state, RCPT_TEMPFAIL);
+	fake_free(&f);
+}
+
+static void
+trailing_data_without_pipelining_is_protocol_error(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PLAIN },
+		{ "MAIL", "250 ok\r\n250 surprise\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[1];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+
+	set_body("hi\r\n", 65536);
+	txn_init(&t, r, 1, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), -1);
+	CHECK_INT(e.ex, EX_PROTOCOL);
+	CHECK(strstr(e.msg, "trailing data") != NULL);
+	CHECK(strstr(e.msg, "(in reply to MAIL FROM)") != NULL);
+	fake_free(&f);
+}
+
+static void
+dsn_and_8bit_parameters_when_offered(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET },
+		{ "EHLO", "250-mx.test\r\n250-DSN\r\n250-8BITMIME\r\n"
+		    "250 SMTPUTF8\r\n" },
+		{ "MAIL FROM:<a@example.org> BODY=8BITMIME SMTPUTF8 RET=HDRS "
+		    "ENVID=a+2Bb+3Dc+20d\r\n", "250 ok\r\n" },
+		{ "RCPT TO:<b@example.org> NOTIFY=SUCCESS,FAILURE\r\n",
+		    "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" }, { "hi\r\n.\r\n", "250 ok\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[1];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+
+	set_body("hi\r\n", 65536);
+	txn_init(&t, r, 1, to);
+	msg.body_8bit = true;
+	t.smtputf8 = true;
+	t.dsn_ret = "HDRS";
+	t.dsn_envid = "a+b=c d";
+	r[0].notify = "SUCCESS,FAILURE";
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), 0);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	fake_free(&f);
+}
+
+static void
+no_dsn_parameters_when_not_offered(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PLAIN },
+		{ "MAIL FROM:<a@example.org>\r\n", "250 ok\r\n" },
+		{ "RCPT TO:<b@example.org>\r\n", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" }, { "hi\r\n.\r\n", "250 ok\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[1];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+
+	set_body("hi\r\n", 65536);
+	txn_init(&t, r, 1, to);
+	t.dsn_ret = "FULL";
+	t.smtputf8 = true;
+	r[0].notify = "NEVER";
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), 0);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	fake_free(&f);
+}
+
+static void
+crlf_in_address_refused_before_sending(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PLAIN },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org\r\nRCPT TO:<x@y>" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[1];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+
+	set_body("hi\r\n", 65536);
+	txn_init(&t, r, 1, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), -1);
+	CHECK_INT(e.ex, EX_DATAERR);
+	CHECK(fake_find(&f, "MAIL") < 0);
+	fake_free(&f);
+}
+
+static void
+size_over_server_limit_not_sent(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", "250-mx.test\r\n250 SIZE 3\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[1];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+
+	set_body("hello\r\n", 65536);
+	txn_init(&t, r, 1, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), -1);
+	CHECK_INT(e.ex, EX_UNAVAILABLE);
+	CHECK(strstr(e.msg, "exceeds") != NULL);
+	CHECK_INT(r[0].state, RCPT_PERMFAIL);
+	CHECK(fake_find(&f, "MAIL") < 0);
+	fake_free(&f);
+}
+
+static void
+reset_sends_rset(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PLAIN },
+		{ "RSET\r\n", "250 ok\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct smtp_params p = params();
+	struct smtp *s = NULL;
+	struct fake f;
+	struct err e;
+	struct conn *c = fake_start(&f, steps);
+
+	CHECK_INT(smtp_open(&s, c, &p, &e), 0);
+	if (s != NULL) {
+		CHECK_INT(smtp_reset(s, &e), 0);
+		CHECK(smtp_usable(s));
+		smtp_quit(s);
+	}
+	fake_finish(&f);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	CHECK(fake_find(&f, "QUIT") >= 0);
+	fake_free(&f);
+}
+
+static void
+stage_names_for_messages(void)
+{
+	CHECK_STR(smtp_stage_name(STAGE_RCPT), "RCPT TO");
+	CHECK_STR(smtp_stage_name(STAGE_DOT), "end of DATA");
+	CHECK_STR(smtp_stage_name(STAGE_MAIL), "MAIL FROM");
 }
 
 static const struct test tests[] = {
-	TEST(placeholder),
+	TEST(pipelined_envelope_arrives_in_one_read),
+	TEST(lockstep_without_pipelining_one_read_per_command),
+	TEST(rcpt_550_marks_only_that_rcpt),
+	TEST(rcpt_451_defers_only_that_rcpt),
+	TEST(all_rcpts_refused_pipelined_354_gets_empty_dot),
+	TEST(mail_refused_fails_every_rcpt),
+	TEST(greeting_421_is_tempfail_without_quit),
+	TEST(greeting_554_refuses_session_and_quits),
+	TEST(starttls_required_not_offered_sends_no_mail),
+	TEST(starttls_opportunistic_not_offered_goes_on),
+	TEST(ehlo_refused_falls_back_to_helo),
+	TEST(dot_stuffing_across_blocks),
+	TEST(empty_body_sends_only_dot),
+	TEST(bdat_framing_when_chunking),
+	TEST(final_451_defers_accepted_rcpts),
+	TEST(lost_after_dot_says_state_unknown),
+	TEST(trailing_data_without_pipelining_is_protocol_error),
+	TEST(dsn_and_8bit_parameters_when_offered),
+	TEST(no_dsn_parameters_when_not_offered),
+	TEST(crlf_in_address_refused_before_sending),
+	TEST(size_over_server_limit_not_sent),
+	TEST(reset_sends_rset),
+	TEST(stage_names_for_messages),
 };
 
 CHECK_MAIN(tests)
