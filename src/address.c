@@ -47,7 +47,7 @@ typedef void (*spec_fn)(void *ctx, const struct scanner *s,
 static bool
 is_special(unsigned char c)
 {
-	return strchr("()<>[]:;@\\,\"", c) != NULL;
+	return c != '\0' && strchr("()<>[]:;@\\,\"", c) != NULL;
 }
 
 static int
@@ -159,6 +159,8 @@ next_tok(struct scanner *s, struct tok *t)
 				return -1;
 			s->pos++;
 		}
+		if (s->pos == t->start)
+			return scan_fail(s, "unexpected character");
 	}
 	t->end = s->pos;
 	return 0;

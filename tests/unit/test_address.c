@@ -39,6 +39,8 @@ static const struct {
 	{ "<a@b> trailing", NULL },
 	{ "<a@b <c@d>>", NULL },
 	{ "g: a@x: b@y;", NULL },
+	{ "a\\b@x", NULL },
+	{ "\\", NULL },
 };
 
 static void
