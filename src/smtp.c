@@ -235,6 +235,7 @@ smtp_write_cmd(struct smtp *s, enum smtp_stage st, struct err *e,
 	va_end(ap);
 	memcpy(line + len, "\r\n", 3);
 	rc = conn_write(s->conn, line, (size_t)len + 2, smtp_timeout_ms(s), e);
+	explicit_bzero(line, (size_t)len);	/* AUTH lines hold secrets */
 	free(line);
 	if (rc == -1) {
 		s->usable = false;
@@ -421,6 +422,7 @@ static int
 smtp_reply_auth(struct smtp *s, struct sasl *sa, struct err *e)
 {
 	char *resp;
+	int rc;
 
 	for (int round = 0; s->reply.code == 334; round++) {
 		if (round == AUTH_ROUNDS_MAX)
@@ -436,12 +438,11 @@ smtp_reply_auth(struct smtp *s, struct sasl *sa, struct err *e)
 			return err_prefix(e, "%s: AUTH",
 			    conn_peer(s->conn));
 		}
-		if (smtp_write_cmd(s, STAGE_AUTH, e, "%s", resp) == -1 ||
-		    smtp_roundtrip(s, e) == -1) {
-			free(resp);
-			return -1;
-		}
+		rc = smtp_write_cmd(s, STAGE_AUTH, e, "%s", resp);
+		explicit_bzero(resp, strlen(resp));
 		free(resp);
+		if (rc == -1 || smtp_roundtrip(s, e) == -1)
+			return -1;
 	}
 	if (s->reply.code / 100 == 2)
 		return 0;
@@ -474,6 +475,8 @@ smtp_auth(struct smtp *s, struct err *e)
 	if (sasl_start(&sa, mech, &sp, &initial, e) == -1)
 		return -1;
 	rc = smtp_send_auth(s, mech, initial, e);
+	if (initial != NULL)
+		explicit_bzero(initial, strlen(initial));
 	free(initial);
 	if (rc == 0)
 		rc = smtp_roundtrip(s, e);

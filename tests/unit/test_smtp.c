@@ -919,6 +919,154 @@ reset_sends_rset(void)
 	fake_free(&f);
 }
 
+/* Open a session on the script, expect smtp_open's rc, then QUIT. */
+static int
+open_only(struct fake *f, const struct step *steps, struct smtp_params *p,
+    struct err *e)
+{
+	struct conn *c = fake_start(f, steps);
+	struct smtp *s = NULL;
+	int rc;
+
+	if (c == NULL)
+		return -2;
+	rc = smtp_open(&s, c, p, e);
+	if (rc == 0)
+		smtp_quit(s);
+	fake_finish(f);
+	return rc;
+}
+
+static void
+auth_plain_initial_response(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", "250-mx.test\r\n250 AUTH PLAIN\r\n" },
+		{ "AUTH PLAIN AHVzZXIAcGFzcw==\r\n", "235 2.7.0 ok\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct smtp_params p = params();
+	struct fake f;
+	struct err e;
+
+	p.auth = true;
+	p.auth_method = AUTH_AUTO;
+	p.user = "user";
+	p.password = "pass";
+	CHECK_INT(open_only(&f, steps, &p, &e), 0);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	fake_free(&f);
+}
+
+static void
+auth_login_answers_challenges(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", "250-mx.test\r\n250 AUTH=LOGIN\r\n" },
+		{ "AUTH LOGIN\r\n", "334 VXNlcm5hbWU6\r\n" },
+		{ "dXNlcg==\r\n", "334 UGFzc3dvcmQ6\r\n" },
+		{ "cGFzcw==\r\n", "235 2.7.0 ok\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct smtp_params p = params();
+	struct fake f;
+	struct err e;
+
+	p.auth = true;
+	p.auth_method = AUTH_LOGIN;
+	p.user = "user";
+	p.password = "pass";
+	CHECK_INT(open_only(&f, steps, &p, &e), 0);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	fake_free(&f);
+}
+
+static void
+auth_535_is_noperm(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", "250-mx.test\r\n250 AUTH PLAIN\r\n" },
+		{ "AUTH PLAIN", "535 5.7.8 bad credentials\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct smtp_params p = params();
+	struct fake f;
+	struct err e;
+
+	p.auth = true;
+	p.auth_method = AUTH_AUTO;
+	p.user = "user";
+	p.password = "wrong";
+	CHECK_INT(open_only(&f, steps, &p, &e), -1);
+	CHECK_INT(e.ex, EX_NOPERM);
+	CHECK(strstr(e.msg, "authentication failed") != NULL);
+	CHECK(strstr(e.msg, "535 5.7.8 bad credentials (in reply to AUTH)") !=
+	    NULL);
+	CHECK(fake_find(&f, "QUIT") >= 0);
+	fake_free(&f);
+}
+
+static void
+auth_never_in_plaintext_unless_tls_off(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", "250-mx.test\r\n250 AUTH PLAIN\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct smtp_params p = params();
+	struct fake f;
+	struct err e;
+
+	p.tls = TLSMODE_OPPORTUNISTIC;
+	p.auth = true;
+	p.auth_method = AUTH_AUTO;
+	p.user = "user";
+	p.password = "pass";
+	CHECK_INT(open_only(&f, steps, &p, &e), -1);
+	CHECK_INT(e.ex, EX_NOPERM);
+	CHECK(strstr(e.msg, "without TLS") != NULL);
+	CHECK(fake_find(&f, "AUTH") < 0);
+	fake_free(&f);
+}
+
+static void
+auth_skipped_without_password(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", "250-mx.test\r\n250 AUTH PLAIN\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct smtp_params p = params();
+	struct fake f;
+	struct err e;
+
+	p.auth = true;
+	p.auth_method = AUTH_AUTO;
+	p.user = "user";
+	CHECK_INT(open_only(&f, steps, &p, &e), 0);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	fake_free(&f);
+}
+
+static void
+starttls_early_data_rejected(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", "250-mx.test\r\n250 STARTTLS\r\n" },
+		{ "STARTTLS\r\n", "220 go ahead\r\n250 injected\r\n" },
+		{ NULL, NULL },
+	};
+	struct smtp_params p = params();
+	struct fake f;
+	struct err e;
+
+	p.tls = TLSMODE_STARTTLS;
+	CHECK_INT(open_only(&f, steps, &p, &e), -1);
+	CHECK_INT(e.ex, EX_PROTOCOL);
+	CHECK(strstr(e.msg, "STARTTLS") != NULL);
+	fake_free(&f);
+}
+
 static void
 stage_names_for_messages(void)
 {
@@ -950,6 +1098,12 @@ static const struct test tests[] = {
 	TEST(crlf_in_address_refused_before_sending),
 	TEST(size_over_server_limit_not_sent),
 	TEST(reset_sends_rset),
+	TEST(auth_plain_initial_response),
+	TEST(auth_login_answers_challenges),
+	TEST(auth_535_is_noperm),
+	TEST(auth_never_in_plaintext_unless_tls_off),
+	TEST(auth_skipped_without_password),
+	TEST(starttls_early_data_rejected),
 	TEST(stage_names_for_messages),
 };
 
