@@ -414,6 +414,15 @@ sasl_choose(enum auth_method configured, const char *offered,
 	return m->name;
 }
 
+/* Free a buffer that held credentials, wiping it first. */
+static void
+buf_wipe_free(struct buf *b)
+{
+	if (b->data != NULL)
+		explicit_bzero(b->data, b->cap);
+	buf_free(b);
+}
+
 /* Base64 for the wire; RFC 4954 §4 writes an empty initial response "=". */
 static char *
 encode_response(const struct buf *raw, bool initial)
@@ -448,14 +457,13 @@ sasl_start(struct sasl **sp, const char *name, const struct sasl_params *p,
 	s->port = p->port;
 	buf_init(&raw);
 	if (m->start(s, &raw, &has, e) == -1) {
-		buf_free(&raw);
+		buf_wipe_free(&raw);
 		sasl_free(s);
 		return -1;
 	}
 	if (has)
 		*initial = encode_response(&raw, true);
-	explicit_bzero(raw.data, raw.len);
-	buf_free(&raw);
+	buf_wipe_free(&raw);
 	*sp = s;
 	return 0;
 }
@@ -483,8 +491,7 @@ sasl_step(struct sasl *s, const char *challenge, size_t len,
 		*response = encode_response(&raw, false);
 		s->nstep++;
 	}
-	explicit_bzero(raw.data, raw.len);
-	buf_free(&raw);
+	buf_wipe_free(&raw);
 	buf_free(&ch);
 	return r;
 }
