@@ -12,7 +12,7 @@ assert_received 1
 check_eml "$SPOOL/1.eml" <<'PY'
 assert max(raw) < 0x80, "8-bit octets sent to a 7-bit server"
 eq(msg["Content-Transfer-Encoding"].lower(), "quoted-printable", "CTE")
-eq(msg.get_content(), "déjà vu, naïve\n", "decoded text")
+eq(msg.get_content().replace("\r\n", "\n"), "déjà vu, naïve\n", "decoded text")
 for o in meta["mail_options"]:
     assert not o.startswith("BODY=8BITMIME"), "BODY=8BITMIME to a server without 8BITMIME"
 PY
