@@ -40,6 +40,7 @@ static bool
 next_token(struct netrc_scan *s)
 {
 	buf_reset(&s->tok);
+	buf_add(&s->tok, "", 0);	/* data is never NULL, even for "" */
 	while (s->p < s->end && is_blank(*s->p))
 		s->p++;
 	if (s->p >= s->end)

@@ -750,6 +750,7 @@ config_password_falls_back_to_home_netrc(void)
 	CHECK_STR(pw, NULL);
 	unlink(path);
 	free(path);
+	rmdir(home);		/* the last test to use the scratch home */
 }
 
 static const struct test tests[] = {
