@@ -741,6 +741,10 @@ smtp_reply_cmd(struct smtp *s, struct txn *x, size_t i, bool last,
 	    i <= x->t->nrcpts ? STAGE_RCPT : STAGE_DATA);
 	if (smtp_read_reply(s, last, e) == -1)
 		return -1;
+	/* 421 answers whatever was asked: the server is going away, and
+	 * the replies still due will never come. */
+	if (s->reply.code == 421)
+		return smtp_reply_error(s, e);
 	if (i == 0)
 		return smtp_reply_mail(s, x, e);
 	if (i <= x->t->nrcpts)
@@ -1049,7 +1053,6 @@ txn_run(struct smtp *s, struct txn *x, struct err *e)
 	if (!s->bdat && !x->data_in_flight) {
 		if (smtp_send_data(s, e) == -1)
 			return -1;
-		smtp_state(s, STAGE_DATA);
 		if (smtp_roundtrip(s, e) == -1 ||
 		    smtp_reply_data(s, x, e) == -1)
 			return -1;

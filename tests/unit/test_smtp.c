@@ -765,6 +765,34 @@ lost_after_dot_says_state_unknown(void)
 }
 
 static void
+rcpt_421_ends_transaction_as_tempfail(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PIPE },
+		{ "MAIL", "250 ok\r\n" },
+		{ "RCPT TO:<b@", "250 ok\r\n" },
+		{ "RCPT TO:<c@", "421 4.7.0 shutting down\r\n" },
+		{ NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org", "c@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[2];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+
+	set_body("hi\r\n", 65536);
+	txn_init(&t, r, 2, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), -1);
+	CHECK_INT(e.ex, EX_TEMPFAIL);
+	CHECK(strstr(e.msg, "421 4.7.0 shutting down (in reply to RCPT TO)") !=
+	    NULL);
+	CHECK_INT(r[0].state, RCPT_TEMPFAIL);
+	CHECK_INT(r[1].state, RCPT_TEMPFAIL);
+	fake_free(&f);
+}
+
+static void
 trailing_data_without_pipelining_is_protocol_error(void)
 {
 	static const struct step steps[] = {
@@ -1092,6 +1120,7 @@ static const struct test tests[] = {
 	TEST(bdat_framing_when_chunking),
 	TEST(final_451_defers_accepted_rcpts),
 	TEST(lost_after_dot_says_state_unknown),
+	TEST(rcpt_421_ends_transaction_as_tempfail),
 	TEST(trailing_data_without_pipelining_is_protocol_error),
 	TEST(dsn_and_8bit_parameters_when_offered),
 	TEST(no_dsn_parameters_when_not_offered),
