@@ -57,6 +57,8 @@ struct conn {
 static void	conn_update_peer(struct conn *);
 static int	conn_send_raw(struct conn *, const void *, size_t, int,
 		    struct err *);
+static int	timed_out(const struct conn *, int, const char *,
+		    struct err *);
 
 /* "3 s" or "0.3 s" for timeout messages. */
 static void
@@ -352,7 +354,6 @@ conn_send_raw(struct conn *c, const void *buf, size_t len, int timeout_ms,
 {
 	long long deadline = now_ms() + timeout_ms;
 	const char *p = buf;
-	char tbuf[32];
 	ssize_t n;
 	int r;
 
@@ -374,11 +375,8 @@ conn_send_raw(struct conn *c, const void *buf, size_t len, int timeout_ms,
 		r = wait_fd(c->fd, POLLOUT, deadline);
 		if (r == -1)
 			return err_sys(e, EX_OSERR, "poll");
-		if (r == 0) {
-			fmt_timeout(tbuf, sizeof(tbuf), timeout_ms);
-			return err_set(e, EX_TEMPFAIL, "%s: timed out after "
-			    "%s sending", c->peer, tbuf);
-		}
+		if (r == 0)
+			return timed_out(c, timeout_ms, "sending", e);
 	}
 	return 0;
 }
@@ -444,30 +442,37 @@ conn_printf(struct conn *c, int timeout_ms, struct err *e, const char *fmt,
 	return r;
 }
 
-/* Read more bytes into the input buffer: 0 ok, -1 error/timeout/close. */
 static int
-conn_fill(struct conn *c, long long deadline, int timeout_ms, struct err *e)
+timed_out(const struct conn *c, int timeout_ms, const char *what,
+    struct err *e)
 {
-	size_t room = sizeof(c->in) - c->in_len;
 	char tbuf[32];
+
+	fmt_timeout(tbuf, sizeof(tbuf), timeout_ms);
+	return err_set(e, EX_TEMPFAIL, "%s: timed out after %s %s", c->peer,
+	    tbuf, what);
+}
+
+/* Receive what is there (waiting until the deadline): >0 bytes, 0 when
+ * the server closed, -1 on error or timeout. */
+static ssize_t
+conn_recv(struct conn *c, void *buf, size_t len, long long deadline,
+    int timeout_ms, struct err *e)
+{
 	ssize_t n;
 	int r;
 
+	if (c->tls != NULL) {
+		n = tls_read(c->tls, buf, len, remaining_ms(deadline), e);
+		if (n == -1 && e != NULL && e->ex == EX_TEMPFAIL &&
+		    remaining_ms(deadline) == 0)
+			return timed_out(c, timeout_ms, "waiting for data", e);
+		return n == -1 ? err_prefix(e, "%s", c->peer) : n;
+	}
 	for (;;) {
-		if (c->tls != NULL)
-			n = tls_read(c->tls, c->in + c->in_len, room,
-			    remaining_ms(deadline), e);
-		else
-			n = recv(c->fd, c->in + c->in_len, room, 0);
-		if (n > 0) {
-			c->in_len += (size_t)n;
-			return 0;
-		}
-		if (n == 0)
-			return err_set(e, EX_TEMPFAIL,
-			    "%s: connection closed by the server", c->peer);
-		if (c->tls != NULL)
-			return err_prefix(e, "%s", c->peer);
+		n = recv(c->fd, buf, len, 0);
+		if (n >= 0)
+			return n;
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
@@ -476,12 +481,26 @@ conn_fill(struct conn *c, long long deadline, int timeout_ms, struct err *e)
 		r = wait_fd(c->fd, POLLIN, deadline);
 		if (r == -1)
 			return err_sys(e, EX_OSERR, "poll");
-		if (r == 0) {
-			fmt_timeout(tbuf, sizeof(tbuf), timeout_ms);
-			return err_set(e, EX_TEMPFAIL, "%s: timed out after "
-			    "%s waiting for data", c->peer, tbuf);
-		}
+		if (r == 0)
+			return timed_out(c, timeout_ms, "waiting for data", e);
 	}
+}
+
+/* Read more bytes into the input buffer: 0 ok, -1 error/timeout/close. */
+static int
+conn_fill(struct conn *c, long long deadline, int timeout_ms, struct err *e)
+{
+	ssize_t n;
+
+	n = conn_recv(c, c->in + c->in_len, sizeof(c->in) - c->in_len,
+	    deadline, timeout_ms, e);
+	if (n == -1)
+		return -1;
+	if (n == 0)
+		return err_set(e, EX_TEMPFAIL,
+		    "%s: connection closed by the server", c->peer);
+	c->in_len += (size_t)n;
+	return 0;
 }
 
 /* If a complete line is buffered, return it (NUL-terminated in place). */

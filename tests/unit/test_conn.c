@@ -558,7 +558,9 @@ tls_server(int fd)
 {
 	gnutls_certificate_credentials_t cred;
 	gnutls_session_t s;
-	char buf[256];
+	char buf[20000], msg[64];
+	size_t total = 0;
+	ssize_t n;
 	int r;
 
 	gnutls_certificate_allocate_credentials(&cred);
@@ -575,8 +577,14 @@ tls_server(int fd)
 	if (r < 0)
 		_exit(0);	/* the client refused us: that may be the test */
 	gnutls_record_send(s, "220 tls ok\r\n", 12);
-	while (gnutls_record_recv(s, buf, sizeof(buf)) > 0)
-		;
+	/* Count bytes; after each LF-terminated read, report the count. */
+	while ((n = gnutls_record_recv(s, buf, sizeof(buf))) > 0) {
+		total += (size_t)n;
+		if (buf[n - 1] != '\n')
+			continue;
+		snprintf(msg, sizeof(msg), "GOT %zu\r\n", total);
+		gnutls_record_send(s, msg, strlen(msg));
+	}
 	_exit(0);
 }
 
@@ -622,6 +630,38 @@ tls_trusted_ca_and_matching_name_succeed(void)
 		CHECK(strstr(info, "CN=localhost") != NULL);
 		CHECK(strstr(info, fp) != NULL);
 	}
+	conn_close(c);
+	reap(pid);
+}
+
+static void
+tls_bulk_write_arrives_and_stall_times_out(void)
+{
+	struct tls_params p = { .verify_name = "localhost", .certcheck = true };
+	struct err e = { 0 };
+	struct conn *c;
+	const char *line;
+	char *data;
+	size_t len;
+	pid_t pid;
+
+	if (!make_certs())
+		return;
+	p.trust_file = ca_pem;
+	CHECK_INT(tls_try(&p, &c, &pid, &e), 0);
+	CHECK_INT(conn_readline(c, &line, &len, 2000, &e), 0);
+	data = xmalloc(200002);
+	memset(data, 'x', 200000);
+	memcpy(data + 200000, "\r\n", 2);
+	CHECK_INT(conn_write(c, data, 200002, 2000, &e), 0);
+	CHECK_INT(conn_flush(c, 2000, &e), 0);
+	CHECK_INT(conn_readline(c, &line, &len, 2000, &e), 0);
+	CHECK_STR(line, "GOT 200002");
+	/* Nothing more comes: the TLS read must time out like TCP's. */
+	CHECK_INT(conn_readline(c, &line, &len, 300, &e), -1);
+	CHECK_INT(e.ex, EX_TEMPFAIL);
+	CHECK(strstr(e.msg, "timed out after 0.3 s waiting for data") != NULL);
+	free(data);
 	conn_close(c);
 	reap(pid);
 }
@@ -756,6 +796,7 @@ static const struct test tests[] = {
 	TEST(peer_names_host_address_and_port),
 	TEST(starttls_refused_when_plaintext_is_pending),
 	TEST(tls_trusted_ca_and_matching_name_succeed),
+	TEST(tls_bulk_write_arrives_and_stall_times_out),
 	TEST(tls_pinned_fingerprint_replaces_chain_check),
 	TEST(tls_wrong_fingerprint_is_refused_noperm),
 	TEST(tls_untrusted_certificate_is_refused_noperm),
