@@ -567,7 +567,7 @@ set_timeout(struct parse *p, struct acc_state *s, const struct keydef *k,
 		s->a.timeout = 0;
 		return 0;
 	}
-	if (parse_duration(v, &n) < 0 || n < 1 || n > INT_MAX)
+	if (parse_duration(v, &n) < 0 || n > INT_MAX)	/* 0 = off */
 		return err_set(e, EX_CONFIG, "timeout: \"%s\" is not off or a "
 		    "number of seconds", v);
 	s->a.timeout = (int)n;
@@ -1077,7 +1077,9 @@ read_config_file(const char *path, struct buf *b, struct stat *st,
 		return 1;
 	if (fd < 0)
 		return err_sys(e, EX_CONFIG, "cannot open %s", path);
-	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+	/* A pipe is fine too: -C <(generate-config) */
+	if (fstat(fd, st) != 0 ||
+	    (!S_ISREG(st->st_mode) && !S_ISFIFO(st->st_mode))) {
 		close(fd);
 		return err_set(e, EX_CONFIG, "%s: not a regular file", path);
 	}

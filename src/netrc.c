@@ -7,7 +7,8 @@
  * used when no machine entry matches); "login", "password" and "account"
  * take one token each; "macdef NAME" is followed by a macro that runs to
  * the next empty line.  A token may be quoted "..." with backslash escapes
- * (as curl reads them), so passwords may hold blanks.
+ * (as curl reads them), so passwords may hold blanks.  An entry without a
+ * login matches any user.
  */
 #include <errno.h>
 #include <fcntl.h>

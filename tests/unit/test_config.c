@@ -340,6 +340,7 @@ values_parse_to_their_meaning(void)
 		{ "queue_lifetime 3d", get_lifetime, 3 * 86400 },
 		{ "timeout off", get_timeout, 0 },
 		{ "timeout 30", get_timeout, 30 },
+		{ "timeout 0", get_timeout, 0 },
 		{ "timeout 2m", get_timeout, 120 },
 		{ "max_size 1000", get_max_size, 1000 },
 		{ "max_size 1k", get_max_size, 1024 },
@@ -590,6 +591,27 @@ password_file_must_not_be_readable_by_others(void)
 }
 
 static void
+config_can_come_from_a_pipe(void)
+{
+	struct config cfg;
+	struct err e;
+	int fds[2];
+	char *path;
+
+	CHECK_INT(pipe(fds), 0);
+	CHECK_INT(write(fds[1], "account p\nhost pipe.example\n", 28), 28);
+	close(fds[1]);
+	path = xasprintf("/dev/fd/%d", fds[0]);
+	err_clear(&e);
+	CHECK_INT(config_load(&cfg, path, &e), 0);
+	CHECK_STR(e.msg, "");
+	CHECK_STR(config_select(&cfg, NULL, NULL, &e)->host, "pipe.example");
+	config_free(&cfg);
+	close(fds[0]);
+	free(path);
+}
+
+static void
 missing_dash_c_file_is_config_error(void)
 {
 	struct config cfg;
@@ -774,6 +796,7 @@ static const struct test tests[] = {
 	TEST(selection_by_name_then_from_then_default),
 	TEST(selection_falls_back_to_first_account),
 	TEST(password_file_must_not_be_readable_by_others),
+	TEST(config_can_come_from_a_pipe),
 	TEST(missing_dash_c_file_is_config_error),
 	TEST(search_order_prefers_postie_files_over_msmtprc),
 	TEST(passwordeval_takes_first_line_of_output),
