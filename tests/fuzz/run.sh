@@ -12,6 +12,11 @@ mkdir -p "$out"
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -I$top/src"
 cflags="$cflags $(pkg-config --cflags gnutls libidn2)"
 libs="$(pkg-config --libs gnutls libidn2) -lmagic -lresolv"
+# Fuzz the same build CI ships: with GNU SASL when it is installed.
+if pkg-config --exists libgsasl; then
+	cflags="$cflags -DHAVE_GSASL=1 $(pkg-config --cflags libgsasl)"
+	libs="$libs $(pkg-config --libs libgsasl)"
+fi
 srcs=$(ls "$top"/src/*.c | grep -v '/main\.c$')
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=($(cd "$here" && ls fuzz_*.c 2>/dev/null | sed 's/\.c$//'))
