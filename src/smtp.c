@@ -813,36 +813,39 @@ smtp_body_error(struct smtp *s, struct err *e)
 	return err_suffix(e, "(sending %s)", smtp_cmd_name(s));
 }
 
-/* Stream the body after 354, then CRLF "." CRLF. */
+/* The dot-stuffed body, ending in CRLF. */
 static int
-smtp_send_body(struct smtp *s, struct message_reader *rd, struct err *e)
+smtp_stream_body(struct smtp *s, struct message_reader *rd, struct err *e)
 {
 	char *block = xmalloc(BODY_BLOCK);
 	bool bol = true;
-	ssize_t n;
+	ssize_t n = 0;
 	int rc = 0;
+
+	while (rc == 0 &&
+	    (n = message_reader_read(rd, block, BODY_BLOCK, e)) > 0)
+		rc = dot_stuff_write(s, block, (size_t)n, &bol, e);
+	free(block);
+	if (n == -1)
+		return -1;
+	/* The body must end in CRLF before the terminating dot. */
+	if (rc == 0 && !bol)
+		rc = conn_write(s->conn, "\r\n", 2, smtp_timeout_ms(s), e);
+	return rc;
+}
+
+/* Stream the body after 354, then "." CRLF; the payload is not traced. */
+static int
+smtp_send_body(struct smtp *s, struct message_reader *rd, struct err *e)
+{
+	int rc;
 
 	smtp_state(s, STAGE_BODY);
 	conn_trace_pause(s->conn, true);
-	while ((n = message_reader_read(rd, block, BODY_BLOCK, e)) > 0)
-		if ((rc = dot_stuff_write(s, block, (size_t)n, &bol, e)) == -1)
-			break;
-	free(block);
-	if (n == -1) {
-		s->usable = false;	/* the server holds half a message */
-		conn_trace_pause(s->conn, false);
-		return -1;
-	}
-	if (rc == -1) {
-		conn_trace_pause(s->conn, false);
-		return smtp_body_error(s, e);
-	}
-	/* The body must end in CRLF before the terminating dot. */
-	if (!bol && conn_write(s->conn, "\r\n", 2, smtp_timeout_ms(s), e) == -1) {
-		conn_trace_pause(s->conn, false);
-		return smtp_body_error(s, e);
-	}
+	rc = smtp_stream_body(s, rd, e);
 	conn_trace_pause(s->conn, false);
+	if (rc == -1)
+		return smtp_body_error(s, e);	/* half a message is out */
 	smtp_state(s, STAGE_DOT);
 	if (conn_write(s->conn, ".\r\n", 3, smtp_timeout_ms(s), e) == -1)
 		return smtp_body_error(s, e);

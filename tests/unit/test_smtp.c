@@ -23,6 +23,7 @@
 
 #include "check.h"
 #include "smtp.h"
+#include "util.h"
 
 /* ---- fake message reader ------------------------------------------------ */
 
@@ -1096,6 +1097,53 @@ starttls_early_data_rejected(void)
 }
 
 static void
+trace_collect(void *arg, char dir, const char *line, size_t len)
+{
+	struct buf *b = arg;
+
+	buf_addc(b, dir);
+	buf_add(b, line, len);
+	buf_addc(b, '\n');
+}
+
+static void
+body_never_reaches_the_trace(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PIPE },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" },
+		{ "secret line\r\n.\r\n", "250 ok\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[1];
+	struct smtp_txn t;
+	struct smtp *s = NULL;
+	struct fake f;
+	struct err e;
+	struct buf tr;
+	struct conn *c = fake_start(&f, steps);
+
+	buf_init(&tr);
+	set_body("secret line\r\n", 65536);
+	txn_init(&t, r, 1, to);
+	conn_set_trace(c, trace_collect, &tr);
+	CHECK_INT(smtp_open(&s, c, &p, &e), 0);
+	if (s != NULL) {
+		CHECK_INT(smtp_send(s, &t, &e), 0);
+		smtp_quit(s);
+	}
+	fake_finish(&f);
+	CHECK(tr.data != NULL && strstr(tr.data, "DATA") != NULL);
+	CHECK(tr.data != NULL && strstr(tr.data, "QUIT") != NULL);
+	CHECK(tr.data == NULL || strstr(tr.data, "secret") == NULL);
+	buf_free(&tr);
+	fake_free(&f);
+}
+
+static void
 stage_names_for_messages(void)
 {
 	CHECK_STR(smtp_stage_name(STAGE_RCPT), "RCPT TO");
@@ -1133,6 +1181,7 @@ static const struct test tests[] = {
 	TEST(auth_never_in_plaintext_unless_tls_off),
 	TEST(auth_skipped_without_password),
 	TEST(starttls_early_data_rejected),
+	TEST(body_never_reaches_the_trace),
 	TEST(stage_names_for_messages),
 };
 
