@@ -693,8 +693,9 @@ add_wire_field(struct buf *b, const struct header_list *h, size_t i,
 
 	if (w->smtputf8 || !address_is_8bit(f->raw) ||
 	    !is_unstructured(f->name)) {
-		/* Non-ASCII in structured fields (display names) goes out
-		 * as written: see the report in message.h's history. */
+		/* Non-ASCII in structured fields (display names in From,
+		 * To...) goes out as written: encoding only the phrases
+		 * is not done yet. */
 		add_crlf_text(b, f->raw, f->raw_len);
 		return;
 	}
