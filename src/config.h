@@ -52,7 +52,8 @@ struct account {
 
 	char	*host;			/* NULL: direct MX delivery */
 	int	 port;			/* 0: 25 (MX), 465 (tls + !starttls), else 587 */
-	char	*from;			/* envelope sender; may hold msmtp wildcards */
+	char	*from;			/* envelope sender; may hold msmtp wildcards
+					 * (%U, %H, %C, %M are already expanded) */
 	char	*domain;		/* EHLO name and qualification domain */
 
 	enum auth_method auth;
@@ -63,18 +64,18 @@ struct account {
 	bool	 tls;			/* default on in smarthost mode */
 	bool	 tls_starttls;		/* default on */
 	char	*tls_trust_file;	/* "system" or NULL = system store */
-	char	*tls_fingerprint;	/* SHA-256 "AB:CD:..." */
+	char	*tls_fingerprint;	/* SHA-256 "AB:CD:...", upper case */
 	char	*tls_cert_file;
 	char	*tls_key_file;
 	bool	 tls_certcheck;		/* default on */
 	char	*tls_min_version;	/* "1.2" (default) or "1.3" */
 	char	*tls_host_override;
 
-	char	*dsn_notify;
-	char	*dsn_return;
+	char	*dsn_notify;		/* "NEVER" or e.g. "SUCCESS,DELAY"; NULL off */
+	char	*dsn_return;		/* "FULL" or "HDRS"; NULL off */
 	char	*aliases;		/* aliases file path */
 	char	*logfile;
-	char	*syslog;		/* NULL off; "on" or a facility name */
+	char	*syslog;		/* NULL off; "on" (LOG_MAIL) or "LOG_LOCAL0"... */
 	int	 timeout;		/* seconds; 0 = RFC 5321 defaults */
 
 	enum tristate set_from_header;	/* auto: add From when missing */
