@@ -1,14 +1,126 @@
-/* test_util.c — unit tests for src/util.c (to be written by its owner). */
+/* test_util.c — unit tests for src/util.c and src/err.c. */
+#include <errno.h>
+#include <stdlib.h>
+
 #include "check.h"
+#include "err.h"
+#include "util.h"
 
 static void
-placeholder(void)
+buf_keeps_nul_bytes_and_length(void)
 {
-	CHECK(0 && "tests for util not written yet");
+	struct buf b;
+
+	buf_init(&b);
+	buf_add(&b, "a\0b", 3);
+	buf_addc(&b, 'c');
+	buf_printf(&b, "%d", 42);
+	CHECK_MEM(b.data, b.len, "a\0bc42", 6);
+	CHECK_INT(b.data[b.len], 0);
+	buf_reset(&b);
+	CHECK_INT(b.len, 0);
+	buf_free(&b);
+}
+
+static void
+buf_grows_past_many_doublings(void)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (int i = 0; i < 100000; i++)
+		buf_addc(&b, (char)('a' + i % 26));
+	CHECK_INT(b.len, 100000);
+	CHECK_INT(b.data[99999], 'a' + 99999 % 26);
+	buf_free(&b);
+}
+
+static void
+strlist_is_null_terminated_and_case_blind(void)
+{
+	struct strlist l;
+
+	strlist_init(&l);
+	strlist_add(&l, "Root@Example.com");
+	strlist_addn(&l, "abcdef", 3);
+	CHECK_INT(l.n, 2);
+	CHECK_STR(l.v[1], "abc");
+	CHECK(l.v[2] == NULL);
+	CHECK(strlist_contains_ci(&l, "root@example.COM"));
+	CHECK(!strlist_contains_ci(&l, "root@example.org"));
+	strlist_free(&l);
+}
+
+static void
+ascii_compare_ignores_locale_case_only(void)
+{
+	CHECK(ascii_eq_ci("EHLO", "ehlo"));
+	CHECK(!ascii_eq_ci("EHLO", "ehl"));
+	CHECK(ascii_prefix_ci("AUTH PLAIN x", "auth "));
+	CHECK(!ascii_prefix_ci("AU", "auth"));
+	CHECK_INT(ascii_tolower(0xC9), 0xC9);	/* no Latin-1 folding */
+}
+
+static void
+trim_removes_wsp_and_line_ends(void)
+{
+	char s[] = " \t value with space \r\n";
+
+	CHECK_STR(str_trim(s), "value with space");
+}
+
+static void
+err_message_is_one_line(void)
+{
+	struct err e;
+
+	err_clear(&e);
+	CHECK_INT(err_set(&e, EX_DATAERR, "bad %s", "a\r\nRCPT TO:<x>"), -1);
+	CHECK_INT(e.ex, EX_DATAERR);
+	CHECK_STR(e.msg, "bad a  RCPT TO:<x>");
+}
+
+static void
+err_sys_appends_strerror_and_prefix_keeps_ex(void)
+{
+	struct err e;
+
+	errno = ENOENT;
+	err_sys(&e, EX_NOINPUT, "open %s", "x.pdf");
+	CHECK_STR(e.msg, "open x.pdf: No such file or directory");
+	err_prefix(&e, "attachment");
+	CHECK_STR(e.msg, "attachment: open x.pdf: No such file or directory");
+	CHECK_INT(e.ex, EX_NOINPUT);
+}
+
+static void
+err_long_message_is_truncated_not_overflowed(void)
+{
+	struct err e;
+	char big[2000];
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	err_set(&e, EX_SOFTWARE, "%s", big);
+	CHECK_INT(strlen(e.msg), ERR_MSG_MAX - 1);
+}
+
+static void
+fqdn_is_not_empty(void)
+{
+	CHECK(host_fqdn()[0] != '\0');
 }
 
 static const struct test tests[] = {
-	TEST(placeholder),
+	TEST(buf_keeps_nul_bytes_and_length),
+	TEST(buf_grows_past_many_doublings),
+	TEST(strlist_is_null_terminated_and_case_blind),
+	TEST(ascii_compare_ignores_locale_case_only),
+	TEST(trim_removes_wsp_and_line_ends),
+	TEST(err_message_is_one_line),
+	TEST(err_sys_appends_strerror_and_prefix_keeps_ex),
+	TEST(err_long_message_is_truncated_not_overflowed),
+	TEST(fqdn_is_not_empty),
 };
 
 CHECK_MAIN(tests)
