@@ -1,0 +1,2 @@
+/* dns.c — see dns.h. */
+#include "dns.h"

@@ -1,0 +1,2 @@
+/* submit.c — see submit.h. */
+#include "submit.h"
