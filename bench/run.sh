@@ -1,0 +1,385 @@
+#!/bin/bash
+# bench/run.sh — postie against msmtp, in one run, on one private Postfix
+# sink on loopback (STARTTLS port, implicit-TLS port, Cyrus SASL sasldb
+# AUTH PLAIN/LOGIN, every message discarded).  See bench/README.
+#
+#   bench/run.sh [--quick] [--keep DIR] [POSTIE]
+#
+# POSTIE defaults to $POSTIE, then ./postie in the current directory.
+# --quick: fewer runs (for trying the script, not for numbers).
+# --keep DIR: copy the hyperfine JSON files and the table to DIR.
+# Needs root (a private Postfix instance), hyperfine, msmtp, saslpasswd2.
+# Not part of `make check`: it takes a few minutes and its numbers are
+# wall-clock times.
+
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+QUICK= KEEP=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1;;
+	--keep) KEEP=$2; shift;;
+	-h|--help) sed -n '2,13p' "$0"; exit 0;;
+	*) POSTIE=$1;;
+	esac
+	shift
+done
+POSTIE=${POSTIE:-$PWD/postie}
+case $POSTIE in /*) ;; *) POSTIE=$PWD/$POSTIE;; esac
+export POSTIE
+
+. "$BENCH/../tests/lib/common.sh"
+. "$BENCH/../tests/lib/postfix.sh"
+set -o pipefail
+need_cmd hyperfine msmtp saslpasswd2 postconf
+
+MSMTP=$(command -v msmtp)
+BENCH_USER=bench BENCH_PASS=bench-secret REALM=bench.invalid
+RCPT=rcpt@bench.invalid
+if [ -n "$QUICK" ]; then
+	RUNS_SMALL=5 RUNS_10M=3 RUNS_100M=2 RUNS_RTT=2 RSS_RUNS=1
+else
+	RUNS_SMALL=30 RUNS_10M=10 RUNS_100M=5 RUNS_RTT=5 RSS_RUNS=3
+fi
+
+# --- the sink --------------------------------------------------------------
+
+# Add what postfix.sh does not set up: AUTH via a sasldb the postfix user
+# can read, and no message size limit (10 MB and 100 MB cases).
+sink_overlay() {
+	# Debian's Postfix reads $config_directory/sasl/smtpd.conf whatever
+	# cyrus_sasl_config_path says; upstream's honours the parameter.  Use
+	# that directory for both.
+	local sasl=$PF/etc/sasl
+	mkdir -p "$sasl"
+	cat > "$sasl/smtpd.conf" <<EOF
+pwcheck_method: auxprop
+auxprop_plugin: sasldb
+sasldb_path: $sasl/sasldb2
+mech_list: PLAIN LOGIN
+EOF
+	echo "$BENCH_PASS" | saslpasswd2 -p -c -f "$sasl/sasldb2" -u "$REALM" "$BENCH_USER" ||
+		fail "saslpasswd2 failed"
+	chown postfix "$sasl/sasldb2"
+	chmod 600 "$sasl/sasldb2"
+	chmod 755 "$sasl"
+	chmod 644 "$sasl/smtpd.conf"
+	postconf -c "$PF/etc" -e \
+		"message_size_limit = 0" \
+		"smtpd_sasl_auth_enable = yes" \
+		"smtpd_sasl_type = cyrus" \
+		"smtpd_sasl_path = smtpd" \
+		"cyrus_sasl_config_path = $sasl" \
+		"smtpd_sasl_local_domain = $REALM" \
+		"smtpd_sasl_security_options = noanonymous" ||
+		fail "postconf failed"
+	/usr/sbin/postfix -c "$PF/etc" reload >/dev/null 2>&1 || fail "postfix reload failed"
+}
+
+# The sink works when a client can log in on both ports; a reload takes
+# effect as smtpd processes are replaced, so try for a while.
+sink_ready() {
+	local i
+	for i in $(seq 1 50); do
+		"$PYTHON3" - "$PF_PORT" "$PF_SMTPS_PORT" "$CERTS/ca.pem" \
+			"$BENCH_USER" "$BENCH_PASS" <<'PY' 2>/dev/null && return 0
+import smtplib, ssl, sys
+port, sport, ca, user, pw = sys.argv[1:6]
+ctx = ssl.create_default_context(cafile=ca)
+with smtplib.SMTP("127.0.0.1", int(port), local_hostname="probe") as s:
+    s.starttls(context=ctx)
+    s.login(user, pw)
+with smtplib.SMTP_SSL("127.0.0.1", int(sport), local_hostname="probe", context=ctx) as s:
+    s.login(user, pw)
+PY
+		sleep 0.2
+	done
+	tail -n 20 "$PF_LOG" >&2
+	fail "the sink refuses AUTH (see the Postfix log above)"
+}
+
+# CPU seconds (user+system) used so far by the Postfix instance: the
+# master, its live children, and the children it has reaped.
+pf_cpu() {
+	local master
+	master=$(tr -d ' ' < "$PF/queue/pid/master.pid")
+	"$PYTHON3" - "$master" <<'PY'
+import os, sys
+master = sys.argv[1]
+hz = os.sysconf("SC_CLK_TCK")
+total = 0
+for pid in os.listdir("/proc"):
+    if not pid.isdigit():
+        continue
+    try:
+        f = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    # fields after the command: state ppid ... utime(12) stime(13) cutime cstime
+    if pid == master:
+        total += sum(int(x) for x in f[11:15])
+    elif f[1] == master:
+        total += int(f[11]) + int(f[12])
+print("%.3f" % (total / hz))
+PY
+}
+
+# --- inputs ----------------------------------------------------------------
+
+# gen_message FILE BYTES: a plain-text message of about BYTES bytes with the
+# headers a mail client writes (so neither program adds any), LF line ends.
+gen_message() {
+	"$PYTHON3" - "$1" "$2" <<'PY'
+import sys
+path, size = sys.argv[1], int(sys.argv[2])
+head = ("From: Bench <bench@client.invalid>\n"
+        "To: <rcpt@bench.invalid>\n"
+        "Subject: benchmark message of %d bytes\n"
+        "Date: Mon, 1 Jan 2024 00:00:00 +0000\n"
+        "Message-ID: <bench-%d@client.invalid>\n"
+        "MIME-Version: 1.0\n"
+        "Content-Type: text/plain; charset=us-ascii\n\n") % (size, size)
+words = ("the quick brown fox jumps over the lazy dog while postie and msmtp "
+         "race to hand this text to a patient postfix sink ").split()
+line_bytes = bytearray()
+lines = []
+i = 0
+# 64 distinct lines, repeated: cheap to make, not trivially compressible.
+for n in range(64):
+    out = []
+    while sum(len(w) + 1 for w in out) < 70:
+        out.append(words[i % len(words)])
+        i += 7
+    lines.append((" ".join(out) + " %02d\n" % n).encode())
+block = b"".join(lines)
+with open(path, "wb") as f:
+    f.write(head.encode())
+    left = size - len(head)
+    while left > 0:
+        chunk = block[:left] if left < len(block) else block
+        f.write(chunk)
+        left -= len(chunk)
+    if not chunk.endswith(b"\n"):
+        f.write(b"\n")
+PY
+}
+
+# write_cfg FILE PORT starttls|implicit: one msmtprc both programs read.
+write_cfg() {
+	local tls_starttls=on
+	[ "$3" = implicit ] && tls_starttls=off
+	write_config "$1" <<EOF
+account default
+host 127.0.0.1
+port $2
+from bench@client.invalid
+tls on
+tls_starttls $tls_starttls
+tls_trust_file $CERTS/ca.pem
+auth on
+user $BENCH_USER
+password $BENCH_PASS
+EOF
+}
+
+# start_proxy PORT_VAR TARGET_PORT STATS: a 25 ms-each-way delay line.
+start_proxy() {
+	local port
+	port=$(free_port)
+	"$PYTHON3" "$BENCH/delayproxy.py" "$port" 127.0.0.1 "$2" 25 "$3" &
+	SERVER_PIDS+=($!)
+	local i
+	for i in $(seq 1 50); do
+		"$PYTHON3" -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' \
+			"$port" 2>/dev/null && break
+		sleep 0.1
+	done
+	printf -v "$1" %s "$port"
+}
+
+# --- measuring -------------------------------------------------------------
+
+# send_cmd PROG CFG MSG: the shell command hyperfine times.
+send_cmd() {
+	echo "$1 -C $2 $RCPT < $3"
+}
+
+# hf NAME RUNS CFG MSG: time postie and msmtp back to back; JSON in
+# $T/NAME.json.  A failing send stops the benchmark (hyperfine exits 1).
+hf() {
+	local name=$1 runs=$2 cfg=$3 msg=$4 warm=2
+	[ "$runs" -le 3 ] && warm=1
+	hyperfine --style none --warmup "$warm" --runs "$runs" \
+		--export-json "$T/$name.json" \
+		-n postie "$(send_cmd "$POSTIE" "$cfg" "$msg")" \
+		-n msmtp "$(send_cmd "$MSMTP" "$cfg" "$msg")" >"$T/$name.hf.log" 2>&1 || {
+		cat "$T/$name.hf.log" >&2
+		fail "hyperfine failed for $name (a send failed?)"
+	}
+}
+
+# hf_one NAME RUNS PROG CFG MSG: one program alone (the delay-line cases
+# count each program's round trips on a proxy of its own).
+hf_one() {
+	local name=$1 runs=$2 prog=$3 cfg=$4 msg=$5
+	hyperfine --style none --warmup 1 --runs "$runs" \
+		--export-json "$T/$name.json" \
+		-n "$name" "$(send_cmd "$prog" "$cfg" "$msg")" >"$T/$name.hf.log" 2>&1 || {
+		cat "$T/$name.hf.log" >&2
+		fail "hyperfine failed for $name"
+	}
+}
+
+# json_field FILE INDEX FIELD: median/mean/user/system of result INDEX.
+json_field() {
+	"$PYTHON3" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]
+print("%.4f" % r[sys.argv[3]])' "$@"
+}
+
+# peak_rss PROG CFG MSG: median peak RSS in KB over RSS_RUNS runs.
+peak_rss() {
+	local i out=()
+	for i in $(seq 1 "$RSS_RUNS"); do
+		/usr/bin/time -f %M -o "$T/rss" "$1" -C "$2" "$RCPT" < "$3" >/dev/null 2>&1 ||
+			fail "$1 failed while measuring its peak RSS"
+		out+=("$(tail -n 1 "$T/rss")")
+	done
+	printf '%s\n' "${out[@]}" | sort -n | sed -n "$(( (RSS_RUNS + 1) / 2 ))p"
+}
+
+# median_flights STATS: median of the "flights=N" lines.
+median_flights() {
+	local i
+	for i in $(seq 1 30); do [ -s "$1" ] && break; sleep 0.1; done
+	sleep 0.3	# the last connection's line lands after the client exits
+	sed -n 's/^flights=//p' "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+ms() { awk -v s="$1" 'BEGIN { printf "%.1f ms", s * 1000 }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+# verdict VALUE LIMIT: "ok" when VALUE <= LIMIT.
+verdict() { awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l) ? "ok" : "MISSED" }'; }
+
+# RSS "ok" allows 2% over msmtp: msmtp against itself varies by that much.
+ROWS=()
+row() { ROWS+=("$(printf '%-26s|%10s|%10s|%7s|%9s|%9s|%8s|%s' "$@")"); }
+
+# --- the run ---------------------------------------------------------------
+
+"$POSTIE" --version >/dev/null 2>&1 || fail "$POSTIE does not run"
+echo "postie: $POSTIE ($("$POSTIE" --version 2>&1 | head -n 1))"
+echo "msmtp:  $MSMTP ($("$MSMTP" --version | head -n 1))"
+echo "temp:   $T"
+
+make_certs
+start_postfix --sink
+sink_overlay
+sink_ready
+echo "sink:   Postfix on 127.0.0.1:$PF_PORT (STARTTLS) and :$PF_SMTPS_PORT (implicit TLS)"
+
+M=$T/msg
+mkdir -p "$M"
+gen_message "$M/1k" 1024
+gen_message "$M/10m" $((10 * 1024 * 1024))
+gen_message "$M/100m" $((100 * 1024 * 1024))
+write_cfg "$T/starttls.rc" "$PF_PORT" starttls
+write_cfg "$T/implicit.rc" "$PF_SMTPS_PORT" implicit
+
+# Both programs must get through before anything is timed.
+for prog in "$POSTIE" "$MSMTP"; do
+	for cfg in starttls implicit; do
+		"$prog" -C "$T/$cfg.rc" "$RCPT" < "$M/1k" >"$T/try.out" 2>&1 || {
+			cat "$T/try.out" >&2
+			fail "$prog cannot send through the sink ($cfg)"
+		}
+	done
+done
+
+# case NAME RUNS CFG MSG BYTES WALL_TARGET
+timed_case() {
+	local name=$1 runs=$2 cfg=$3 msg=$4 bytes=$5 target=$6
+	echo "... $name"
+	local pf0 pf1
+	pf0=$(pf_cpu)
+	hf "$name" "$runs" "$T/$cfg.rc" "$msg"
+	pf1=$(pf_cpu)
+	local pm mm pu ps mu msys prss mrss r
+	pm=$(json_field "$T/$name.json" 0 median)
+	mm=$(json_field "$T/$name.json" 1 median)
+	pu=$(json_field "$T/$name.json" 0 user); ps=$(json_field "$T/$name.json" 0 system)
+	mu=$(json_field "$T/$name.json" 1 user); msys=$(json_field "$T/$name.json" 1 system)
+	prss=$(peak_rss "$POSTIE" "$T/$cfg.rc" "$msg")
+	mrss=$(peak_rss "$MSMTP" "$T/$cfg.rc" "$msg")
+	r=$(awk -v a="$pm" -v b="$mm" 'BEGIN { print a / b }')
+	row "$name" "$(ms "$pm")" "$(ms "$mm")" "$(ratio "$pm" "$mm")" \
+		"$(mb "$prss")" "$(mb "$mrss")" "-" \
+		"wall <= ${target}x: $(verdict "$r" "$target"); RSS: $(verdict "$prss" "$((mrss + mrss / 50))")"
+	CPU_ROWS+=("$(awk -v n="$name" -v pu="$pu" -v ps="$ps" -v mu="$mu" -v msy="$msys" -v b="$bytes" \
+		-v pf="$(awk -v a="$pf0" -v b="$pf1" 'BEGIN{print b-a}')" -v runs="$runs" \
+		'BEGIN { printf "%-26s| %8.1f ms | %8.1f ms |", n, (pu+ps)*1000, (mu+msy)*1000
+			if (b >= 1048576) printf " %6.1f | %6.1f |", (pu+ps)*1e9/b, (mu+msy)*1e9/b
+			else printf " %6s | %6s |", "-", "-"
+			printf " %8.2f s\n", pf }')")
+	RSS_BY_SIZE+=("$name: postie $(mb "$prss"), msmtp $(mb "$mrss")")
+}
+CPU_# RSS "ok" allows 2% over msmtp: msmtp against itself varies by that much.
+ROWS=() RSS_BY_SIZE=()
+
+timed_case "1 KB STARTTLS+AUTH" "$RUNS_SMALL" starttls "$M/1k" 1024 0.25
+timed_case "1 KB implicit TLS+AUTH" "$RUNS_SMALL" implicit "$M/1k" 1024 0.25
+timed_case "10 MB STARTTLS+AUTH" "$RUNS_10M" starttls "$M/10m" $((10 << 20)) 0.3
+timed_case "100 MB STARTTLS+AUTH" "$RUNS_100M" starttls "$M/100m" $((100 << 20)) 0.3
+
+# Round trips at 50 ms of added RTT: each program on a proxy of its own, so
+# the flights each proxy counts are that program's alone.
+rtt_case() {
+	local mode=$1 port=$2 limit=$3 name="1 KB $1, +50 ms RTT"
+	echo "... $name"
+	local pport mport
+	start_proxy pport "$port" "$T/rt-postie-$mode"
+	start_proxy mport "$port" "$T/rt-msmtp-$mode"
+	write_cfg "$T/rt-postie-$mode.rc" "$pport" "$mode"
+	write_cfg "$T/rt-msmtp-$mode.rc" "$mport" "$mode"
+	hf_one "rtt-postie-$mode" "$RUNS_RTT" "$POSTIE" "$T/rt-postie-$mode.rc" "$M/1k"
+	hf_one "rtt-msmtp-$mode" "$RUNS_RTT" "$MSMTP" "$T/rt-msmtp-$mode.rc" "$M/1k"
+	local pm mm pf mf
+	pm=$(json_field "$T/rtt-postie-$mode.json" 0 median)
+	mm=$(json_field "$T/rtt-msmtp-$mode.json" 0 median)
+	pf=$(median_flights "$T/rt-postie-$mode")
+	mf=$(median_flights "$T/rt-msmtp-$mode")
+	row "$name" "$(ms "$pm")" "$(ms "$mm")" "$(ratio "$pm" "$mm")" "-" "-" \
+		"$pf / $mf" "round trips <= $limit: $(verdict "$pf" "$limit")"
+}
+rtt_case starttls "$PF_PORT" 9
+rtt_case implicit "$PF_SMTPS_PORT" 7
+
+# Is the sink the bottleneck?  The fastest client we have, and Postfix's
+# own CPU while the 100 MB case ran (CPU table, last column).
+echo "... sink check"
+SINK_S=$("$PYTHON3" "$BENCH/sinkcheck.py" 127.0.0.1 "$PF_PORT" starttls \
+	"$BENCH_USER" "$BENCH_PASS" "$CERTS/ca.pem" "$M/100m") || fail "sinkcheck failed"
+
+# --- report ----------------------------------------------------------------
+
+{
+	echo
+	echo "postie vs msmtp, $(date -u +%Y-%m-%d), medians; ratio = postie / msmtp; round trips = postie / msmtp"
+	printf '%-26s|%10s|%10s|%7s|%9s|%9s|%8s|%s\n' case postie msmtp ratio \
+		"RSS pst" "RSS msmtp" "RTs" "target"
+	printf '%s\n' "${ROWS[@]}"
+	echo
+	echo "CPU (user+system, hyperfine means) and the sink's CPU over all runs of the case"
+	printf '%-26s| %11s | %11s | %6s | %6s | %10s\n' case "postie" "msmtp" "ns/B p" "ns/B m" "Postfix"
+	printf '%s\n' "${CPU_ROWS[@]}"
+	echo
+	echo "sink: a minimal Python client sends the 100 MB message (STARTTLS+AUTH) in ${SINK_S} s"
+	echo "peak RSS by size: ${RSS_BY_SIZE[*]}"
+} | tee "$T/table.txt"
+
+if [ -n "$KEEP" ]; then
+	mkdir -p "$KEEP"
+	cp "$T"/*.json "$T/table.txt" "$KEEP"/
+fi
+exit 0
