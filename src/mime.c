@@ -1,0 +1,2 @@
+/* mime.c — see mime.h. */
+#include "mime.h"

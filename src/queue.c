@@ -1,0 +1,2 @@
+/* queue.c — see queue.h. */
+#include "queue.h"

@@ -1,0 +1,14 @@
+/* test_queue.c — unit tests for src/queue.c (to be written by its owner). */
+#include "check.h"
+
+static void
+placeholder(void)
+{
+	CHECK(0 && "tests for queue not written yet");
+}
+
+static const struct test tests[] = {
+	TEST(placeholder),
+};
+
+CHECK_MAIN(tests)
