@@ -67,20 +67,4 @@ void	report_free(struct report *rep);
  * failure (permanent before temporary). */
 int	delivery_exit_code(const struct report *rep);
 
-/*
- * The sendmail-mode submission, start to end: load the configuration
- * (cli->config_file), choose the account (--account, else by -f), read the
- * message from stdin, collect the recipients (argv lists, plus the headers
- * with -t), expand aliases, qualify, refuse invalid addresses before any
- * connection (EX_DATAERR), settle the envelope sender, rewrite the header
- * (spec §3) and deliver.  With --dry-run the envelope ("MAIL FROM:<...>",
- * "RCPT TO:<...>" lines) and the message are written to out_fd and nothing
- * is sent (rep stays empty).  Returns -1 with e when the message could not
- * be attempted at all (no recipients: EX_USAGE); else 0 with rep filled:
- * delivery_exit_code(rep) is the exit status.  Prints nothing.
- */
-struct cli;
-int	delivery_submit(const struct cli *cli, int out_fd, struct report *rep,
-	    struct err *e);
-
 #endif

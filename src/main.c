@@ -10,6 +10,7 @@
 #include "config.h"
 #include "delivery.h"
 #include "err.h"
+#include "submit.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
@@ -64,7 +65,7 @@ run_deliver(const struct cli *cli)
 		return not_yet("compose mode (-s, -a, --cc, --bcc, --header, "
 		    "--body, --html)");
 	err_clear(&e);
-	if (delivery_submit(cli, STDOUT_FILENO, &rep, &e) == -1)
+	if (submit_run(cli, STDOUT_FILENO, &rep, &e) == -1)
 		return fail(&e);
 	for (size_t i = 0; i < rep.n; i++)
 		if (rep.v[i].outcome != OUT_SENT)

@@ -1,2 +1,393 @@
-/* submit.c — see submit.h. */
+/*
+ * submit.c — the sendmail-mode submission (see submit.h).
+ *
+ * Everything before the wire happens here, in the order a reader expects:
+ * configuration, account, message, recipients (argv, -t, aliases,
+ * qualification, checks), envelope sender, header rewrite; then either the
+ * dry run or delivery_run, and the copy kept of a refused message.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "address.h"
+#include "aliases.h"
+#include "cli.h"
+#include "config.h"
+#include "delivery.h"
+#include "message.h"
 #include "submit.h"
+#include "util.h"
+
+/* Everything one submission owns. */
+struct submission {
+	struct config cfg;
+	bool	 cfg_loaded;
+	const struct account *a;
+	struct message msg;
+	struct envelope env;
+	char	*from;			/* envelope sender, owned */
+	char	*header_from;		/* for an added From header */
+	char	*notify, *ret;		/* upper-cased DSN values */
+	char	*password;
+};
+
+static const char *
+qualify_domain(const struct account *a)
+{
+	return a->domain != NULL ? a->domain : host_fqdn();
+}
+
+static const char *
+user_name(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *s;
+
+	if (pw != NULL && pw->pw_name != NULL && *pw->pw_name != '\0')
+		return pw->pw_name;
+	if ((s = getenv("LOGNAME")) != NULL && *s != '\0')
+		return s;
+	return "nobody";
+}
+
+/* msmtp's substitutions in "from": %U user, %H host name, %C canonical
+ * name, %M mail domain (/etc/mailname), %% a percent sign. */
+static char *
+expand_from(const char *from)
+{
+	char host[256] = "localhost";
+	struct buf b;
+
+	buf_init(&b);
+	gethostname(host, sizeof(host) - 1);
+	for (const char *p = from; *p != '\0'; p++) {
+		if (*p != '%' || p[1] == '\0') {
+			buf_addc(&b, *p);
+			continue;
+		}
+		switch (*++p) {
+		case 'U': buf_adds(&b, user_name()); break;
+		case 'H': buf_adds(&b, host); break;
+		case 'C': case 'M': buf_adds(&b, host_fqdn()); break;
+		case '%': buf_addc(&b, '%'); break;
+		default: buf_addc(&b, '%'); buf_addc(&b, *p); break;
+		}
+	}
+	return buf_steal(&b);
+}
+
+/* The envelope sender: -f when the account allows it, else the account's
+ * from (unless it is a pattern for -f), else user@domain. */
+static int
+settle_from(struct submission *sub, const struct cli *cli, struct err *e)
+{
+	const struct account *a = sub->a;
+	const char *dom = qualify_domain(a);
+
+	if (cli->from_given && a->allow_from_override)
+		sub->from = xstrdup(cli->from);
+	else if (a->from != NULL && strpbrk(a->from, "*?[") == NULL)
+		sub->from = expand_from(a->from);
+	else
+		sub->from = xasprintf("%s@%s", user_name(), dom);
+	if (*sub->from != '\0' && strchr(sub->from, '@') == NULL) {
+		char *q = address_qualify(sub->from, dom);
+
+		free(sub->from);
+		sub->from = q;
+	}
+	if (address_check_path(sub->from, true, e) == -1)
+		return err_prefix(e, "envelope sender");
+	/* A From header needs an address even for the null sender. */
+	sub->header_from = *sub->from != '\0' ? xstrdup(sub->from) :
+	    xasprintf("%s@%s", user_name(), dom);
+	return 0;
+}
+
+/* Recipients as written: each argument an address list; with -t also the
+ * header's (the union, as Postfix, dma and msmtp do). */
+static int
+collect_rcpts(const struct submission *sub, const struct cli *cli,
+    struct strlist *out, struct err *e)
+{
+	for (size_t i = 0; i < cli->rcpt_args.n; i++) {
+		const char *arg = cli->rcpt_args.v[i];
+
+		if (address_parse_list(arg, strlen(arg), out, e) == -1)
+			return err_prefix(e, "recipient '%s'", arg);
+	}
+	if (cli->read_recipients &&
+	    message_header_recipients(&sub->msg, out, e) == -1)
+		return -1;
+	return 0;
+}
+
+/* Aliases (names without '@'), then qualification, duplicates dropped,
+ * every address checked before any connection is made. */
+static int
+resolve_rcpts(struct submission *sub, const struct strlist *raw,
+    struct err *e)
+{
+	const struct account *a = sub->a;
+	struct aliases *al = NULL;
+	struct strlist expanded;
+	int rc = 0;
+
+	if (a->aliases != NULL && aliases_load(&al, a->aliases, e) == -1)
+		return -1;
+	strlist_init(&expanded);
+	for (size_t i = 0; i < raw->n; i++)
+		aliases_expand(al, raw->v[i], &expanded);
+	for (size_t i = 0; rc == 0 && i < expanded.n; i++) {
+		char *q = address_qualify(expanded.v[i], qualify_domain(a));
+
+		if (address_check_path(q, false, e) == -1)
+			rc = -1;
+		else if (!strlist_contains_ci(&sub->env.rcpts, q))
+			strlist_add(&sub->env.rcpts, q);
+		free(q);
+	}
+	strlist_free(&expanded);
+	aliases_free(al);
+	return rc;
+}
+
+static char *
+upper_dup(const char *s)
+{
+	char *u = xstrdup(s);
+
+	for (char *p = u; *p != '\0'; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return u;
+}
+
+static int
+rewrite(struct submission *sub, const struct cli *cli, struct err *e)
+{
+	const struct account *a = sub->a;
+	struct rewrite_opts ro = {
+		.envelope_from = sub->header_from,
+		.fullname = cli->fullname,
+		.domain = qualify_domain(a),
+		.add_from = a->set_from_header != TRI_OFF,
+		.add_date = a->set_date_header,
+		.add_msgid = a->set_msgid_header,
+		.undisclosed = a->undisclosed_recipients,
+	};
+
+	return message_rewrite(&sub->msg, &ro, e);
+}
+
+static void
+settle_envelope(struct submission *sub, const struct cli *cli)
+{
+	const struct account *a = sub->a;
+	const char *notify = cli->dsn_notify ? cli->dsn_notify : a->dsn_notify;
+	const char *ret = cli->dsn_ret ? cli->dsn_ret : a->dsn_return;
+
+	sub->env.from = sub->from;
+	if (notify != NULL)
+		sub->env.dsn_notify = sub->notify = upper_dup(notify);
+	if (ret != NULL)
+		sub->env.dsn_ret = sub->ret = upper_dup(ret);
+	sub->env.dsn_envid = cli->dsn_envid;
+	sub->env.body_8bit_hint = cli->body_type != NULL &&
+	    ascii_eq_ci(cli->body_type, "8BITMIME");
+}
+
+/* Load, select, read, address, rewrite: everything before the wire. */
+static int
+submission_prepare(struct submission *sub, const struct cli *cli,
+    struct err *e)
+{
+	struct message_read_opts ro = {
+		.dot_ends_message = cli->dot_ends_message,
+	};
+	struct strlist raw;
+	int rc;
+
+	if (config_load(&sub->cfg, cli->config_file, e) == -1)
+		return -1;
+	sub->cfg_loaded = true;
+	sub->a = config_select(&sub->cfg, cli->account,
+	    cli->from_given && *cli->from != '\0' ? cli->from : NULL, e);
+	if (sub->a == NULL)
+		return -1;
+	if (message_read(&sub->msg, STDIN_FILENO, &ro, e) == -1)
+		return -1;
+	strlist_init(&raw);
+	rc = collect_rcpts(sub, cli, &raw, e);
+	if (rc == 0)
+		rc = resolve_rcpts(sub, &raw, e);
+	strlist_free(&raw);
+	if (rc == -1)
+		return -1;
+	if (sub->env.rcpts.n == 0)
+		return err_set(e, EX_USAGE, "no recipients (give them as "
+		    "arguments, or use -t)");
+	if (settle_from(sub, cli, e) == -1 || rewrite(sub, cli, e) == -1)
+		return -1;
+	settle_envelope(sub, cli);
+	return 0;
+}
+
+static void
+submission_free(struct submission *sub)
+{
+	message_free(&sub->msg);
+	strlist_free(&sub->env.rcpts);
+	free(sub->from);
+	free(sub->header_from);
+	free(sub->notify);
+	free(sub->ret);
+	if (sub->password != NULL) {
+		explicit_bzero(sub->password, strlen(sub->password));
+		free(sub->password);
+	}
+	if (sub->cfg_loaded)
+		config_free(&sub->cfg);
+}
+
+/* --dry-run: the envelope as SMTP would carry it, then the message. */
+static int
+write_dry_run(struct submission *sub, int fd, struct err *e)
+{
+	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	buf_printf(&b, "MAIL FROM:<%s>\n", sub->env.from);
+	for (size_t i = 0; i < sub->env.rcpts.n; i++)
+		buf_printf(&b, "RCPT TO:<%s>\n", sub->env.rcpts.v[i]);
+	rc = write_all(fd, b.data, b.len);
+	buf_free(&b);
+	if (rc == -1)
+		return err_sys(e, EX_IOERR, "writing the dry run");
+	return message_write(&sub->msg, &w, fd, e);
+}
+
+/* mkdir -p, mode 0700. */
+static int
+make_dirs(const char *path)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+
+	for (char *s = p + 1; rc == 0 && *s != '\0'; s++)
+		if (*s == '/') {
+			*s = '\0';
+			if (mkdir(p, 0700) == -1 && errno != EEXIST)
+				rc = -1;
+			*s = '/';
+		}
+	if (rc == 0 && mkdir(p, 0700) == -1 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+static char *
+queue_dir(const struct account *a)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	if (a->queue_dir != NULL)
+		return xstrdup(a->queue_dir);
+	if (getuid() == 0)
+		return xstrdup("/var/spool/postie");
+	if (state != NULL && *state != '\0')
+		return xasprintf("%s/postie/queue", state);
+	return xasprintf("%s/.local/state/postie/queue",
+	    home != NULL ? home : "");
+}
+
+/* A new file in queue_dir/failed/, else ~/dead.letter (appended). */
+static int
+open_failed_copy(const struct account *a, char *path, size_t len)
+{
+	char *dir = queue_dir(a), *failed = xasprintf("%s/failed", dir);
+	const char *home = getenv("HOME");
+	int fd = -1;
+
+	if (make_dirs(failed) == 0) {
+		snprintf(path, len, "%s/%lld.%ld.eml", failed,
+		    (long long)time(NULL), (long)getpid());
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	}
+	free(dir);
+	free(failed);
+	if (fd == -1 && home != NULL) {
+		snprintf(path, len, "%s/dead.letter", home);
+		fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	}
+	return fd;
+}
+
+/* Spec §5: a message refused for good is kept, with an mbox "From " line
+ * naming the sender, so the refused recipients can be retried by hand. */
+static void
+save_refused(struct submission *sub, struct report *rep)
+{
+	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
+	char line[600];
+	time_t now = time(NULL);
+	struct err e;
+	bool refused = false;
+	int fd;
+
+	for (size_t i = 0; i < rep->n; i++)
+		refused |= rep->v[i].outcome == OUT_PERMFAIL;
+	if (!refused || (fd = open_failed_copy(sub->a, rep->saved,
+	    sizeof(rep->saved))) == -1) {
+		rep->saved[0] = '\0';
+		return;
+	}
+	snprintf(line, sizeof(line), "From %s %s",
+	    *sub->from != '\0' ? sub->from : "MAILER-DAEMON", ctime(&now));
+	if (write_all(fd, line, strlen(line)) == -1 ||
+	    message_write(&sub->msg, &w, fd, &e) == -1 ||
+	    write_all(fd, "\n", 1) == -1 || fsync(fd) == -1)
+		rep->saved[0] = '\0';
+	close(fd);
+}
+
+int
+submit_run(const struct cli *cli, int out_fd, struct report *rep,
+    struct err *e)
+{
+	struct submission sub;
+	struct delivery_opts o = {
+		.verbose = cli->verbose,
+		.transcript = cli->transcript,
+	};
+	int rc;
+
+	memset(&sub, 0, sizeof(sub));
+	memset(rep, 0, sizeof(*rep));
+	message_init(&sub.msg);
+	strlist_init(&sub.env.rcpts);
+	rc = submission_prepare(&sub, cli, e);
+	if (rc == 0 && cli->dry_run)
+		rc = write_dry_run(&sub, out_fd, e);
+	else if (rc == 0) {
+		if (sub.a->auth != AUTH_OFF && sub.a->host != NULL)
+			rc = config_password(sub.a, &sub.password, e);
+		o.password = sub.password;
+		if (rc == 0)
+			rc = delivery_run(sub.a, &sub.msg, &sub.env, &o, rep, e);
+		if (rc == 0)
+			save_refused(&sub, rep);
+	}
+	submission_free(&sub);
+	return rc;
+}

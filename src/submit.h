@@ -1,4 +1,38 @@
-/* submit.h — placeholder: the sendmail-mode flow moves here from delivery.c. */
+/*
+ * submit.h — the sendmail-mode submission, start to end.
+ *
+ * submit_run loads the configuration (cli->config_file), chooses the
+ * account (--account, else by -f), reads the message from stdin, collects
+ * the recipients (argv lists, plus the headers with -t), expands aliases,
+ * qualifies, refuses invalid addresses before any connection (EX_DATAERR),
+ * settles the envelope sender, rewrites the header (spec §3) and hands the
+ * message to delivery_run.  What happens on the wire, and what each failure
+ * means, is delivery.c's business; this file only prepares and keeps.
+ */
 #ifndef POSTIE_SUBMIT_H
 #define POSTIE_SUBMIT_H
+
+#include "delivery.h"
+#include "err.h"
+
+struct cli;
+
+/*
+ * Submit the message on stdin as the command line asks.
+ *  - A message larger on the wire than the account's max_size (when not 0)
+ *    is refused before any connection: -1, EX_DATAERR, "message size N
+ *    exceeds max_size M".
+ *  - With --dry-run the envelope ("MAIL FROM:<...>", "RCPT TO:<...>" lines)
+ *    and the message are written to out_fd and nothing is sent (rep stays
+ *    empty).
+ *  - A message refused for good by some recipient is kept in
+ *    queue_dir/failed/ (else ~/dead.letter); rep->saved names the file.
+ * Returns -1 with e when the message could not be attempted at all (no
+ * recipients: EX_USAGE; bad input: EX_DATAERR; configuration: EX_CONFIG);
+ * else 0 with rep filled: delivery_exit_code(rep) is the exit status.
+ * Prints nothing.
+ */
+int	submit_run(const struct cli *cli, int out_fd, struct report *rep,
+	    struct err *e);
+
 #endif
