@@ -72,8 +72,8 @@ status_in_text(const char *text, int code, char *out, size_t outlen)
  * code names another cause: 5.1.2 (RFC 3463 bad destination system) and
  * 5.1.10 (RFC 7505 null MX) mean no such host; 5.2.x, 5.3.x, 5.7.x
  * (mailbox full, system, policy) are plain unavailability. */
-static int
-rcpt_permanent_ex(int code, const char *text)
+int
+delivery_rcpt_ex(int code, const char *text)
 {
 	char status[16];
 
@@ -90,8 +90,8 @@ rcpt_permanent_ex(int code, const char *text)
 
 /* A failure of the whole session or transaction, from the lower layer's
  * first guess and the stage it stopped at. */
-static void
-classify_err(const struct err *e, enum smtp_stage stage,
+void
+delivery_classify(const struct err *e, enum smtp_stage stage,
     enum outcome *out, int *ex)
 {
 	*out = OUT_TEMPFAIL;
@@ -164,7 +164,7 @@ fail_rest_err(struct dctx *x, const struct destination *d,
 	enum outcome out;
 	int ex;
 
-	classify_err(e, stage, &out, &ex);
+	delivery_classify(e, stage, &out, &ex);
 	fail_rest(x, d, out, ex, e->msg);
 }
 
@@ -360,13 +360,13 @@ judge_rcpts(struct dctx *x, struct txn_build *b, int rc,
 			/* Not this recipient's own refusal: the transaction
 			 * failed (MAIL or DATA refused, malformed reply,
 			 * connection lost), and smtp.c copied its error. */
-			classify_err(e, stage, &out, &ex);
+			delivery_classify(e, stage, &out, &ex);
 			result_set(x, k, out, ex, e->msg);
 		} else if (r->state == RCPT_TEMPFAIL)
 			result_set(x, k, OUT_TEMPFAIL, EX_TEMPFAIL, r->text);
 		else if (r->state == RCPT_PERMFAIL)
 			result_set(x, k, OUT_PERMFAIL,
-			    rcpt_permanent_ex(r->code, r->text), r->text);
+			    delivery_rcpt_ex(r->code, r->text), r->text);
 		else	/* pending after success: smtp.c broke its word */
 			result_set(x, k, OUT_TEMPFAIL, EX_SOFTWARE,
 			    "no answer for this recipient");

@@ -31,7 +31,9 @@ struct envelope {
 	bool	 body_8bit_hint;	/* -B 8BITMIME */
 };
 
-enum outcome { OUT_SENT = 0, OUT_TEMPFAIL, OUT_PERMFAIL };
+/* OUT_QUEUED: a temporary failure that the queue now owns (queue.c sets
+ * it after writing the entry); it counts as success for the exit code. */
+enum outcome { OUT_SENT = 0, OUT_TEMPFAIL, OUT_PERMFAIL, OUT_QUEUED };
 
 struct rcpt_result {
 	char	*addr;
@@ -47,6 +49,7 @@ struct report {
 	char	 tls[128];		/* "TLSv1.3 ..." or "" */
 	char	 reply[ERR_MSG_MAX];	/* the server's final reply */
 	char	 saved[512];		/* where a refused message was kept, or "" */
+	char	 queue_id[32];		/* the queue entry of OUT_QUEUED, or "" */
 };
 
 struct delivery_opts {
@@ -66,5 +69,23 @@ void	report_free(struct report *rep);
 /* 0 when every recipient was sent; else the sysexits code of the worst
  * failure (permanent before temporary). */
 int	delivery_exit_code(const struct report *rep);
+
+/*
+ * The classification (spec §5), the one place that decides; exposed so
+ * that the unit tests (and a queue run) apply the same policy.
+ */
+/* A 5xx refusal of one RCPT: EX_NOUSER (67) for 550, 551 and 553 with no
+ * enhanced code, 5.0.0 or 5.1.x; EX_NOHOST (68) for 5.1.2, 5.1.10 (null MX)
+ * or "no such domain" in the text; else EX_UNAVAILABLE (69).  text is the
+ * smtp_rcpt text ("host said: 550 5.1.1 ... (in reply to RCPT TO)"). */
+int	delivery_rcpt_ex(int code, const char *text);
+/* A failure of the whole session or transaction, from the lower layer's
+ * first guess (e->ex) and the stage it stopped at: a STARTTLS or AUTH
+ * failure is temporary with EX_NOPERM (77: a fixed configuration cures it);
+ * EX_PROTOCOL (76), EX_IOERR, EX_OSERR, EX_SOFTWARE, EX_CONFIG and
+ * EX_NOPERM are temporary and kept; 5xx-like codes (69, 67, 68, 65) are
+ * permanent and kept; anything else is temporary EX_TEMPFAIL (75). */
+void	delivery_classify(const struct err *e, enum smtp_stage stage,
+	    enum outcome *out, int *ex);
 
 #endif
