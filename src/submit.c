@@ -204,6 +204,25 @@ settle_envelope(struct submission *sub, const struct cli *cli)
 	    ascii_eq_ci(cli->body_type, "8BITMIME");
 }
 
+/* max_size (0: no limit), against the message as it stands after the
+ * rewrite, in the form --dry-run and the failed/ copy show: nothing is
+ * sent, so the message needs no re-encoding for a particular server.
+ * The server's own SIZE limit is smtp.c's to enforce. */
+static int
+check_max_size(const struct submission *sub, struct err *e)
+{
+	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
+	long long size;
+
+	if (sub->a->max_size <= 0)
+		return 0;
+	size = (long long)message_wire_size(&sub->msg, &w);
+	if (size <= sub->a->max_size)
+		return 0;
+	return err_set(e, EX_DATAERR, "message size %lld exceeds max_size %lld",
+	    size, sub->a->max_size);
+}
+
 /* Load, select, read, address, rewrite: everything before the wire. */
 static int
 submission_prepare(struct submission *sub, const struct cli *cli,
@@ -234,7 +253,8 @@ submission_prepare(struct submission *sub, const struct cli *cli,
 	if (sub->env.rcpts.n == 0)
 		return err_set(e, EX_USAGE, "no recipients (give them as "
 		    "arguments, or use -t)");
-	if (settle_from(sub, cli, e) == -1 || rewrite(sub, cli, e) == -1)
+	if (settle_from(sub, cli, e) == -1 || rewrite(sub, cli, e) == -1 ||
+	    check_max_size(sub, e) == -1)
 		return -1;
 	settle_envelope(sub, cli);
 	return 0;
