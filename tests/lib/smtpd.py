@@ -4,13 +4,19 @@
 Built on Debian's python3-aiosmtpd 1.4.3; run it with /usr/bin/python3.
 
     smtpd.py --port-file F [--port 0] [--host 127.0.0.1] [--spool DIR]
-             [--tls-cert C --tls-key K [--require-starttls] [--implicit-tls]]
+             [--tls-cert C --tls-key K [--require-starttls] [--implicit-tls]
+              [--require-client-cert CAFILE] [--tls-max-version 1.2]]
              [--auth USER:PASS] [--auth-without-tls] [--smtputf8]
              [--no-8bitmime] [--no-pipelining] [--chunking]
              [--fault SPEC]... | [--raw-script FILE]
 
+--require-client-cert CAFILE makes the TLS handshake demand a client
+certificate signed by a CA in CAFILE (ssl.CERT_REQUIRED); --tls-max-version
+caps the TLS version the server accepts (1.2 or 1.3).
+
 Each message received is saved as DIR/N.eml (the content bytes exactly as
-received, after dot-unstuffing) and DIR/N.json (envelope, peer, TLS, AUTH).
+received, after dot-unstuffing) and DIR/N.json (envelope, peer, TLS,
+its version, the client certificate's CN, AUTH).
 DIR/dialogue.log records every chunk the client sent (one "C" line per read,
 so a pipelined flight shows as one line) and every reply ("S" lines).
 
@@ -206,6 +212,8 @@ class Handler:
 			"peer": list(session.peer) if session.peer else None,
 			"ehlo": session.host_name,
 			"tls": server.is_tls(),
+			"tls_version": server.tls_version(),
+			"client_cert_cn": server.client_cert_cn(),
 			"auth": login.decode("utf-8", "replace") if isinstance(login, bytes) else login,
 			"bdat": getattr(envelope, "via_bdat", False),
 		}
@@ -221,6 +229,23 @@ class TestSMTP(SMTP):
 		self.dlog = log
 		self.faults = faults
 		super().__init__(handler, **kw)
+
+	def ssl_object(self):
+		t = self.transport
+		return t.get_extra_info("ssl_object") if t is not None else None
+
+	def tls_version(self):
+		so = self.ssl_object()
+		return so.version() if so is not None else None
+
+	def client_cert_cn(self):
+		so = self.ssl_object()
+		cert = so.getpeercert() if so is not None else None
+		for rdn in (cert or {}).get("subject", ()):
+			for k, v in rdn:
+				if k == "commonName":
+					return v
+		return None
 
 	def is_tls(self):
 		if self.session is not None and self.session.ssl is not None:
@@ -321,9 +346,35 @@ def authenticator_for(userpass):
 	return authenticate
 
 
+def send_handshake_alerts():
+	"""Make asyncio send the TLS alert when the server's handshake fails
+	(Python 3.11's SSLProtocol drops it and just closes), as OpenSSL-based
+	MTAs do: a client then sees "certificate required" or "protocol
+	version" instead of a bare close."""
+	import asyncio.sslproto as sslproto
+	orig = sslproto.SSLProtocol._on_handshake_complete
+
+	def on_handshake_complete(self, exc):
+		if exc is not None:
+			try:
+				self._process_outgoing()
+			except Exception:
+				pass
+		return orig(self, exc)
+	sslproto.SSLProtocol._on_handshake_complete = on_handshake_complete
+
+
 def tls_context(opts):
 	ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
 	ctx.load_cert_chain(opts.tls_cert, opts.tls_key)
+	if opts.require_client_cert or opts.tls_max_version:
+		send_handshake_alerts()
+	if opts.require_client_cert:
+		ctx.verify_mode = ssl.CERT_REQUIRED
+		ctx.load_verify_locations(cafile=opts.require_client_cert)
+	if opts.tls_max_version:
+		ctx.maximum_version = {"1.2": ssl.TLSVersion.TLSv1_2,
+				       "1.3": ssl.TLSVersion.TLSv1_3}[opts.tls_max_version]
 	return ctx
 
 
@@ -422,6 +473,8 @@ def parse_args(argv):
 	p.add_argument("--tls-key")
 	p.add_argument("--require-starttls", action="store_true")
 	p.add_argument("--implicit-tls", action="store_true")
+	p.add_argument("--require-client-cert", metavar="CAFILE")
+	p.add_argument("--tls-max-version", choices=("1.2", "1.3"))
 	p.add_argument("--auth", metavar="USER:PASS")
 	p.add_argument("--auth-without-tls", action="store_true",
 		       help="offer and accept AUTH before TLS")
