@@ -6,10 +6,17 @@
  * MX (a->host NULL): one destination per recipient domain, port 25,
  * opportunistic STARTTLS (required with mx_tls required), never AUTH.
  */
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <idn2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "address.h"
+#include "aliases.h"
 #include "route.h"
 
 #define PORT_SMTP		25	/* RFC 5321 §4.5.4 relay, and msmtp's plain default */
@@ -72,18 +79,90 @@ route_smarthost(struct route *r, const struct account *a,
 	return 0;
 }
 
+/* An address literal, "[192.0.2.1]" or "[IPv6:2001:db8::1]" (RFC 5321
+ * §4.1.3): the host is the address itself, no DNS. */
+static int
+route_literal(struct destination *d, struct err *e)
+{
+	const char *s = d->domain + 1;
+	size_t n = strlen(s);
+	unsigned char bin[sizeof(struct in6_addr)];
+	char addr[INET6_ADDRSTRLEN];
+	int af = AF_INET;
+
+	if (ascii_prefix_ci(s, "IPv6:")) {
+		s += 5;
+		n -= 5;
+		af = AF_INET6;
+	}
+	if (n < 2 || s[n - 1] != ']' || n - 1 >= sizeof(addr))
+		return err_set(e, EX_DATAERR, "invalid address literal '%s'",
+		    d->domain);
+	memcpy(addr, s, n - 1);
+	addr[n - 1] = '\0';
+	if (inet_pton(af, addr, bin) != 1)
+		return err_set(e, EX_DATAERR, "invalid address literal '%s'",
+		    d->domain);
+	strlist_add(&d->hosts, addr);
+	return 0;
+}
+
+int
+route_alabel(const char *domain, char **out, struct err *e)
+{
+	char *ascii = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!address_is_8bit(domain)) {
+		*out = xstrdup(domain);
+	} else {
+		rc = idn2_to_ascii_8z(domain, &ascii,
+		    IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+		if (rc != IDN2_OK)
+			return err_set(e, EX_DATAERR, "invalid domain '%.200s': "
+			    "%s", domain, idn2_strerror(rc));
+		*out = xstrdup(ascii);
+		idn2_free(ascii);
+	}
+	for (char *p = *out; *p != '\0'; p++)
+		*p = (char)ascii_tolower((unsigned char)*p);
+	return 0;
+}
+
 /*
- * The hosts that receive mail for domain, in the order to try them.
- * For now the domain itself (its A/AAAA records): the MX issue replaces
- * this with an MX look-up (res_nquery) sorted by preference, random among
- * equals, the domain's A/AAAA when there is no MX, and a null MX (RFC 7505)
- * recorded in d->fail as a permanent failure for the domain.
+ * The hosts that receive mail for d's domain, in the order to try them:
+ * its MX records (sorted by dns.c), or the domain itself when it has none
+ * (RFC 5321 §5.1 implicit MX: conn_connect_host then tries its AAAA and A
+ * addresses).  A failed look-up is kept in d->fail for delivery to report;
+ * only a domain IDNA refuses fails the whole route.
  */
 static int
-route_mx_hosts(const char *domain, struct strlist *hosts, struct err *e)
+route_mx_hosts(struct destination *d, route_lookup_fn lookup, struct err *e)
 {
-	(void)e;
-	strlist_add(hosts, domain);
+	struct mx_list *l;
+	char *ace;
+
+	if (d->domain[0] == '[')
+		return route_literal(d, e);
+	if (route_alabel(d->domain, &ace, e) == -1)
+		return -1;
+	l = xmalloc(sizeof(*l));
+	if (lookup(ace, l, &d->fail) == -1) {
+		if (d->fail.ex == 0)	/* a look-up that forgot to say why */
+			err_set(&d->fail, EX_TEMPFAIL, "DNS look-up of %s "
+			    "failed", ace);
+	} else if (l->n == 0) {
+		strlist_add(&d->hosts, ace);
+	} else {
+		d->prefs = xcalloc(l->n, sizeof(*d->prefs));
+		for (size_t i = 0; i < l->n; i++) {
+			strlist_add(&d->hosts, l->v[i].host);
+			d->prefs[i] = l->v[i].pref;
+		}
+	}
+	free(l);
+	free(ace);
 	return 0;
 }
 
@@ -98,7 +177,7 @@ route_find_domain(struct route *r, const char *domain)
 
 static int
 route_mx(struct route *r, const struct account *a,
-    const struct strlist *rcpts, struct err *e)
+    const struct strlist *rcpts, route_lookup_fn lookup, struct err *e)
 {
 	for (size_t i = 0; i < rcpts->n; i++) {
 		const char *domain = address_domain(rcpts->v[i]);
@@ -111,12 +190,12 @@ route_mx(struct route *r, const struct account *a,
 			d = route_add(r);
 			d->domain = xstrdup(domain);
 			d->port = route_port(a);
-			/* DANE needs TLSA look-ups (the MX issue): until
-			 * then it means what opportunistic means. */
+			/* DANE needs TLSA look-ups (not yet): until then it
+			 * means what opportunistic means. */
 			d->tls = a->mx_tls == MX_TLS_REQUIRED ?
 			    TLSMODE_STARTTLS : TLSMODE_OPPORTUNISTIC;
 			d->auth = false;	/* never credentials to an MX */
-			if (route_mx_hosts(domain, &d->hosts, e) == -1)
+			if (route_mx_hosts(d, lookup, e) == -1)
 				return -1;
 		}
 		strlist_add(&d->rcpts, rcpts->v[i]);
@@ -128,6 +207,13 @@ int
 route_build(struct route *r, const struct account *a,
     const struct strlist *rcpts, struct err *e)
 {
+	return route_build_with(r, a, rcpts, dns_lookup_mx, e);
+}
+
+int
+route_build_with(struct route *r, const struct account *a,
+    const struct strlist *rcpts, route_lookup_fn lookup, struct err *e)
+{
 	int rc;
 
 	r->v = NULL;
@@ -135,7 +221,7 @@ route_build(struct route *r, const struct account *a,
 	if (a->host != NULL)
 		rc = route_smarthost(r, a, rcpts, e);
 	else
-		rc = route_mx(r, a, rcpts, e);
+		rc = route_mx(r, a, rcpts, lookup, e);
 	if (rc == -1)
 		route_free(r);	/* the caller frees nothing on failure */
 	return rc;
@@ -147,9 +233,147 @@ route_free(struct route *r)
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->v[i].domain);
 		strlist_free(&r->v[i].hosts);
+		free(r->v[i].prefs);
 		strlist_free(&r->v[i].rcpts);
 	}
 	free(r->v);
 	r->v = NULL;
 	r->n = 0;
+}
+
+/* ---- -bv: say where each recipient would go ---- */
+
+#define VERIFY_ADDRS_MAX	8	/* addresses shown per host */
+
+static const char *
+tls_words(enum tls_mode t)
+{
+	switch (t) {
+	case TLSMODE_NONE:		return "no TLS";
+	case TLSMODE_STARTTLS:		return "STARTTLS required";
+	case TLSMODE_IMPLICIT:		return "implicit TLS";
+	case TLSMODE_OPPORTUNISTIC:	return "STARTTLS when offered";
+	}
+	return "?";
+}
+
+/* " [addr, addr]" as conn_connect_host would find them, or why not. */
+static void
+describe_addrs(const char *host, struct buf *out)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+	    .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res, *ai;
+	char addr[INET6_ADDRSTRLEN];
+	int r, n = 0;
+
+	if ((r = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+		buf_printf(out, " [no address: %s]", gai_strerror(r));
+		return;
+	}
+	buf_adds(out, " [");
+	for (ai = res; ai != NULL && n < VERIFY_ADDRS_MAX; ai = ai->ai_next) {
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr,
+		    sizeof(addr), NULL, 0, NI_NUMERICHOST) != 0)
+			continue;
+		buf_printf(out, "%s%s", n++ > 0 ? ", " : "", addr);
+	}
+	buf_addc(out, ']');
+	freeaddrinfo(res);
+}
+
+/* One line: "addr: via MX 10 mx1 [192.0.2.1], 20 mx2 [...] (port 25,
+ * STARTTLS when offered)", "addr: via smarthost h:587 (...)", or
+ * "addr: undeliverable: why" / "addr: deferred: why". */
+static void
+describe_destination(const struct destination *d, const char *addr,
+    struct buf *out)
+{
+	if (d->fail.ex != 0) {
+		buf_printf(out, "%s: %s: %s\n", addr, d->fail.ex == EX_TEMPFAIL ?
+		    "deferred" : "undeliverable", d->fail.msg);
+		return;
+	}
+	if (d->domain == NULL) {
+		buf_printf(out, "%s: via smarthost %s:%d (%s%s)\n", addr,
+		    d->hosts.v[0], d->port, tls_words(d->tls),
+		    d->auth ? ", AUTH" : "");
+		return;
+	}
+	buf_printf(out, "%s: via %s", addr, d->prefs != NULL ? "MX " : "");
+	for (size_t i = 0; i < d->hosts.n; i++) {
+		if (i > 0)
+			buf_adds(out, ", ");
+		if (d->prefs != NULL)
+			buf_printf(out, "%u ", d->prefs[i]);
+		buf_adds(out, d->hosts.v[i]);
+		describe_addrs(d->hosts.v[i], out);
+	}
+	buf_printf(out, " (%sport %d, %s)\n", d->prefs == NULL &&
+	    d->domain[0] != '[' ? "no MX: the domain's own address; " : "",
+	    d->port, tls_words(d->tls));
+}
+
+/* Keep the worst: a permanent failure outranks a temporary one. */
+static void
+worst_update(int *worst, int ex)
+{
+	if (*worst == 0 || (*worst == EX_TEMPFAIL && ex != EX_TEMPFAIL))
+		*worst = ex;
+}
+
+/* One qualified address: its route, or why it has none. */
+static void
+verify_address(const struct account *a, const char *addr, struct buf *out,
+    int *worst)
+{
+	struct strlist one;
+	struct route r;
+	struct err e;
+
+	err_clear(&e);
+	strlist_init(&one);
+	strlist_add(&one, addr);
+	if (address_check_path(addr, false, &e) == -1 ||
+	    route_build(&r, a, &one, &e) == -1) {
+		buf_printf(out, "%s: invalid: %s\n", addr, e.msg);
+		worst_update(worst, e.ex);
+	} else {
+		describe_destination(&r.v[0], addr, out);
+		if (r.v[0].fail.ex != 0)
+			worst_update(worst, r.v[0].fail.ex);
+		route_free(&r);
+	}
+	strlist_free(&one);
+}
+
+int
+route_verify(const struct account *a, const struct strlist *args,
+    struct buf *out, struct err *e)
+{
+	const char *dom = a->domain != NULL ? a->domain : host_fqdn();
+	struct aliases *al = NULL;
+	int worst = 0;
+
+	if (a->aliases != NULL && aliases_load(&al, a->aliases, e) == -1)
+		return -1;
+	for (size_t i = 0; i < args->n; i++) {
+		struct strlist exp, q;
+
+		strlist_init(&exp);
+		strlist_init(&q);
+		aliases_expand(al, args->v[i], &exp);
+		for (size_t j = 0; j < exp.n; j++)
+			strlist_take(&q, address_qualify(exp.v[j], dom));
+		buf_printf(out, "%s ->", args->v[i]);
+		for (size_t j = 0; j < q.n; j++)
+			buf_printf(out, "%s %s", j > 0 ? "," : "", q.v[j]);
+		buf_addc(out, '\n');
+		for (size_t j = 0; j < q.n; j++)
+			verify_address(a, q.v[j], out, &worst);
+		strlist_free(&exp);
+		strlist_free(&q);
+	}
+	aliases_free(al);
+	return worst;
 }

@@ -1,6 +1,6 @@
 /*
  * route.h — where a message goes: a smarthost, or the MX hosts of each
- * recipient domain (the MX issue).  A route is a list of destinations; a
+ * recipient domain (spec §4, through dns.h).  A route is a list of destinations; a
  * destination is a host name (tried address by address) with its port, its
  * TLS policy and the recipients it carries.  delivery.c walks the list.
  */
@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "dns.h"
 #include "err.h"
 #include "util.h"
 
@@ -25,6 +26,9 @@ enum tls_mode {
 struct destination {
 	char	*domain;		/* recipient domain (MX), or NULL (smarthost) */
 	struct strlist hosts;		/* hosts to try in order (one for a smarthost) */
+	/* The MX preference of each host, or NULL when the hosts are not
+	 * MX records (smarthost, no MX: the domain itself, address literal). */
+	unsigned short *prefs;
 	int	 port;
 	enum tls_mode tls;
 	bool	 auth;			/* AUTH allowed (never on MX) */
@@ -40,11 +44,39 @@ struct route {
 };
 
 /* Build the route for the recipients: one smarthost destination when
- * a->host is set, else (MX issue) one destination per domain.
- * Errors: EX_CONFIG for a contradictory account (tls off with port 465...). */
+ * a->host is set, else one destination per recipient domain (compared
+ * case-insensitively), its hosts from dns_lookup_mx in A-labels.  A DNS
+ * failure for a domain (NXDOMAIN, null MX: EX_NOHOST; SERVFAIL, timeout:
+ * EX_TEMPFAIL) goes in that destination's fail, not in e: the other
+ * domains still go.  Errors (nothing is connected to, r is left empty):
+ * EX_CONFIG for a contradictory account (tls off with port 465...),
+ * EX_DATAERR for a recipient without a domain or a domain IDNA refuses. */
 int	route_build(struct route *r, const struct account *a,
 	    const struct strlist *rcpts, struct err *e);
+/* route_build with another MX look-up (unit tests). */
+typedef int (*route_lookup_fn)(const char *domain, struct mx_list *out,
+	    struct err *e);
+int	route_build_with(struct route *r, const struct account *a,
+	    const struct strlist *rcpts, route_lookup_fn lookup,
+	    struct err *e);
 void	route_free(struct route *r);
+
+/* The domain in A-labels (libidn2, IDNA2008 with UTS#46 mapping,
+ * non-transitional), lower-cased; ASCII domains are only lower-cased.
+ * *out is a new string.  Errors: EX_DATAERR "invalid domain 'x': why". */
+int	route_alabel(const char *domain, char **out, struct err *e);
+
+/*
+ * -bv: for each recipient as given (args, bare addresses), its alias
+ * expansion and qualification, then the route each address would take,
+ * appended to out as text (see route.c for the format), sending nothing.
+ * Host addresses come from getaddrinfo.  Returns 0 when every address has
+ * a route; else the sysexits code of the worst failure (permanent first),
+ * the failures being described in out.  -1 with e only when nothing could
+ * be checked (aliases file unreadable, EX_CONFIG).
+ */
+int	route_verify(const struct account *a, const struct strlist *args,
+	    struct buf *out, struct err *e);
 
 /* The port and TLS mode an account means (spec §4: 465 or tls on +
  * tls_starttls off = implicit; tls off = none; else STARTTLS). */

@@ -1,9 +1,42 @@
-/* test_route.c — smarthost and per-domain routes, ports and TLS modes. */
+/* test_route.c — smarthost and per-domain routes, ports and TLS modes,
+ * MX hosts from a fake look-up, IDNA conversion. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "route.h"
+
+/* The domains the fake look-up was asked about, in order. */
+static char asked[8][64];
+static size_t nasked;
+
+/* A fake DNS: one.example has two MX, two.example none, null.example a
+ * null MX, sf.example a SERVFAIL, xn--bcher-kva.example one MX. */
+static int
+fake_lookup(const char *domain, struct mx_list *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (nasked < 8)
+		snprintf(asked[nasked++], sizeof(asked[0]), "%s", domain);
+	if (strcmp(domain, "one.example") == 0) {
+		out->v[0].pref = 10;
+		strcpy(out->v[0].host, "mx1.one.example");
+		out->v[1].pref = 20;
+		strcpy(out->v[1].host, "mx2.one.example");
+		out->n = 2;
+	} else if (strcmp(domain, "xn--bcher-kva.example") == 0) {
+		out->v[0].pref = 5;
+		strcpy(out->v[0].host, "mx.xn--bcher-kva.example");
+		out->n = 1;
+	} else if (strcmp(domain, "null.example") == 0) {
+		return err_set(e, EX_NOHOST, "domain null.example accepts no "
+		    "mail (null MX, RFC 7505)");
+	} else if (strcmp(domain, "sf.example") == 0) {
+		return err_set(e, EX_TEMPFAIL, "DNS look-up of sf.example MX "
+		    "failed temporarily (server failure or timeout)");
+	}
+	return 0;
+}
 
 /* An account as config.c leaves it for "host H" with msmtp's defaults. */
 static struct account
@@ -174,15 +207,23 @@ mx_groups_recipients_by_domain_in_order(void)
 	struct err e;
 
 	err_clear(&e);
-	CHECK_INT(route_build(&r, &a, &l, &e), 0);
+	nasked = 0;
+	CHECK_INT(route_build_with(&r, &a, &l, fake_lookup, &e), 0);
+	CHECK_INT(nasked, 2);	/* once per domain, not per recipient */
 	CHECK_INT(r.n, 2);
 	if (r.n == 2) {
 		CHECK_STR(r.v[0].domain, "one.example");
-		CHECK_INT(r.v[0].hosts.n, 1);
-		CHECK_STR(r.v[0].hosts.v[0], "one.example");
+		CHECK_INT(r.v[0].hosts.n, 2);
+		CHECK_STR(r.v[0].hosts.v[0], "mx1.one.example");
+		CHECK_STR(r.v[0].hosts.v[1], "mx2.one.example");
+		CHECK(r.v[0].prefs != NULL && r.v[0].prefs[1] == 20);
 		CHECK_INT(r.v[0].rcpts.n, 2);
 		CHECK_STR(r.v[0].rcpts.v[1], "c@ONE.example");
 		CHECK_STR(r.v[1].domain, "two.example");
+		/* No MX: the domain itself, its A/AAAA records. */
+		CHECK_INT(r.v[1].hosts.n, 1);
+		CHECK_STR(r.v[1].hosts.v[0], "two.example");
+		CHECK(r.v[1].prefs == NULL);
 		CHECK_INT(r.v[1].rcpts.n, 2);
 		CHECK_STR(r.v[1].rcpts.v[1], "\"odd@local\"@two.example");
 		for (size_t i = 0; i < r.n; i++) {
@@ -205,7 +246,7 @@ mx_tls_required_means_starttls(void)
 	struct err e;
 
 	a.mx_tls = MX_TLS_REQUIRED;
-	CHECK_INT(route_build(&r, &a, &l, &e), 0);
+	CHECK_INT(route_build_with(&r, &a, &l, fake_lookup, &e), 0);
 	CHECK_INT(r.v[0].tls, TLSMODE_STARTTLS);
 	route_free(&r);
 	strlist_free(&l);
@@ -222,13 +263,13 @@ mx_recipient_without_domain_is_dataerr(void)
 	struct err e;
 
 	err_clear(&e);
-	CHECK_INT(route_build(&r, &a, &l, &e), -1);
+	CHECK_INT(route_build_with(&r, &a, &l, fake_lookup, &e), -1);
 	CHECK_INT(e.ex, EX_DATAERR);
 	CHECK_STR(e.msg, "recipient 'root' has no domain");
 	CHECK_INT(r.n, 0);
 	CHECK(r.v == NULL);
 	err_clear(&e);
-	CHECK_INT(route_build(&r, &a, &m, &e), -1);
+	CHECK_INT(route_build_with(&r, &a, &m, fake_lookup, &e), -1);
 	CHECK_STR(e.msg, "recipient 'b@' has no domain");
 	strlist_free(&l);
 	strlist_free(&m);
@@ -243,10 +284,131 @@ no_recipients_builds_empty_mx_route(void)
 	struct route r;
 	struct err e;
 
-	CHECK_INT(route_build(&r, &a, &l, &e), 0);
+	CHECK_INT(route_build_with(&r, &a, &l, fake_lookup, &e), 0);
 	CHECK_INT(r.n, 0);
 	route_free(&r);
 	strlist_free(&l);
+}
+
+
+static void
+mx_dns_failure_stays_with_its_domain(void)
+{
+	static const char *const v[] = { "a@null.example", "b@sf.example",
+	    "c@one.example", NULL };
+	struct account a = smarthost(NULL);
+	struct strlist l = rcpts(v);
+	struct route r;
+	struct err e;
+
+	err_clear(&e);
+	CHECK_INT(route_build_with(&r, &a, &l, fake_lookup, &e), 0);
+	CHECK_INT(r.n, 3);
+	if (r.n == 3) {
+		CHECK_INT(r.v[0].fail.ex, EX_NOHOST);
+		CHECK_STR(r.v[0].fail.msg, "domain null.example accepts no "
+		    "mail (null MX, RFC 7505)");
+		CHECK_INT(r.v[0].hosts.n, 0);
+		CHECK_INT(r.v[1].fail.ex, EX_TEMPFAIL);
+		CHECK_INT(r.v[2].fail.ex, 0);
+		CHECK_INT(r.v[2].hosts.n, 2);
+	}
+	route_free(&r);
+	strlist_free(&l);
+}
+
+static void
+mx_idn_domain_looked_up_as_alabel(void)
+{
+	static const char *const v[] = { "j\xc3\xb6ran@B\xc3\x9c" "cher.example",
+	    NULL };
+	struct account a = smarthost(NULL);
+	struct strlist l = rcpts(v);
+	struct route r;
+	struct err e;
+
+	err_clear(&e);
+	nasked = 0;
+	CHECK_INT(route_build_with(&r, &a, &l, fake_lookup, &e), 0);
+	CHECK_INT(nasked, 1);
+	CHECK_STR(asked[0], "xn--bcher-kva.example");
+	if (r.n == 1) {
+		/* The destination keeps the domain as written; the envelope
+		 * conversion is delivery's (SMTPUTF8 or not). */
+		CHECK_STR(r.v[0].domain, "B\xc3\x9c" "cher.example");
+		CHECK_STR(r.v[0].hosts.v[0], "mx.xn--bcher-kva.example");
+		CHECK_STR(r.v[0].rcpts.v[0], v[0]);
+	}
+	route_free(&r);
+	strlist_free(&l);
+}
+
+static void
+mx_invalid_idn_refused_before_lookup(void)
+{
+	/* U+0301 COMBINING ACUTE ACCENT cannot start a label (IDNA2008). */
+	static const char *const v[] = { "a@one.example",
+	    "x@\xcc\x81x.example", NULL };
+	struct account a = smarthost(NULL);
+	struct strlist l = rcpts(v);
+	struct route r;
+	struct err e;
+
+	err_clear(&e);
+	nasked = 0;
+	CHECK_INT(route_build_with(&r, &a, &l, fake_lookup, &e), -1);
+	CHECK_INT(e.ex, EX_DATAERR);
+	CHECK_STR(e.msg, "invalid domain '\xcc\x81x.example': string contains a "
+	    "forbidden leading combining character");
+	CHECK_INT(nasked, 1);	/* one.example only */
+	CHECK_INT(r.n, 0);
+	strlist_free(&l);
+}
+
+static void
+mx_address_literal_needs_no_dns(void)
+{
+	static const char *const v[] = { "a@[127.0.0.2]", "b@[IPv6:::1]",
+	    "c@[300.1.1.1]", NULL };
+	struct account a = smarthost(NULL);
+	struct strlist l = rcpts(v);
+	struct route r;
+	struct err e;
+
+	err_clear(&e);
+	nasked = 0;
+	l.n = 2;
+	CHECK_INT(route_build_with(&r, &a, &l, fake_lookup, &e), 0);
+	CHECK_INT(nasked, 0);
+	CHECK_INT(r.n, 2);
+	if (r.n == 2) {
+		CHECK_STR(r.v[0].hosts.v[0], "127.0.0.2");
+		CHECK_STR(r.v[1].hosts.v[0], "::1");
+	}
+	route_free(&r);
+	l.n = 3;
+	CHECK_INT(route_build_with(&r, &a, &l, fake_lookup, &e), -1);
+	CHECK_STR(e.msg, "invalid address literal '[300.1.1.1]'");
+	strlist_free(&l);
+}
+
+static void
+alabel_uts46_maps_and_keeps_sharp_s(void)
+{
+	struct err e;
+	char *s;
+
+	err_clear(&e);
+	CHECK_INT(route_alabel("B\xc3\x9c" "CHER.Example", &s, &e), 0);
+	CHECK_STR(s, "xn--bcher-kva.example");
+	free(s);
+	/* Non-transitional: ß stays ß (IDNA2008), not "ss" (IDNA2003). */
+	CHECK_INT(route_alabel("fa\xc3\x9f.de", &s, &e), 0);
+	CHECK_STR(s, "xn--fa-hia.de");
+	free(s);
+	CHECK_INT(route_alabel("Plain.EXAMPLE", &s, &e), 0);
+	CHECK_STR(s, "plain.example");
+	free(s);
 }
 
 static const struct test tests[] = {
@@ -263,6 +425,11 @@ static const struct test tests[] = {
 	TEST(mx_tls_required_means_starttls),
 	TEST(mx_recipient_without_domain_is_dataerr),
 	TEST(no_recipients_builds_empty_mx_route),
+	TEST(mx_dns_failure_stays_with_its_domain),
+	TEST(mx_idn_domain_looked_up_as_alabel),
+	TEST(mx_invalid_idn_refused_before_lookup),
+	TEST(mx_address_literal_needs_no_dns),
+	TEST(alabel_uts46_maps_and_keeps_sharp_s),
 };
 
 CHECK_MAIN(tests)
