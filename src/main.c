@@ -3,13 +3,16 @@
  * postie prints a diagnostic or calls exit(). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "aliases.h"
 #include "cli.h"
 #include "config.h"
 #include "delivery.h"
 #include "err.h"
+#include "route.h"
 #include "submit.h"
 
 #ifndef PACKAGE_VERSION
@@ -49,6 +52,46 @@ run_newaliases(const struct cli *cli)
 	else if (a->aliases != NULL && aliases_load(&al, a->aliases, &e) == -1)
 		rc = fail(&e);
 	aliases_free(al);
+	config_free(&cfg);
+	return rc;
+}
+
+/* -bv: each recipient's expansion and route (route_verify), nothing sent.
+ * The exit code says whether every address has a route. */
+static int
+run_verify(const struct cli *cli)
+{
+	const struct account *a;
+	struct strlist rcpts;
+	struct config cfg;
+	struct buf out;
+	struct err e;
+	int rc = 0;
+
+	err_clear(&e);
+	if (config_load(&cfg, cli->config_file, &e) == -1)
+		return fail(&e);
+	strlist_init(&rcpts);
+	buf_init(&out);
+	a = config_select(&cfg, cli->account,
+	    cli->from_given && *cli->from != '\0' ? cli->from : NULL, &e);
+	for (size_t i = 0; a != NULL && i < cli->rcpt_args.n; i++) {
+		const char *arg = cli->rcpt_args.v[i];
+
+		if (address_parse_list(arg, strlen(arg), &rcpts, &e) == -1) {
+			err_prefix(&e, "recipient '%s'", arg);
+			a = NULL;
+		}
+	}
+	if (a != NULL && rcpts.n == 0) {
+		err_set(&e, EX_USAGE, "-bv needs recipients as arguments");
+		a = NULL;
+	}
+	if (a == NULL || (rc = route_verify(a, &rcpts, &out, &e)) == -1)
+		rc = fail(&e);
+	fwrite(out.data != NULL ? out.data : "", 1, out.len, stdout);
+	buf_free(&out);
+	strlist_free(&rcpts);
 	config_free(&cfg);
 	return rc;
 }
@@ -94,7 +137,7 @@ dispatch(const struct cli *cli)
 	case CLI_QUEUE_DELETE:
 		return not_yet("the queue (-bp, -q, mailq, --queue-delete)");
 	case CLI_VERIFY:
-		return not_yet("verify mode (-bv)");
+		return run_verify(cli);
 	case CLI_SMTP_STDIO:
 		return not_yet("SMTP on stdin (-bs)");
 	case CLI_SERVERINFO:
