@@ -1,2 +1,1250 @@
-/* queue.c — see queue.h. */
+/*
+ * queue.c — the durable queue (see queue.h for the layout and the format).
+ *
+ * Crash safety rests on three rules:
+ *   1. A file reaches its name only by rename from tmp/, after fsync; the
+ *      directory is fsync'd before anyone is told it is there.
+ *   2. ID.env is the entry's commit record: ID.msg goes in before it and
+ *      comes out after it.  An ID.msg without ID.env that nobody holds
+ *      locked is the leftover of a submission killed before exit 0 (or of
+ *      a removal killed half-way): it is removed.
+ *   3. ID.msg's flock is the entry's lock.  The submitter takes it before
+ *      the rename and keeps it until ID.env is in place; a queue run takes
+ *      it (LOCK_NB: busy entries are skipped) and then re-reads ID.env, so
+ *      a run never works from a stale state or on a removed entry.
+ * A crash therefore leaves either the old state or the new one, never a
+ * half-written file under a real name.  The one duplicate that cannot be
+ * avoided: the server accepted the message and postie died before ID.env
+ * recorded it (or before the connection delivered the final reply).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "address.h"
+#include "log.h"
 #include "queue.h"
+
+#define QUEUE_VERSION_LINE	"postie-queue 1"
+#define TMP_MAX_AGE		(60 * 60)	/* tmp/ files older than this are leftovers */
+#define RUN_MAX_ACCOUNTS	16		/* passwords remembered per run */
+
+/* ---- ids, paths, small file helpers ---- */
+
+long long
+queue_backoff(int attempts)
+{
+	long long d = QUEUE_FIRST_DELAY;
+
+	for (int i = 1; i < attempts && d < QUEUE_MAX_DELAY; i++)
+		d *= 2;
+	return d < QUEUE_MAX_DELAY ? d : QUEUE_MAX_DELAY;
+}
+
+bool
+queue_id_valid(const char *id)
+{
+	size_t n = strspn(id, "0123456789ABCDEF");
+
+	return n >= 8 && n < QUEUE_ID_MAX && id[n] == '\0';
+}
+
+static void
+new_id(char id[QUEUE_ID_MAX])
+{
+	struct timespec ts;
+	unsigned int rnd = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+		rnd = (unsigned int)getpid() * 2654435761u ^
+		    (unsigned int)ts.tv_nsec;
+	snprintf(id, QUEUE_ID_MAX, "%09llX%05lX%08X",
+	    (unsigned long long)ts.tv_sec & 0xFFFFFFFFFULL,
+	    (unsigned long)(ts.tv_nsec / 1000), rnd);
+}
+
+char *
+queue_dir_path(const struct account *a)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	if (a != NULL && a->queue_dir != NULL)
+		return xstrdup(a->queue_dir);
+	if (getuid() == 0)
+		return xstrdup("/var/spool/postie");
+	if (state != NULL && *state == '/')
+		return xasprintf("%s/postie/queue", state);
+	return xasprintf("%s/.local/state/postie/queue",
+	    home != NULL ? home : "");
+}
+
+/* mkdir -p, each new level 0700. */
+static int
+make_dirs(const char *path, struct err *e)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+
+	for (char *s = p + 1; rc == 0; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(p, 0700) == -1 && errno != EEXIST)
+			rc = err_sys(e, EX_CANTCREAT, "cannot create %s", p);
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+static int
+fsync_dir(const char *dir, struct err *e)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd == -1)
+		return err_sys(e, EX_CANTCREAT, "cannot open %s", dir);
+	if (fsync(fd) == -1) {
+		err_sys(e, EX_CANTCREAT, "cannot sync %s", dir);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The queue directory with its tmp/ and failed/. */
+static int
+prepare_dirs(const char *dir, struct err *e)
+{
+	char *sub = xasprintf("%s/tmp", dir);
+	int rc = make_dirs(sub, e);
+
+	free(sub);
+	if (rc == 0) {
+		sub = xasprintf("%s/failed", dir);
+		rc = make_dirs(sub, e);
+		free(sub);
+	}
+	return rc;
+}
+
+/* Read a whole (small) file; -1 with errno set, or EFBIG over max. */
+static int
+read_small(const char *path, size_t max, struct buf *out)
+{
+	char chunk[8192];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1)
+		return -1;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || out->len + (size_t)n > max) {
+			int saved = n < 0 ? errno : EFBIG;
+
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		buf_add(out, chunk, (size_t)n);
+	}
+	close(fd);
+	return 0;
+}
+
+/* ---- the state file ---- */
+
+void
+queue_env_free(struct queue_env *q)
+{
+	for (size_t i = 0; i < q->nrcpts; i++) {
+		free(q->rcpts[i].addr);
+		free(q->rcpts[i].reason);
+	}
+	free(q->rcpts);
+	free(q->account);
+	free(q->from);
+	free(q->dsn_notify);
+	free(q->dsn_ret);
+	free(q->dsn_envid);
+	free(q->last_error);
+	memset(q, 0, sizeof(*q));
+}
+
+static const char *const rcpt_states[] = { "pending", "sent", "failed" };
+
+/* Text as one field: no line ends, no tabs. */
+static void
+add_field(struct buf *b, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		buf_addc(b, (*s == '\n' || *s == '\r' || *s == '\t') ? ' ' : *s);
+}
+
+static void
+add_kv(struct buf *b, const char *key, const char *val)
+{
+	if (val == NULL)
+		return;
+	buf_printf(b, "%s ", key);
+	add_field(b, val);
+	buf_addc(b, '\n');
+}
+
+void
+queue_env_format(const struct queue_env *q, struct buf *b)
+{
+	buf_printf(b, "%s\nid %s\ncreated %lld\n", QUEUE_VERSION_LINE, q->id,
+	    q->created);
+	add_kv(b, "account", q->account);
+	add_kv(b, "from", q->from != NULL ? q->from : "");
+	add_kv(b, "notify", q->dsn_notify);
+	add_kv(b, "ret", q->dsn_ret);
+	add_kv(b, "envid", q->dsn_envid);
+	if (q->body_8bit_hint)
+		buf_adds(b, "body8bit 1\n");
+	buf_printf(b, "attempts %d\nnext %lld\nlast %lld\n", q->attempts,
+	    q->next_try, q->last_try);
+	add_kv(b, "error", q->last_error);
+	for (size_t i = 0; i < q->nrcpts; i++) {
+		const struct queue_rcpt *r = &q->rcpts[i];
+
+		buf_printf(b, "rcpt\t%s\t%d\t", rcpt_states[r->state], r->ex);
+		add_field(b, r->addr);
+		buf_addc(b, '\t');
+		add_field(b, r->reason);
+		buf_addc(b, '\n');
+	}
+	buf_adds(b, "end\n");
+}
+
+static int
+parse_ll(const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "rcpt\tSTATE\tEX\tADDR\tREASON" (the "rcpt\t" already skipped). */
+static int
+parse_rcpt(struct queue_env *q, char *s, struct err *e)
+{
+	char *f[4];
+	struct queue_rcpt r = { 0 };
+	long long ex;
+	size_t k;
+
+	for (k = 0; k < 3; k++) {
+		f[k] = s;
+		if ((s = strchr(s, '\t')) == NULL)
+			return err_set(e, EX_DATAERR, "rcpt: too few fields");
+		*s++ = '\0';
+	}
+	f[3] = s;
+	for (k = 0; k < 3 && strcmp(f[0], rcpt_states[k]) != 0; k++)
+		;
+	if (k == 3)
+		return err_set(e, EX_DATAERR, "rcpt: unknown state");
+	if (parse_ll(f[1], 0, 255, &ex) == -1)
+		return err_set(e, EX_DATAERR, "rcpt: bad exit code");
+	if (address_check_path(f[2], false, e) == -1)
+		return -1;
+	r.state = (enum queue_rcpt_state)k;
+	r.ex = (int)ex;
+	r.addr = xstrdup(f[2]);
+	r.reason = *f[3] != '\0' ? xstrdup(f[3]) : NULL;
+	q->rcpts = xreallocarray(q->rcpts, q->nrcpts + 1, sizeof(*q->rcpts));
+	q->rcpts[q->nrcpts++] = r;
+	return 0;
+}
+
+static int
+set_once(char **dst, const char *val, const char *key, struct err *e)
+{
+	if (*dst != NULL)
+		return err_set(e, EX_DATAERR, "%s given twice", key);
+	*dst = xstrdup(val);
+	return 0;
+}
+
+/* One "key value" line (NUL-terminated copy, no LF). */
+static int
+parse_line(struct queue_env *q, char *line, bool *seen_end, struct err *e)
+{
+	char *val = strchr(line, ' ');
+	long long n;
+
+	if (strncmp(line, "rcpt\t", 5) == 0)
+		return parse_rcpt(q, line + 5, e);
+	if (strcmp(line, "end") == 0) {
+		*seen_end = true;
+		return 0;
+	}
+	if (val == NULL)
+		return 0;		/* an unknown bare word: a newer format */
+	*val++ = '\0';
+	if (strcmp(line, "id") == 0) {
+		if (!queue_id_valid(val))
+			return err_set(e, EX_DATAERR, "bad id");
+		snprintf(q->id, sizeof(q->id), "%s", val);
+	} else if (strcmp(line, "from") == 0) {
+		if (address_check_path(val, true, e) == -1)
+			return -1;
+		return set_once(&q->from, val, line, e);
+	} else if (strcmp(line, "account") == 0)
+		return set_once(&q->account, val, line, e);
+	else if (strcmp(line, "notify") == 0)
+		return set_once(&q->dsn_notify, val, line, e);
+	else if (strcmp(line, "ret") == 0)
+		return set_once(&q->dsn_ret, val, line, e);
+	else if (strcmp(line, "envid") == 0)
+		return set_once(&q->dsn_envid, val, line, e);
+	else if (strcmp(line, "error") == 0)
+		return set_once(&q->last_error, val, line, e);
+	else if (strcmp(line, "body8bit") == 0)
+		q->body_8bit_hint = strcmp(val, "1") == 0;
+	else if (strcmp(line, "attempts") == 0) {
+		if (parse_ll(val, 0, INT_MAX, &n) == -1)
+			return err_set(e, EX_DATAERR, "bad attempts");
+		q->attempts = (int)n;
+	} else if (strcmp(line, "created") == 0 ||
+	    strcmp(line, "next") == 0 || strcmp(line, "last") == 0) {
+		if (parse_ll(val, 0, LLONG_MAX / 4, &n) == -1)
+			return err_set(e, EX_DATAERR, "bad time for %s", line);
+		*(line[0] == 'c' ? &q->created : line[0] == 'n' ?
+		    &q->next_try : &q->last_try) = n;
+	}
+	return 0;
+}
+
+/* Bytes a state file may hold: printable text, TAB, and UTF-8. */
+static bool
+line_chars_ok(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+int
+queue_env_parse(struct queue_env *q, const char *buf, size_t len,
+    struct err *e)
+{
+	size_t lineno = 0, pos = 0;
+	bool seen_end = false;
+	char *line;
+
+	memset(q, 0, sizeof(*q));
+	while (pos < len && !seen_end) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n;
+
+		if (nl == NULL)
+			break;		/* an unterminated last line: truncated */
+		n = (size_t)(nl - (buf + pos));
+		lineno++;
+		if (n >= QUEUE_LINE_MAX || !line_chars_ok(buf + pos, n)) {
+			err_set(e, EX_DATAERR, "line %zu: too long or control "
+			    "characters", lineno);
+			goto bad;
+		}
+		line = xstrndup(buf + pos, n);
+		pos += n + 1;
+		if (lineno == 1 ? strcmp(line, QUEUE_VERSION_LINE) != 0 :
+		    parse_line(q, line, &seen_end, e) == -1) {
+			if (lineno == 1)
+				err_set(e, EX_DATAERR, "not a postie queue file "
+				    "(version %s expected)", QUEUE_VERSION_LINE);
+			free(line);
+			err_prefix(e, "line %zu", lineno);
+			goto bad;
+		}
+		free(line);
+	}
+	if (!seen_end || pos != len)
+		err_set(e, EX_DATAERR, "%s", !seen_end ? "truncated (no end "
+		    "line)" : "data after the end line");
+	else if (q->from == NULL || q->id[0] == '\0' || q->nrcpts == 0)
+		err_set(e, EX_DATAERR, "no %s", q->from == NULL ? "sender" :
+		    q->id[0] == '\0' ? "id" : "recipient");
+	else
+		return 0;
+bad:
+	queue_env_free(q);
+	return -1;
+}
+
+/* ---- writing entries ---- */
+
+/* Make a file durable under its real name: fsync fd, close it, rename
+ * tmp to final, fsync dir.  fd is closed in every case. */
+static int
+commit_file(int fd, const char *tmp, const char *final, const char *dir,
+    struct err *e)
+{
+	if (fsync(fd) == -1) {
+		err_sys(e, EX_CANTCREAT, "cannot write %s", tmp);
+		close(fd);
+		return -1;
+	}
+	if (close(fd) == -1)
+		return err_sys(e, EX_CANTCREAT, "cannot write %s", tmp);
+	if (rename(tmp, final) == -1)
+		return err_sys(e, EX_CANTCREAT, "cannot rename %s to %s", tmp,
+		    final);
+	return dir != NULL ? fsync_dir(dir, e) : 0;
+}
+
+/* Write q as into/ID.env (replacing it atomically) through dir/tmp/;
+ * into is dir or dir/failed.  With sync_dir, into is fsync'd too (needed
+ * before telling anyone). */
+static int
+write_env(const char *dir, const char *into, const struct queue_env *q,
+    bool sync_dir, struct err *e)
+{
+	char *tmp = xasprintf("%s/tmp/%s.env", dir, q->id);
+	char *final = xasprintf("%s/%s.env", into, q->id);
+	struct buf b;
+	int fd, rc = -1;
+
+	buf_init(&b);
+	queue_env_format(q, &b);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd == -1)
+		err_sys(e, EX_CANTCREAT, "cannot create %s", tmp);
+	else if (write_all(fd, b.data, b.len) == -1) {
+		err_sys(e, EX_CANTCREAT, "cannot write %s", tmp);
+		close(fd);
+	} else
+		rc = commit_file(fd, tmp, final, sync_dir ? into : NULL, e);
+	if (rc == -1)
+		unlink(tmp);
+	buf_free(&b);
+	free(tmp);
+	free(final);
+	return rc;
+}
+
+/* A new tmp/ID.msg, created exclusively and locked; sets q->id. */
+static int
+create_msg_tmp(const char *dir, struct queue_env *q, char **tmp,
+    struct err *e)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		int fd;
+
+		new_id(q->id);
+		*tmp = xasprintf("%s/tmp/%s.msg", dir, q->id);
+		fd = open(*tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			if (flock(fd, LOCK_EX) == -1) {
+				err_sys(e, EX_CANTCREAT, "cannot lock %s", *tmp);
+				close(fd);
+				unlink(*tmp);
+				free(*tmp);
+				return -1;
+			}
+			return fd;
+		}
+		if (errno != EEXIST) {
+			err_sys(e, EX_CANTCREAT, "cannot create %s", *tmp);
+			free(*tmp);
+			return -1;
+		}
+		free(*tmp);
+	}
+	return err_set(e, EX_CANTCREAT, "cannot find a free queue id in %s",
+	    dir);
+}
+
+int
+queue_add(const char *dir, struct message *m, struct queue_env *q,
+    struct err *e)
+{
+	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
+	char *tmp = NULL, *final = NULL;
+	int fd, rc = -1;
+
+	if (prepare_dirs(dir, e) == -1)
+		return -1;
+	if ((fd = create_msg_tmp(dir, q, &tmp, e)) == -1)
+		return -1;
+	final = xasprintf("%s/%s.msg", dir, q->id);
+	if (message_write(m, &w, fd, e) == -1) {
+		err_set(e, EX_CANTCREAT, "cannot write %s: %s", tmp, e->msg);
+		goto out;
+	}
+	/* Keep the lock (on a dup) across the rename, until ID.env is in:
+	 * a queue run must not take ID.msg for a leftover. */
+	{
+		int keep = dup(fd);
+
+		if (keep == -1) {
+			err_sys(e, EX_CANTCREAT, "dup");
+			goto out;
+		}
+		if (commit_file(fd, tmp, final, dir, e) == -1) {
+			fd = keep;
+			goto out;
+		}
+		fd = keep;
+	}
+	rc = write_env(dir, dir, q, true, e);
+out:
+	if (rc == -1) {
+		unlink(tmp);
+		unlink(final);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	free(final);
+	return rc;
+}
+
+/* ---- a submission's deferred recipients ---- */
+
+static const char *
+first_tempfail(const struct report *rep, size_t *count)
+{
+	const char *why = NULL;
+
+	*count = 0;
+	for (size_t i = 0; i < rep->n; i++)
+		if (rep->v[i].outcome == OUT_TEMPFAIL) {
+			if (why == NULL)
+				why = rep->v[i].text;
+			(*count)++;
+		}
+	return why;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+int
+queue_defer(const struct account *a, struct message *m,
+    const struct envelope *env, struct report *rep, struct err *e)
+{
+	struct queue_env q;
+	size_t n;
+	const char *why = first_tempfail(rep, &n);
+	long long now = (long long)time(NULL);
+	char *dir;
+	int rc;
+
+	if (n == 0 || !a->queue)
+		return 0;
+	memset(&q, 0, sizeof(q));
+	q.created = q.last_try = now;
+	q.attempts = 1;
+	q.next_try = now + queue_backoff(1);
+	q.account = dup_or_null(a->name);
+	q.from = xstrdup(env->from);
+	q.dsn_notify = dup_or_null(env->dsn_notify);
+	q.dsn_ret = dup_or_null(env->dsn_ret);
+	q.dsn_envid = dup_or_null(env->dsn_envid);
+	q.body_8bit_hint = env->body_8bit_hint;
+	q.last_error = xstrdup(why);
+	q.rcpts = xcalloc(n, sizeof(*q.rcpts));
+	for (size_t i = 0; i < rep->n; i++)
+		if (rep->v[i].outcome == OUT_TEMPFAIL) {
+			struct queue_rcpt *r = &q.rcpts[q.nrcpts++];
+
+			r->addr = xstrdup(rep->v[i].addr);
+			r->ex = rep->v[i].ex;
+			r->reason = xstrdup(rep->v[i].text);
+		}
+	dir = queue_dir_path(a);
+	rc = queue_add(dir, m, &q, e);
+	if (rc == 0) {
+		for (size_t i = 0; i < rep->n; i++)
+			if (rep->v[i].outcome == OUT_TEMPFAIL)
+				rep->v[i].outcome = OUT_QUEUED;
+		snprintf(rep->queue_id, sizeof(rep->queue_id), "%s", q.id);
+	} else {
+		char cause[ERR_MSG_MAX];
+
+		snprintf(cause, sizeof(cause), "%s", e->msg);
+		err_set(e, EX_CANTCREAT, "delivery deferred (%s), and the "
+		    "message could not be queued: %s", why, cause);
+	}
+	free(dir);
+	queue_env_free(&q);
+	return rc;
+}
+
+/* ---- a queue run ---- */
+
+struct run_password {
+	const struct account *a;
+	char	*pw;
+};
+
+struct qrun {
+	const struct queue_opts *o;
+	struct queue_stats *st;
+	struct config cfg;
+	char	*dir;
+	long long now;
+	struct run_password pw[RUN_MAX_ACCOUNTS];
+	size_t	 npw;
+};
+
+static void
+note_problem(struct qrun *r, const char *id, const struct err *e)
+{
+	r->st->bad++;
+	if (r->st->problem[0] == '\0')
+		snprintf(r->st->problem, sizeof(r->st->problem), "%s: %s", id,
+		    e->msg);
+}
+
+/* The entry's account: the one it was submitted with, else by sender. */
+static const struct account *
+entry_account(struct qrun *r, const struct queue_env *q, struct err *e)
+{
+	const struct account *a = NULL;
+
+	if (q->account != NULL)
+		a = config_select(&r->cfg, q->account, NULL, e);
+	if (a == NULL)
+		a = config_select(&r->cfg, NULL, q->from, e);
+	return a;
+}
+
+/* config_password once per account and run. */
+static int
+run_password(struct qrun *r, const struct account *a, const char **pw,
+    struct err *e)
+{
+	char *p = NULL;
+
+	*pw = NULL;
+	if (a->auth == AUTH_OFF || a->host == NULL)
+		return 0;
+	for (size_t i = 0; i < r->npw; i++)
+		if (r->pw[i].a == a) {
+			*pw = r->pw[i].pw;
+			return 0;
+		}
+	if (config_password(a, &p, e) == -1)
+		return -1;
+	if (r->npw < RUN_MAX_ACCOUNTS) {
+		r->pw[r->npw].a = a;
+		r->pw[r->npw++].pw = p;
+	}
+	*pw = p;	/* beyond the cap it leaks until exit: harmless */
+	return 0;
+}
+
+/* Every pending recipient keeps waiting, with this reason. */
+static void
+defer_all(struct queue_env *q, const struct err *e)
+{
+	for (size_t i = 0; i < q->nrcpts; i++)
+		if (q->rcpts[i].state == QR_PENDING) {
+			free(q->rcpts[i].reason);
+			q->rcpts[i].reason = xstrdup(e->msg);
+			q->rcpts[i].ex = e->ex != 0 ? e->ex : EX_TEMPFAIL;
+		}
+	free(q->last_error);
+	q->last_error = xstrdup(e->msg);
+}
+
+/* Fold a delivery report (its entries are q's pending recipients, in
+ * order) into q. */
+static void
+apply_report(struct queue_env *q, const struct report *rep)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < q->nrcpts && j < rep->n; i++) {
+		struct queue_rcpt *qr = &q->rcpts[i];
+		const struct rcpt_result *rr = &rep->v[j];
+
+		if (qr->state != QR_PENDING)
+			continue;
+		j++;
+		free(qr->reason);
+		qr->reason = xstrdup(rr->text);
+		qr->ex = rr->ex;
+		if (rr->outcome == OUT_SENT)
+			qr->state = QR_SENT;
+		else if (rr->outcome == OUT_PERMFAIL)
+			qr->state = QR_FAILED;
+		else if (q->last_error == NULL ||
+		    strcmp(q->last_error, rr->text) != 0) {
+			free(q->last_error);
+			q->last_error = xstrdup(rr->text);
+		}
+	}
+}
+
+/* One delivery attempt of q's pending recipients; msg_fd is ID.msg. */
+static void
+attempt(struct qrun *r, struct queue_env *q, const struct account *a,
+    int msg_fd)
+{
+	struct message_read_opts ro = { .dot_ends_message = false };
+	struct delivery_opts o = {
+		.verbose = r->o->verbose,
+		.transcript = r->o->transcript,
+	};
+	struct envelope env = {
+		.from = q->from, .dsn_notify = q->dsn_notify,
+		.dsn_ret = q->dsn_ret, .dsn_envid = q->dsn_envid,
+		.body_8bit_hint = q->body_8bit_hint,
+	};
+	struct message m;
+	struct report rep;
+	struct err e;
+
+	err_clear(&e);
+	message_init(&m);
+	strlist_init(&env.rcpts);
+	for (size_t i = 0; i < q->nrcpts; i++)
+		if (q->rcpts[i].state == QR_PENDING)
+			strlist_add(&env.rcpts, q->rcpts[i].addr);
+	if (run_password(r, a, &o.password, &e) == -1 ||
+	    lseek(msg_fd, 0, SEEK_SET) == -1 ||
+	    message_read(&m, msg_fd, &ro, &e) == -1 ||
+	    delivery_run(a, &m, &env, &o, &rep, &e) == -1) {
+		if (e.ex == 0)
+			err_sys(&e, EX_IOERR, "cannot read the queued message");
+		defer_all(q, &e);
+	} else {
+		apply_report(q, &rep);
+		report_free(&rep);
+	}
+	message_free(&m);
+	strlist_free(&env.rcpts);
+}
+
+static void
+log_entry(const struct account *a, const struct queue_env *q,
+    const char *outcome, off_t size)
+{
+	struct log_entry le;
+	struct buf to;
+
+	buf_init(&to);
+	for (size_t i = 0; i < q->nrcpts; i++) {
+		if (to.len > 0)
+			buf_addc(&to, ',');
+		buf_adds(&to, q->rcpts[i].addr);
+	}
+	memset(&le, 0, sizeof(le));
+	le.queue_id = q->id;
+	le.from = q->from;
+	le.to = to.data != NULL ? to.data : "";
+	le.size = (long long)size;
+	le.server = "";
+	le.tls = "";
+	le.reply = q->last_error != NULL ? q->last_error : "";
+	le.outcome = outcome;
+	log_outcome(a, &le);
+	buf_free(&to);
+}
+
+/* Refused for good or expired: failed/ID.env (the reasons), then
+ * failed/ID.eml (the message), then the entry's ID.env goes.  A crash
+ * between leaves ID.env without ID.msg, which the next run finishes. */
+static int
+move_failed(struct qrun *r, struct queue_env *q, struct err *e)
+{
+	char *fdir = xasprintf("%s/failed", r->dir);
+	char *msg = xasprintf("%s/%s.msg", r->dir, q->id);
+	char *eml = xasprintf("%s/%s.eml", fdir, q->id);
+	char *env = xasprintf("%s/%s.env", r->dir, q->id);
+	int rc;
+
+	rc = write_env(r->dir, fdir, q, false, e);
+	if (rc == 0 && rename(msg, eml) == -1)
+		rc = err_sys(e, EX_CANTCREAT, "cannot move %s to %s", msg, eml);
+	if (rc == 0)
+		rc = fsync_dir(fdir, e);
+	if (rc == 0 && unlink(env) == -1)
+		rc = err_sys(e, EX_CANTCREAT, "cannot remove %s", env);
+	free(fdir);
+	free(msg);
+	free(eml);
+	free(env);
+	return rc;
+}
+
+/* Delivered: the state file goes first (the commit), then the message.
+ * The directory is fsync'd once at the end of the run. */
+static void
+remove_entry(struct qrun *r, const char *id)
+{
+	char *env = xasprintf("%s/%s.env", r->dir, id);
+	char *msg = xasprintf("%s/%s.msg", r->dir, id);
+
+	unlink(env);
+	unlink(msg);
+	free(env);
+	free(msg);
+}
+
+static size_t
+count_state(const struct queue_env *q, enum queue_rcpt_state s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < q->nrcpts; i++)
+		n += q->rcpts[i].state == s;
+	return n;
+}
+
+/* After an attempt: done, refused, expired or waiting again. */
+static void
+settle(struct qrun *r, struct queue_env *q, const struct account *a,
+    off_t size)
+{
+	long lifetime = a != NULL ? a->queue_lifetime : 5L * 24 * 60 * 60;
+	bool expired;
+	struct err e;
+
+	err_clear(&e);
+	if (count_state(q, QR_PENDING) == 0 && count_state(q, QR_FAILED) == 0) {
+		remove_entry(r, q->id);
+		r->st->sent++;
+		return;
+	}
+	q->last_try = r->now;
+	expired = count_state(q, QR_PENDING) > 0 &&
+	    r->now - q->created >= lifetime;
+	if (count_state(q, QR_PENDING) == 0 || expired) {
+		if (move_failed(r, q, &e) == -1) {
+			note_problem(r, q->id, &e);
+			return;
+		}
+		log_entry(a, q, expired ? "expired" : "bounced", size);
+		r->st->failed++;
+		return;
+	}
+	q->attempts++;
+	q->next_try = r->now + queue_backoff(q->attempts);
+	if (write_env(r->dir, r->dir, q, false, &e) == -1)
+		note_problem(r, q->id, &e);
+	r->st->deferred++;
+}
+
+/* An ID.env whose ID.msg is gone: a move to failed/ cut short (finish
+ * it), or a removal in progress elsewhere (nothing to do). */
+static void
+stale_env(struct qrun *r, const char *id)
+{
+	char *env = xasprintf("%s/%s.env", r->dir, id);
+	char *eml = xasprintf("%s/failed/%s.eml", r->dir, id);
+	struct stat sb;
+	struct err e;
+
+	if (stat(env, &sb) == 0) {
+		if (stat(eml, &sb) == 0)
+			unlink(env);
+		else {
+			err_set(&e, EX_DATAERR, "state file without its message");
+			note_problem(r, id, &e);
+		}
+	}
+	free(env);
+	free(eml);
+}
+
+static bool
+lock_nb(int fd)
+{
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1)
+		if (errno != EINTR)
+			return false;
+	return true;
+}
+
+/* Read and parse dir/ID.env; -1 with errno ENOENT when it is gone. */
+static int
+load_env(const char *dir, const char *id, struct queue_env *q,
+    struct err *e)
+{
+	char *path = xasprintf("%s/%s.env", dir, id);
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	if ((rc = read_small(path, QUEUE_ENV_MAX, &b)) == -1)
+		err_sys(e, EX_IOERR, "cannot read %s", path);
+	else if ((rc = queue_env_parse(q, b.data, b.len, e)) == -1)
+		errno = EINVAL;
+	else if (strcmp(q->id, id) != 0) {
+		queue_env_free(q);
+		rc = err_set(e, EX_DATAERR, "its id is %s", q->id);
+		errno = EINVAL;
+	}
+	buf_free(&b);
+	free(path);
+	return rc;
+}
+
+static void
+run_entry(struct qrun *r, const char *id)
+{
+	char *path = xasprintf("%s/%s.msg", r->dir, id);
+	const struct account *a;
+	struct queue_env q;
+	struct stat sb;
+	struct err e;
+	int fd;
+
+	err_clear(&e);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd == -1) {
+		stale_env(r, id);
+		return;
+	}
+	if (!lock_nb(fd)) {
+		r->st->busy++;
+		close(fd);
+		return;
+	}
+	if (load_env(r->dir, id, &q, &e) == -1) {
+		if (errno != ENOENT)	/* ENOENT: finished by another run */
+			note_problem(r, id, &e);
+		close(fd);
+		return;
+	}
+	a = entry_account(r, &q, &e);
+	if (r->o->due && q.next_try > r->now && (a == NULL ||
+	    r->now - q.created < a->queue_lifetime))
+		r->st->not_due++;
+	else {
+		if (a == NULL)
+			defer_all(&q, &e);
+		else
+			attempt(r, &q, a, fd);
+		settle(r, &q, a, fstat(fd, &sb) == 0 ? sb.st_size : 0);
+	}
+	queue_env_free(&q);
+	close(fd);
+}
+
+/* An ID.msg with no ID.env that nobody holds: a submission killed before
+ * it said 0, or a removal cut short.  Not a message anyone was promised. */
+static void
+reap_orphan(struct qrun *r, const char *id)
+{
+	char *msg = xasprintf("%s/%s.msg", r->dir, id);
+	char *env = xasprintf("%s/%s.env", r->dir, id);
+	int fd = open(msg, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0 && lock_nb(fd) && access(env, F_OK) == -1 &&
+	    errno == ENOENT)
+		unlink(msg);
+	if (fd >= 0)
+		close(fd);
+	free(msg);
+	free(env);
+}
+
+/* tmp/ files of writers that died: old, and (for a message) unlocked. */
+static void
+clean_tmp(struct qrun *r)
+{
+	char *tdir = xasprintf("%s/tmp", r->dir);
+	DIR *d = opendir(tdir);
+	struct dirent *de;
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		char *p = xasprintf("%s/%s", tdir, de->d_name);
+		struct stat sb;
+		int fd;
+
+		if (de->d_name[0] != '.' && lstat(p, &sb) == 0 &&
+		    S_ISREG(sb.st_mode) && r->now - sb.st_mtime > TMP_MAX_AGE &&
+		    (fd = open(p, O_RDONLY | O_CLOEXEC)) >= 0) {
+			if (lock_nb(fd))
+				unlink(p);
+			close(fd);
+		}
+		free(p);
+	}
+	if (d != NULL)
+		closedir(d);
+	free(tdir);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The ids in dir that have a file with this suffix (".env", ".msg"),
+ * sorted (oldest first). */
+static int
+list_ids(const char *dir, const char *suffix, struct strlist *out,
+    struct err *e)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t sl = strlen(suffix);
+
+	strlist_init(out);
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		return err_sys(e, EX_IOERR, "cannot read %s", dir);
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		char *id;
+
+		if (n <= sl || strcmp(de->d_name + n - sl, suffix) != 0)
+			continue;
+		id = xstrndup(de->d_name, n - sl);
+		if (queue_id_valid(id))
+			strlist_take(out, id);
+		else
+			free(id);
+	}
+	closedir(d);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	return 0;
+}
+
+static bool
+sorted_has(const struct strlist *l, const char *s)
+{
+	return l->n > 0 && bsearch(&s, l->v, l->n, sizeof(*l->v),
+	    cmp_str) != NULL;
+}
+
+/* Configuration and the queue directory of the chosen account. */
+static int
+open_queue(struct qrun *r, const struct queue_opts *o, struct err *e)
+{
+	const struct account *a;
+
+	if (config_load(&r->cfg, o->config_file, e) == -1)
+		return -1;
+	if ((a = config_select(&r->cfg, o->account, NULL, e)) == NULL) {
+		config_free(&r->cfg);
+		return -1;
+	}
+	r->dir = queue_dir_path(a);
+	r->now = o->now != 0 ? o->now : (long long)time(NULL);
+	return 0;
+}
+
+static void
+close_queue(struct qrun *r)
+{
+	for (size_t i = 0; i < r->npw; i++)
+		if (r->pw[i].pw != NULL) {
+			explicit_bzero(r->pw[i].pw, strlen(r->pw[i].pw));
+			free(r->pw[i].pw);
+		}
+	free(r->dir);
+	config_free(&r->cfg);
+}
+
+int
+queue_run(const struct queue_opts *o, struct queue_stats *st,
+    struct err *e)
+{
+	struct qrun r = { .o = o, .st = st };
+	struct strlist envs, msgs;
+	struct err de;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (open_queue(&r, o, e) == -1)
+		return -1;
+	rc = list_ids(r.dir, ".env", &envs, e);
+	if (rc == 0)
+		rc = list_ids(r.dir, ".msg", &msgs, e);
+	if (rc == -1) {
+		strlist_free(&envs);
+		close_queue(&r);
+		return -1;
+	}
+	clean_tmp(&r);
+	for (size_t i = 0; i < envs.n; i++)
+		run_entry(&r, envs.v[i]);
+	for (size_t i = 0; i < msgs.n; i++)
+		if (!sorted_has(&envs, msgs.v[i]))
+			reap_orphan(&r, msgs.v[i]);
+	/* Removals of delivered entries become durable here, once. */
+	if (envs.n > 0 && fsync_dir(r.dir, &de) == -1 && st->problem[0] == '\0')
+		snprintf(st->problem, sizeof(st->problem), "%s", de.msg);
+	strlist_free(&envs);
+	strlist_free(&msgs);
+	close_queue(&r);
+	return 0;
+}
+
+/* ---- mailq, --queue-delete ---- */
+
+static void
+fmt_age(long long s, char *out, size_t len)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		snprintf(out, len, "%llds", s);
+	else if (s < 3600)
+		snprintf(out, len, "%lldm", s / 60);
+	else if (s < 86400)
+		snprintf(out, len, "%lldh%02lldm", s / 3600, s / 60 % 60);
+	else
+		snprintf(out, len, "%lldd%02lldh", s / 86400, s / 3600 % 24);
+}
+
+static void
+list_one(struct qrun *r, const char *id, struct buf *b, off_t *total)
+{
+	char *msg = xasprintf("%s/%s.msg", r->dir, id);
+	char age[32], next[32];
+	struct queue_env q;
+	struct stat sb;
+	struct err e;
+
+	if (load_env(r->dir, id, &q, &e) == -1) {
+		if (errno != ENOENT)
+			buf_printf(b, "%s  (unreadable: %s)\n", id, e.msg);
+		free(msg);
+		return;
+	}
+	if (stat(msg, &sb) == -1)
+		sb.st_size = 0;
+	*total += sb.st_size;
+	fmt_age(r->now - q.created, age, sizeof(age));
+	fmt_age(q.next_try - r->now, next, sizeof(next));
+	buf_printf(b, "%s  %8lld  %6s  %s\n", id, (long long)sb.st_size, age,
+	    *q.from != '\0' ? q.from : "<>");
+	for (size_t i = 0; i < q.nrcpts; i++)
+		if (q.rcpts[i].state != QR_SENT)
+			buf_printf(b, "    %s%s\n", q.rcpts[i].addr,
+			    q.rcpts[i].state == QR_FAILED ? " (refused)" : "");
+	buf_printf(b, "    attempts %d, next try %s%s\n", q.attempts,
+	    q.next_try <= r->now ? "now" : "in ", q.next_try <= r->now ?
+	    "" : next);
+	if (q.last_error != NULL)
+		buf_printf(b, "    last error: %s\n", q.last_error);
+	queue_env_free(&q);
+	free(msg);
+}
+
+int
+queue_list(const struct queue_opts *o, int fd, struct err *e)
+{
+	struct qrun r = { .o = o };
+	struct strlist ids;
+	off_t total = 0;
+	struct buf b;
+	int rc;
+
+	if (open_queue(&r, o, e) == -1)
+		return -1;
+	buf_init(&b);
+	if ((rc = list_ids(r.dir, ".env", &ids, e)) == 0) {
+		if (ids.n == 0)
+			buf_adds(&b, "Mail queue is empty\n");
+		else
+			buf_printf(&b, "%-22s  %8s  %6s  %s\n", "Queue ID",
+			    "Size", "Age", "Sender / Recipients");
+		for (size_t i = 0; i < ids.n; i++)
+			list_one(&r, ids.v[i], &b, &total);
+		if (ids.n > 0)
+			buf_printf(&b, "-- %zu message%s, %lld bytes in %s\n",
+			    ids.n, ids.n == 1 ? "" : "s", (long long)total,
+			    r.dir);
+		if (write_all(fd, b.data, b.len) == -1)
+			rc = err_sys(e, EX_IOERR, "writing the queue listing");
+	}
+	strlist_free(&ids);
+	buf_free(&b);
+	close_queue(&r);
+	return rc;
+}
+
+static int
+delete_locked(struct qrun *r, const char *id, int fd, struct err *e)
+{
+	char *env = xasprintf("%s/%s.env", r->dir, id);
+	char *msg = xasprintf("%s/%s.msg", r->dir, id);
+	int rc = 0;
+
+	if (unlink(env) == -1)
+		rc = errno == ENOENT ?
+		    err_set(e, EX_NOINPUT, "no message %s in %s", id, r->dir) :
+		    err_sys(e, EX_CANTCREAT, "cannot remove %s", env);
+	if (rc == 0 && unlink(msg) == -1 && errno != ENOENT)
+		rc = err_sys(e, EX_CANTCREAT, "cannot remove %s", msg);
+	if (rc == 0)
+		rc = fsync_dir(r->dir, e);
+	close(fd);
+	free(env);
+	free(msg);
+	return rc;
+}
+
+int
+queue_delete(const struct queue_opts *o, const char *id, struct err *e)
+{
+	struct qrun r = { .o = o };
+	char *msg;
+	int fd, rc;
+
+	if (!queue_id_valid(id))
+		return err_set(e, EX_USAGE, "'%s' is not a queue id (see mailq)",
+		    id);
+	if (open_queue(&r, o, e) == -1)
+		return -1;
+	msg = xasprintf("%s/%s.msg", r.dir, id);
+	fd = open(msg, O_RDONLY | O_CLOEXEC);
+	free(msg);
+	if (fd == -1)
+		rc = err_set(e, EX_NOINPUT, "no message %s in %s", id, r.dir);
+	else if (!lock_nb(fd)) {
+		close(fd);
+		rc = err_set(e, EX_TEMPFAIL, "message %s is being delivered "
+		    "right now; try again", id);
+	} else
+		rc = delete_locked(&r, id, fd, e);
+	close_queue(&r);
+	return rc;
+}

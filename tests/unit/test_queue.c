@@ -1,14 +1,530 @@
-/* test_queue.c — unit tests for src/queue.c (to be written by its owner). */
+/* test_queue.c — unit tests for src/queue.c: the state file format, the
+ * back-off, adding entries durably, and queue runs against a refused port
+ * (no server needed: a deferral is what a run does when nobody answers). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "check.h"
+#include "queue.h"
+
+static const char sample_env[] =
+    "postie-queue 1\n"
+    "id 17F3A2B4C0A1B2C3D4E5F6\n"
+    "created 1700000000\n"
+    "account work\n"
+    "from cron@example.com\n"
+    "notify SUCCESS,DELAY\n"
+    "ret HDRS\n"
+    "envid abc\n"
+    "body8bit 1\n"
+    "attempts 3\n"
+    "next 1700001200\n"
+    "last 1700000600\n"
+    "error 127.0.0.1:25 said: 451 4.3.0 try later (in reply to MAIL FROM)\n"
+    "rcpt\tpending\t75\tbob@example.net\t451 later\n"
+    "rcpt\tsent\t0\tann@example.net\t\n"
+    "rcpt\tfailed\t67\tnobody@example.net\t550 5.1.1 no such user\n"
+    "end\n";
+
+/* ---- format ---- */
 
 static void
-placeholder(void)
+backoff_doubles_from_5_minutes_to_4_hours(void)
 {
-	CHECK(0 && "tests for queue not written yet");
+	CHECK_INT(queue_backoff(1), 300);
+	CHECK_INT(queue_backoff(2), 600);
+	CHECK_INT(queue_backoff(3), 1200);
+	CHECK_INT(queue_backoff(6), 9600);
+	CHECK_INT(queue_backoff(7), 14400);
+	CHECK_INT(queue_backoff(1000), 14400);
+}
+
+static void
+env_parse_reads_every_field(void)
+{
+	struct queue_env q;
+	struct err e;
+
+	CHECK_INT(queue_env_parse(&q, sample_env, sizeof(sample_env) - 1, &e),
+	    0);
+	CHECK_STR(q.id, "17F3A2B4C0A1B2C3D4E5F6");
+	CHECK_INT(q.created, 1700000000);
+	CHECK_STR(q.account, "work");
+	CHECK_STR(q.from, "cron@example.com");
+	CHECK_STR(q.dsn_notify, "SUCCESS,DELAY");
+	CHECK_STR(q.dsn_ret, "HDRS");
+	CHECK_STR(q.dsn_envid, "abc");
+	CHECK(q.body_8bit_hint);
+	CHECK_INT(q.attempts, 3);
+	CHECK_INT(q.next_try, 1700001200);
+	CHECK_INT(q.last_try, 1700000600);
+	CHECK_INT(q.nrcpts, 3);
+	if (q.nrcpts == 3) {
+		CHECK_INT(q.rcpts[0].state, QR_PENDING);
+		CHECK_STR(q.rcpts[0].addr, "bob@example.net");
+		CHECK_STR(q.rcpts[0].reason, "451 later");
+		CHECK_INT(q.rcpts[1].state, QR_SENT);
+		CHECK(q.rcpts[1].reason == NULL);
+		CHECK_INT(q.rcpts[2].state, QR_FAILED);
+		CHECK_INT(q.rcpts[2].ex, 67);
+	}
+	queue_env_free(&q);
+}
+
+static void
+env_format_then_parse_is_identity(void)
+{
+	struct queue_env q;
+	struct buf b;
+	struct err e;
+
+	buf_init(&b);
+	CHECK_INT(queue_env_parse(&q, sample_env, sizeof(sample_env) - 1, &e),
+	    0);
+	queue_env_format(&q, &b);
+	CHECK_MEM(b.data, b.len, sample_env, sizeof(sample_env) - 1);
+	queue_env_free(&q);
+	buf_free(&b);
+}
+
+static void
+env_format_flattens_line_ends_in_reasons(void)
+{
+	struct queue_rcpt r = { .addr = "a@x", .reason = "two\r\nlines\tx" };
+	struct queue_env q = { .id = "0123456789ABCDEF", .from = "",
+	    .rcpts = &r, .nrcpts = 1, .last_error = "bad\nline" };
+	struct queue_env back;
+	struct buf b;
+	struct err e;
+
+	buf_init(&b);
+	queue_env_format(&q, &b);
+	CHECK_INT(queue_env_parse(&back, b.data, b.len, &e), 0);
+	CHECK_STR(back.last_error, "bad line");
+	if (back.nrcpts == 1)
+		CHECK_STR(back.rcpts[0].reason, "two  lines x");
+	CHECK_STR(back.from, "");
+	queue_env_free(&back);
+	buf_free(&b);
+}
+
+static void
+env_parse_refuses_every_truncation(void)
+{
+	size_t len = sizeof(sample_env) - 1;
+	struct queue_env q;
+	struct err e;
+	int accepted = 0;
+
+	for (size_t n = 0; n < len; n++)
+		if (queue_env_parse(&q, sample_env, n, &e) == 0) {
+			accepted++;
+			queue_env_free(&q);
+		}
+	CHECK_INT(accepted, 0);
+}
+
+static void
+env_parse_refuses_bad_input(void)
+{
+	static const char *const bad[] = {
+		"postie-queue 2\nid 0123456789ABCDEF\nfrom \n"
+		    "rcpt\tpending\t0\ta@x\t\nend\n",
+		"postie-queue 1\nid 0123456789ABCDEF\nfrom \nend\n",
+		"postie-queue 1\nid 0123456789ABCDEF\nfrom \n"
+		    "rcpt\tlost\t0\ta@x\t\nend\n",
+		"postie-queue 1\nid 0123456789ABCDEF\nfrom x\r@y\n"
+		    "rcpt\tpending\t0\ta@x\t\nend\n",
+		"postie-queue 1\nid ../../etc\nfrom \n"
+		    "rcpt\tpending\t0\ta@x\t\nend\n",
+		"postie-queue 1\nid 0123456789ABCDEF\nfrom \n"
+		    "rcpt\tpending\t0\t<a@x>\t\nend\n",
+		"postie-queue 1\nid 0123456789ABCDEF\nfrom \nattempts -1\n"
+		    "rcpt\tpending\t0\ta@x\t\nend\n",
+		"postie-queue 1\nid 0123456789ABCDEF\nfrom \n"
+		    "rcpt\tpending\t0\ta@x\t\nend\nmore\n",
+	};
+	struct queue_env q;
+	struct err e;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = queue_env_parse(&q, bad[i], strlen(bad[i]), &e);
+
+		if (rc == 0) {
+			fprintf(stderr, "  accepted bad case %zu\n", i);
+			queue_env_free(&q);
+		}
+		CHECK_INT(rc, -1);
+		CHECK_INT(e.ex, EX_DATAERR);
+	}
+}
+
+static void
+id_valid_accepts_only_upper_hex(void)
+{
+	CHECK(queue_id_valid("17F3A2B4C0A1B2C3D4E5F6"));
+	CHECK(!queue_id_valid(""));
+	CHECK(!queue_id_valid("17f3a2b4c0a1"));
+	CHECK(!queue_id_valid("../17F3A2B4C0"));
+	CHECK(!queue_id_valid("17F3A2B4C0A1B2C3D4E5F6/x"));
+}
+
+/* ---- adding and running, in a scratch directory ---- */
+
+static char scratch[64];
+
+static const char *
+fresh_dir(void)
+{
+	snprintf(scratch, sizeof(scratch), "/tmp/test_queue.XXXXXX");
+	if (mkdtemp(scratch) == NULL)
+		abort();
+	return scratch;
+}
+
+static void
+rm_rf(const char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+
+	if (system(cmd) != 0)
+		fprintf(stderr, "  could not remove %s\n", dir);
+	free(cmd);
+}
+
+static int
+read_message(struct message *m, const char *text)
+{
+	char path[] = "/tmp/test_queue_msg.XXXXXX";
+	struct message_read_opts ro = { .dot_ends_message = false };
+	struct err e;
+	int fd = mkstemp(path), rc;
+
+	unlink(path);
+	if (write_all(fd, text, strlen(text)) == -1 ||
+	    lseek(fd, 0, SEEK_SET) == -1)
+		abort();
+	message_init(m);
+	rc = message_read(m, fd, &ro, &e);
+	close(fd);
+	return rc;
+}
+
+/* An entry for bob@example.net, created `age` seconds before now. */
+static int
+add_entry(const char *dir, long long now, long long age, char *id)
+{
+	struct queue_rcpt r = { .addr = "bob@example.net", .ex = 75,
+	    .reason = "451 later" };
+	struct queue_env q = { .from = "cron@example.com", .rcpts = &r,
+	    .nrcpts = 1, .created = now - age, .attempts = 1,
+	    .next_try = now - age + 300, .last_error = "451 later" };
+	struct message m;
+	struct err e;
+	int rc;
+
+	if (read_message(&m, "Subject: hi\n\nbody line\n") == -1)
+		return -1;
+	rc = queue_add(dir, &m, &q, &e);
+	if (rc == -1)
+		fprintf(stderr, "  queue_add: %s\n", e.msg);
+	strcpy(id, q.id);
+	message_free(&m);
+	return rc;
+}
+
+static char *
+slurp(const char *path)
+{
+	struct buf b;
+	char chunk[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	if (fd < 0)
+		return buf_steal(&b);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_add(&b, chunk, (size_t)n);
+	close(fd);
+	return buf_steal(&b);
+}
+
+static bool
+exists(const char *dir, const char *id, const char *suffix)
+{
+	char *p = xasprintf("%s/%s%s", dir, id, suffix);
+	bool ok = access(p, F_OK) == 0;
+
+	free(p);
+	return ok;
+}
+
+static int
+file_mode(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (int)(sb.st_mode & 07777) : -1;
+}
+
+static void
+add_writes_message_and_state_private(void)
+{
+	const char *dir = fresh_dir();
+	char *qdir = xasprintf("%s/q", dir), id[QUEUE_ID_MAX], *p, *s;
+
+	CHECK_INT(add_entry(qdir, 1700000000, 0, id), 0);
+	CHECK(queue_id_valid(id));
+	p = xasprintf("%s/%s.msg", qdir, id);
+	s = slurp(p);
+	CHECK_STR(s, "Subject: hi\r\n\r\nbody line\r\n");
+	CHECK_INT(file_mode(p), 0600);
+	CHECK_INT(file_mode(qdir), 0700);
+	free(s);
+	free(p);
+	p = xasprintf("%s/%s.env", qdir, id);
+	s = slurp(p);
+	CHECK(strstr(s, "rcpt\tpending\t75\tbob@example.net\t451 later\n") !=
+	    NULL);
+	CHECK_INT(file_mode(p), 0600);
+	free(s);
+	free(p);
+	p = xasprintf("rmdir '%s/tmp' 2>/dev/null", qdir);	/* tmp/ is empty */
+	CHECK_INT(system(p), 0);
+	free(p);
+	free(qdir);
+	rm_rf(dir);
+}
+
+static void
+add_to_unwritable_place_is_cantcreat(void)
+{
+	const char *dir = fresh_dir();
+	char *file = xasprintf("%s/plain-file", dir);
+	char *qdir = xasprintf("%s/queue", file);
+	struct queue_rcpt r = { .addr = "bob@example.net" };
+	struct queue_env q = { .from = "", .rcpts = &r, .nrcpts = 1 };
+	struct message m;
+	struct err e;
+
+	close(open(file, O_WRONLY | O_CREAT, 0600));
+	CHECK_INT(read_message(&m, "x\n"), 0);
+	CHECK_INT(queue_add(qdir, &m, &q, &e), -1);
+	CHECK_INT(e.ex, EX_CANTCREAT);
+	CHECK(strstr(e.msg, "plain-file") != NULL);
+	message_free(&m);
+	free(qdir);
+	free(file);
+	rm_rf(dir);
+}
+
+/* A configuration whose smarthost refuses connections. */
+static char *
+refused_config(const char *dir, const char *extra)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	char *path = xasprintf("%s/config", dir), *text;
+	int fd;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(s, (struct sockaddr *)&sin, &len) == -1)
+		abort();
+	close(s);	/* nobody listens there now */
+	text = xasprintf("account default\nhost 127.0.0.1\nport %d\n"
+	    "tls off\ntimeout 5\nqueue_dir %s/q\n%s", ntohs(sin.sin_port), dir,
+	    extra);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (write_all(fd, text, strlen(text)) == -1)
+		abort();
+	close(fd);
+	free(text);
+	return path;
+}
+
+static void
+run_defers_with_backoff_and_records_the_error(void)
+{
+	const char *dir = fresh_dir();
+	char *cfg = refused_config(dir, ""), *qdir = xasprintf("%s/q", dir);
+	char id[QUEUE_ID_MAX], *p, *s;
+	struct queue_opts o = { .config_file = cfg, .now = 1700000000 };
+	struct queue_stats st;
+	struct err e;
+
+	CHECK_INT(add_entry(qdir, o.now, 60, id), 0);
+	CHECK_INT(queue_run(&o, &st, &e), 0);
+	CHECK_INT(st.deferred, 1);
+	CHECK_INT(st.sent + st.failed + st.bad, 0);
+	p = xasprintf("%s/%s.env", qdir, id);
+	s = slurp(p);
+	CHECK(strstr(s, "attempts 2\n") != NULL);
+	CHECK(strstr(s, "next 1700000600\n") != NULL);	/* now + 10 min */
+	CHECK(strstr(s, "rcpt\tpending\t") != NULL);
+	CHECK(strstr(s, "error ") != NULL);
+	free(s);
+	/* --due honours the back-off: nothing is tried before next. */
+	o.due = true;
+	o.now += 599;
+	CHECK_INT(queue_run(&o, &st, &e), 0);
+	CHECK_INT(st.not_due, 1);
+	CHECK_INT(st.deferred, 0);
+	free(p);
+	free(qdir);
+	free(cfg);
+	rm_rf(dir);
+}
+
+static void
+run_expires_into_failed_after_lifetime(void)
+{
+	const char *dir = fresh_dir();
+	char *cfg = refused_config(dir, "queue_lifetime 1h\n");
+	char *qdir = xasprintf("%s/q", dir), *fdir = xasprintf("%s/failed", qdir);
+	char id[QUEUE_ID_MAX];
+	struct queue_opts o = { .config_file = cfg, .now = 1700000000,
+	    .due = true };
+	struct queue_stats st;
+	struct err e;
+
+	CHECK_INT(add_entry(qdir, o.now, 3601, id), 0);
+	CHECK_INT(queue_run(&o, &st, &e), 0);
+	CHECK_INT(st.failed, 1);
+	CHECK(!exists(qdir, id, ".env"));
+	CHECK(!exists(qdir, id, ".msg"));
+	CHECK(exists(fdir, id, ".eml"));
+	CHECK(exists(fdir, id, ".env"));
+	free(fdir);
+	free(qdir);
+	free(cfg);
+	rm_rf(dir);
+}
+
+static void
+run_skips_an_entry_locked_by_another_run(void)
+{
+	const char *dir = fresh_dir();
+	char *cfg = refused_config(dir, ""), *qdir = xasprintf("%s/q", dir);
+	char id[QUEUE_ID_MAX], *msg;
+	struct queue_opts o = { .config_file = cfg, .now = 1700000000 };
+	struct queue_stats st;
+	struct err e;
+	int fd;
+
+	CHECK_INT(add_entry(qdir, o.now, 0, id), 0);
+	msg = xasprintf("%s/%s.msg", qdir, id);
+	fd = open(msg, O_RDONLY);
+	CHECK_INT(flock(fd, LOCK_EX), 0);
+	CHECK_INT(queue_run(&o, &st, &e), 0);
+	CHECK_INT(st.busy, 1);
+	CHECK_INT(st.deferred, 0);
+	close(fd);
+	free(msg);
+	free(qdir);
+	free(cfg);
+	rm_rf(dir);
+}
+
+static void
+run_removes_unlocked_message_without_state(void)
+{
+	const char *dir = fresh_dir();
+	char *cfg = refused_config(dir, ""), *qdir = xasprintf("%s/q", dir);
+	char id[QUEUE_ID_MAX], *env;
+	struct queue_opts o = { .config_file = cfg, .now = 1700000000 };
+	struct queue_stats st;
+	struct err e;
+
+	CHECK_INT(add_entry(qdir, o.now, 0, id), 0);
+	env = xasprintf("%s/%s.env", qdir, id);
+	unlink(env);		/* as a submission killed before its rename */
+	CHECK_INT(queue_run(&o, &st, &e), 0);
+	CHECK(!exists(qdir, id, ".msg"));
+	CHECK_INT(st.deferred + st.bad, 0);
+	free(env);
+	free(qdir);
+	free(cfg);
+	rm_rf(dir);
+}
+
+static void
+list_shows_id_sender_recipient_and_error(void)
+{
+	const char *dir = fresh_dir();
+	char *cfg = refused_config(dir, ""), *qdir = xasprintf("%s/q", dir);
+	char id[QUEUE_ID_MAX], out[] = "/tmp/test_queue_list.XXXXXX", *s;
+	struct queue_opts o = { .config_file = cfg, .now = 1700000000 };
+	struct err e;
+	int fd = mkstemp(out);
+
+	CHECK_INT(queue_list(&o, fd, &e), 0);
+	CHECK_INT(add_entry(qdir, o.now, 3700, id), 0);
+	CHECK_INT(queue_list(&o, fd, &e), 0);
+	close(fd);
+	s = slurp(out);
+	unlink(out);
+	CHECK(strstr(s, "Mail queue is empty\n") != NULL);
+	CHECK(strstr(s, id) != NULL);
+	CHECK(strstr(s, "1h01m  cron@example.com\n") != NULL);
+	CHECK(strstr(s, "    bob@example.net\n") != NULL);
+	CHECK(strstr(s, "last error: 451 later") != NULL);
+	free(s);
+	free(qdir);
+	free(cfg);
+	rm_rf(dir);
+}
+
+static void
+delete_removes_entry_and_refuses_bad_ids(void)
+{
+	const char *dir = fresh_dir();
+	char *cfg = refused_config(dir, ""), *qdir = xasprintf("%s/q", dir);
+	char id[QUEUE_ID_MAX];
+	struct queue_opts o = { .config_file = cfg };
+	struct err e;
+
+	CHECK_INT(add_entry(qdir, 1700000000, 0, id), 0);
+	CHECK_INT(queue_delete(&o, "../../etc/passwd", &e), -1);
+	CHECK_INT(e.ex, EX_USAGE);
+	CHECK_INT(queue_delete(&o, "0123456789ABCDEF", &e), -1);
+	CHECK_INT(e.ex, EX_NOINPUT);
+	CHECK_INT(queue_delete(&o, id, &e), 0);
+	CHECK(!exists(qdir, id, ".env"));
+	CHECK(!exists(qdir, id, ".msg"));
+	CHECK_INT(queue_delete(&o, id, &e), -1);
+	CHECK_INT(e.ex, EX_NOINPUT);
+	free(qdir);
+	free(cfg);
+	rm_rf(dir);
 }
 
 static const struct test tests[] = {
-	TEST(placeholder),
+	TEST(backoff_doubles_from_5_minutes_to_4_hours),
+	TEST(env_parse_reads_every_field),
+	TEST(env_format_then_parse_is_identity),
+	TEST(env_format_flattens_line_ends_in_reasons),
+	TEST(env_parse_refuses_every_truncation),
+	TEST(env_parse_refuses_bad_input),
+	TEST(id_valid_accepts_only_upper_hex),
+	TEST(add_writes_message_and_state_private),
+	TEST(add_to_unwritable_place_is_cantcreat),
+	TEST(run_defers_with_backoff_and_records_the_error),
+	TEST(run_expires_into_failed_after_lifetime),
+	TEST(run_skips_an_entry_locked_by_another_run),
+	TEST(run_removes_unlocked_message_without_state),
+	TEST(list_shows_id_sender_recipient_and_error),
+	TEST(delete_removes_entry_and_refuses_bad_ids),
 };
 
 CHECK_MAIN(tests)
