@@ -6,7 +6,7 @@ PACKAGES="build-essential autoconf automake autoconf-archive pkg-config
 libgnutls28-dev libidn2-dev libmagic-dev libgsasl-dev
 python3-aiosmtpd postfix dnsmasq-base gnutls-bin msmtp
 clang libclang-rt-14-dev valgrind sasl2-bin libsasl2-modules
-s-nail mutt git git-email libmailtools-perl iproute2 file hyperfine
+s-nail mutt git git-email libmailtools-perl php-cli iproute2 file hyperfine
 ca-certificates"
 
 missing=
