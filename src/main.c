@@ -12,6 +12,7 @@
 #include "config.h"
 #include "delivery.h"
 #include "err.h"
+#include "queue.h"
 #include "route.h"
 #include "submit.h"
 
@@ -111,15 +112,53 @@ run_deliver(const struct cli *cli)
 	if (submit_run(cli, STDOUT_FILENO, &rep, &e) == -1)
 		return fail(&e);
 	for (size_t i = 0; i < rep.n; i++)
-		if (rep.v[i].outcome != OUT_SENT)
+		if (rep.v[i].outcome != OUT_SENT &&
+		    rep.v[i].outcome != OUT_QUEUED)
 			fprintf(stderr, "postie: %s: %s\n", rep.v[i].addr,
 			    rep.v[i].text);
+	for (size_t i = 0; i < rep.n; i++)
+		if (rep.v[i].outcome == OUT_QUEUED) {
+			/* One line: the queue owns it now (spec §5). */
+			fprintf(stderr, "postie: queued as %s, will retry: "
+			    "%s\n", rep.queue_id, rep.v[i].text);
+			break;
+		}
 	if (rep.saved[0] != '\0')
 		fprintf(stderr, "postie: a copy of the message was kept in %s\n",
 		    rep.saved);
 	ex = delivery_exit_code(&rep);
 	report_free(&rep);
 	return ex;
+}
+
+/* -q [--due], -bp (mailq), --queue-delete ID. */
+static int
+run_queue(const struct cli *cli)
+{
+	struct queue_opts o = {
+		.config_file = cli->config_file,
+		.account = cli->account,
+		.due = cli->queue_due,
+		.verbose = cli->verbose,
+		.transcript = cli->transcript,
+	};
+	struct queue_stats st;
+	struct err e;
+
+	err_clear(&e);
+	if (cli->mode == CLI_QUEUE_LIST)
+		return queue_list(&o, STDOUT_FILENO, &e) == -1 ? fail(&e) : 0;
+	if (cli->mode == CLI_QUEUE_DELETE)
+		return queue_delete(&o, cli->queue_id, &e) == -1 ? fail(&e) : 0;
+	if (queue_run(&o, &st, &e) == -1)
+		return fail(&e);
+	if (st.problem[0] != '\0')
+		fprintf(stderr, "postie: queue: %s\n", st.problem);
+	if (cli->verbose)
+		fprintf(stderr, "postie: queue run: %zu sent, %zu deferred, "
+		    "%zu failed, %zu busy, %zu not due\n", st.sent,
+		    st.deferred, st.failed, st.busy, st.not_due);
+	return 0;
 }
 
 static int
@@ -135,7 +174,7 @@ dispatch(const struct cli *cli)
 	case CLI_QUEUE_LIST:
 	case CLI_QUEUE_RUN:
 	case CLI_QUEUE_DELETE:
-		return not_yet("the queue (-bp, -q, mailq, --queue-delete)");
+		return run_queue(cli);
 	case CLI_VERIFY:
 		return run_verify(cli);
 	case CLI_SMTP_STDIO:

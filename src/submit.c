@@ -23,6 +23,7 @@
 #include "config.h"
 #include "delivery.h"
 #include "message.h"
+#include "queue.h"
 #include "submit.h"
 #include "util.h"
 
@@ -407,6 +408,10 @@ submit_run(const struct cli *cli, int out_fd, struct report *rep,
 			rc = delivery_run(sub.a, &sub.msg, &sub.env, &o, rep, e);
 		if (rc == 0)
 			save_refused(&sub, rep);
+		/* Spec §5: a temporary failure is queued (exit 0), unless
+		 * queue off; a queue that cannot be written is never 0. */
+		if (rc == 0)
+			rc = queue_defer(sub.a, &sub.msg, &sub.env, rep, e);
 	}
 	submission_free(&sub);
 	return rc;
