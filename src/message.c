@@ -30,8 +30,10 @@
 #include "address.h"
 #include "encode.h"
 #include "message.h"
+#include "mime.h"
 
 #define READ_BLOCK	(64 * 1024)	/* input and spool write size */
+#define WRITE_BLOCK	(256 * 1024)	/* message_write: few large writes */
 #define WIRE_CHUNK	(16 * 1024)	/* spool read size for the wire form */
 #define LINE_PROBE	4096		/* a longer header-phase line with no
 					 * field name is body, not buffered */
@@ -57,8 +59,8 @@ struct reader_state {
 	char	 in[READ_BLOCK];
 };
 
-static int
-open_spool(const char *dir, struct err *e)
+int
+message_spool_open(const char *dir, struct err *e)
 {
 	char *path;
 	int fd;
@@ -314,7 +316,7 @@ message_read(struct message *m, int fd, const struct message_read_opts *o,
 	struct reader_state *rs;
 	int rc = -1;
 
-	if ((m->body_fd = open_spool(o->spool_dir, e)) == -1)
+	if ((m->body_fd = message_spool_open(o->spool_dir, e)) == -1)
 		return -1;
 	rs = xcalloc(1, sizeof(*rs));
 	rs->m = m;
@@ -350,12 +352,15 @@ message_init(struct message *m)
 	memset(m, 0, sizeof(*m));
 	header_list_init(&m->headers);
 	m->body_fd = -1;
+	m->progress_fd = -1;
 }
 
 void
 message_free(struct message *m)
 {
 	header_list_free(&m->headers);
+	mime_free(m->mime);
+	m->mime = NULL;
 	if (m->body_fd >= 0)
 		close(m->body_fd);
 	m->body_fd = -1;
@@ -593,7 +598,10 @@ enum body_mode {
 	BODY_QP,	/* single text part re-encoded quoted-printable */
 	BODY_SPLIT,	/* MIME structure or an encoding postie cannot re-encode
 			 * (multipart, base64...): CRLF, lines broken at 998 */
+	BODY_MIME,	/* composed: the body comes from m->mime */
 };
+
+#define PROGRESS_EVERY_MS	250	/* a few updates a second */
 
 struct message_reader {
 	struct message *m;
@@ -607,6 +615,11 @@ struct message_reader {
 	bool	 at_bol;	/* the last byte sent ended a line */
 	size_t	 col;
 	struct qp qp;
+	/* the progress line (spec §1), when m->progress_fd >= 0 */
+	bool	 progress;
+	bool	 progress_shown;
+	off_t	 total, done;
+	long long start_ms, last_ms;
 	char	 in[WIRE_CHUNK];
 };
 
@@ -631,6 +644,8 @@ body_mode(const struct message *m, const struct wire_opts *w)
 	const struct header_list *h = &m->headers;
 	bool plain_cte;
 
+	if (m->mime != NULL)
+		return BODY_MIME;
 	if (!message_needs_reencode(m, w))
 		return BODY_CRLF;
 	plain_cte = header_find(h, "Content-Transfer-Encoding", 0) < 0 ||
@@ -646,6 +661,8 @@ body_mode(const struct message *m, const struct wire_opts *w)
 bool
 message_needs_reencode(const struct message *m, const struct wire_opts *w)
 {
+	if (m->mime != NULL)
+		return false;	/* composed: encoded as it is generated */
 	if (!m->composed && m->body_longest_line > WIRE_LINE_MAX)
 		return true;
 	return m->body_8bit && !w->eightbitmime;
@@ -654,6 +671,8 @@ message_needs_reencode(const struct message *m, const struct wire_opts *w)
 bool
 message_is_8bit(const struct message *m, const struct wire_opts *w)
 {
+	if (m->mime != NULL)
+		return w->eightbitmime && mime_is_8bit(m->mime);
 	return m->body_8bit && w->eightbitmime && body_mode(m, w) != BODY_QP;
 }
 
@@ -673,6 +692,174 @@ is_unstructured(const char *name)
 	return ascii_prefix_ci(name, "X-");
 }
 
+/* ---- display names (RFC 2047 §5 rule 3) -------------------------------- */
+
+static bool
+is_special(char c)
+{
+	return strchr("()<>[]:;@\\,.\"", c) != NULL;
+}
+
+/* Where the top-level separator c (',' or '<') is in p[0..n), outside
+ * quoted strings, comments and angle brackets; n when there is none. */
+static size_t
+top_level(const char *p, size_t n, char c)
+{
+	bool quoted = false;
+	int comment = 0, angle = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (quoted) {
+			if (p[i] == '\\' && i + 1 < n)
+				i++;
+			else if (p[i] == '"')
+				quoted = false;
+			continue;
+		}
+		if (p[i] == '\\' && i + 1 < n)
+			i++;
+		else if (comment > 0)
+			comment += p[i] == '(' ? 1 : p[i] == ')' ? -1 : 0;
+		else if (p[i] == c && angle == 0)
+			return i;
+		else if (p[i] == '"')
+			quoted = true;
+		else if (p[i] == '(')
+			comment = 1;
+		else if (p[i] == '<')
+			angle++;
+		else if (p[i] == '>' && angle > 0)
+			angle--;
+	}
+	return n;
+}
+
+/* The phrase as text: quotes and backslash escapes removed. */
+static char *
+unquote_phrase(const char *p, size_t n)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '"')
+			continue;
+		if (p[i] == '\\' && i + 1 < n)
+			i++;
+		buf_addc(&b, p[i]);
+	}
+	return buf_steal(&b);
+}
+
+/* RFC 2047 for the phrase; plain words that hold specials are quoted so
+ * that they stay one word ("Doe," =?UTF-8?Q?J=C3=B6hn?=). */
+static void
+add_encoded_phrase(struct buf *out, const char *text, size_t col)
+{
+	char *enc = rfc2047_encode(text, col);
+
+	for (const char *p = enc; *p != '\0';) {
+		size_t ws = strspn(p, " \t\n"), w;
+		bool special = false;
+
+		buf_add(out, p, ws);
+		p += ws;
+		w = strcspn(p, " \t\n");
+		for (size_t i = 0; i < w && !(w >= 2 && p[0] == '=' &&
+		    p[1] == '?'); i++)
+			special |= is_special(p[i]);
+		if (special) {
+			buf_addc(out, '"');
+			for (size_t i = 0; i < w; i++) {
+				if (p[i] == '"' || p[i] == '\\')
+					buf_addc(out, '\\');
+				buf_addc(out, p[i]);
+			}
+			buf_addc(out, '"');
+		} else
+			buf_add(out, p, w);
+		p += w;
+	}
+	free(enc);
+}
+
+/* One mailbox (or group, or bare address), trimmed, display name
+ * encoded when it is not ASCII. */
+static void
+add_mailbox(struct buf *out, const char *p, size_t n, size_t col)
+{
+	size_t lt = top_level(p, n, '<'), end = lt;
+	char *name;
+
+	while (end > 0 && (p[end - 1] == ' ' || p[end - 1] == '\t'))
+		end--;
+	if (lt == n || end == 0) {
+		buf_add(out, p, n);
+		return;
+	}
+	name = unquote_phrase(p, end);
+	if (!address_is_8bit(name))
+		buf_add(out, p, n);
+	else {
+		add_encoded_phrase(out, name, col);
+		buf_addc(out, ' ');
+		buf_add(out, p + lt, n - lt);
+	}
+	free(name);
+}
+
+char *
+message_encode_addresses(const char *value, size_t prefix_len)
+{
+	const char *p = value;
+	size_t n = strlen(value), col = prefix_len;
+	struct buf out;
+
+	buf_init(&out);
+	while (n > 0) {
+		size_t comma = top_level(p, n, ','), a = 0, b = comma;
+		const char *nl;
+
+		while (a < b && strchr(" \t\r\n", p[a]) != NULL)
+			a++;
+		while (b > a && strchr(" \t\r\n", p[b - 1]) != NULL)
+			b--;
+		if (out.len > 0) {
+			buf_addc(&out, ',');
+			if (col + 2 + (b - a) > 76) {
+				buf_adds(&out, "\n ");
+				col = 1;
+			} else {
+				buf_addc(&out, ' ');
+				col += 2;
+			}
+		}
+		add_mailbox(&out, p + a, b - a, col);
+		nl = memrchr(out.data, '\n', out.len);
+		col = nl != NULL ? out.len - (size_t)(nl - out.data) - 1 :
+		    prefix_len + out.len;
+		if (comma == n)
+			break;
+		p += comma + 1;
+		n -= comma + 1;
+	}
+	return buf_steal(&out);
+}
+
+static bool
+is_address_list(const char *name)
+{
+	static const char *const names[] = {
+		"From", "To", "Cc", "Bcc", "Reply-To", "Sender",
+		"Resent-From", "Resent-To", "Resent-Cc", "Resent-Sender",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (ascii_eq_ci(name, names[i]))
+			return true;
+	return false;
+}
+
 static void
 add_crlf_text(struct buf *b, const char *p, size_t n)
 {
@@ -689,20 +876,26 @@ add_wire_field(struct buf *b, const struct header_list *h, size_t i,
     const struct wire_opts *w)
 {
 	const struct header *f = &h->v[i];
-	char *v, *enc;
+	char *v, *enc = NULL;
 
 	if (w->smtputf8 || !address_is_8bit(f->raw) ||
-	    !is_unstructured(f->name)) {
-		/* Non-ASCII in structured fields (display names in From,
-		 * To...) goes out as written: encoding only the phrases
-		 * is not done yet. */
+	    (!is_unstructured(f->name) && !is_address_list(f->name))) {
 		add_crlf_text(b, f->raw, f->raw_len);
 		return;
 	}
 	v = header_value(h, i);
-	enc = rfc2047_encode(v, strlen(f->name) + 2);
-	buf_printf(b, "%s: ", f->name);
-	add_crlf_text(b, enc, strlen(enc));
+	if (is_unstructured(f->name))
+		enc = rfc2047_encode(v, strlen(f->name) + 2);
+	else if (is_address_list(f->name))
+		enc = message_encode_addresses(v, strlen(f->name) + 2);
+	if (address_is_8bit(enc)) {
+		/* A non-ASCII addr-spec: only SMTPUTF8 can carry it, and
+		 * delivery.c refuses it before this point. */
+		add_crlf_text(b, f->raw, f->raw_len);
+	} else {
+		buf_printf(b, "%s: ", f->name);
+		add_crlf_text(b, enc, strlen(enc));
+	}
 	free(enc);
 	free(v);
 }
@@ -741,6 +934,8 @@ message_wire_size(const struct message *m, const struct wire_opts *w)
 	build_wire_headers(m, w, mode, &b);
 	size = (off_t)b.len;
 	buf_free(&b);
+	if (mode == BODY_MIME)
+		return size + mime_size_bound(m->mime) + 2;
 	if (mode == BODY_QP) {
 		/* Each octet at most "=XX"; a soft break "=\r\n" per line. */
 		return size + 3 * body + 3 * (3 * body / (ENCODE_LINE_MAX - 3)
@@ -833,13 +1028,15 @@ wire_fill(struct message_reader *r, struct err *e)
 	return 0;
 }
 
-int
-message_reader_open(struct message_reader **rp, struct message *m,
-    const struct wire_opts *w, struct err *e)
+static int
+reader_open(struct message_reader **rp, struct message *m,
+    const struct wire_opts *w, bool progress, struct err *e)
 {
-	struct message_reader *r = xcalloc(1, sizeof(*r));
+	struct message_reader *r;
 
-	(void)e;	/* nothing can fail yet; the contract allows it */
+	if (m->mime != NULL && mime_rewind(m->mime, e) == -1)
+		return -1;
+	r = xcalloc(1, sizeof(*r));
 	r->m = m;
 	r->w = *w;
 	r->mode = body_mode(m, w);
@@ -847,10 +1044,62 @@ message_reader_open(struct message_reader **rp, struct message *m,
 	buf_init(&r->out);
 	qp_init(&r->qp, false);
 	build_wire_headers(m, w, r->mode, &r->out);
-	if (m->body_fd < 0)
+	if (m->body_fd < 0 && m->mime == NULL)
 		r->eof = true;	/* no body at all: headers only */
+	if (progress && m->progress_fd >= 0) {
+		r->total = message_wire_size(m, w);
+		r->progress = r->total > MIME_PROGRESS_MIN;
+		r->start_ms = r->last_ms = now_ms();
+	}
 	*rp = r;
 	return 0;
+}
+
+int
+message_reader_open(struct message_reader **rp, struct message *m,
+    const struct wire_opts *w, struct err *e)
+{
+	return reader_open(rp, m, w, true, e);
+}
+
+/* "\r" + the line + erase to the end of the line: one write, so that
+ * the line never shows half drawn. */
+static void
+progress_tick(struct message_reader *r, size_t n)
+{
+	char line[160], out[200];
+	long long now;
+	int len;
+
+	r->done += (off_t)n;
+	if (!r->progress || (now = now_ms()) - r->last_ms < PROGRESS_EVERY_MS)
+		return;
+	r->last_ms = now;
+	mime_progress_format(line, sizeof(line), r->done, r->total,
+	    now - r->start_ms);
+	len = snprintf(out, sizeof(out), "\r%s\033[K", line);
+	if (len > 0 && write(r->m->progress_fd, out, (size_t)len) > 0)
+		r->progress_shown = true;
+}
+
+/* The composed body, straight into the caller's buffer; then the line
+ * end the DATA terminator needs. */
+static ssize_t
+mime_body_read(struct message_reader *r, char *buf, size_t len,
+    struct err *e)
+{
+	ssize_t n = mime_read(r->m->mime, buf, len, e);
+
+	if (n > 0)
+		r->at_bol = buf[n - 1] == '\n';
+	else if (n == 0) {
+		buf_reset(&r->out);
+		r->out_off = 0;
+		if (!r->at_bol)
+			wire_eol(r);
+		r->eof = true;
+	}
+	return n;
 }
 
 ssize_t
@@ -862,6 +1111,16 @@ message_reader_read(struct message_reader *r, char *buf, size_t len,
 	while (r->out_off == r->out.len) {
 		if (r->eof)
 			return 0;
+		if (r->mode == BODY_MIME) {
+			ssize_t got = mime_body_read(r, buf, len, e);
+
+			if (got != 0) {
+				if (got > 0)
+					progress_tick(r, (size_t)got);
+				return got;
+			}
+			continue;
+		}
 		if (wire_fill(r, e) == -1)
 			return -1;
 	}
@@ -870,6 +1129,7 @@ message_reader_read(struct message_reader *r, char *buf, size_t len,
 		n = len;
 	memcpy(buf, r->out.data + r->out_off, n);
 	r->out_off += n;
+	progress_tick(r, n);
 	return (ssize_t)n;
 }
 
@@ -878,6 +1138,8 @@ message_reader_close(struct message_reader *r)
 {
 	if (r == NULL)
 		return;
+	if (r->progress_shown)
+		(void)!write(r->m->progress_fd, "\r\033[K", 4);
 	buf_free(&r->out);
 	free(r);
 }
@@ -887,15 +1149,15 @@ message_write(struct message *m, const struct wire_opts *w, int fd,
     struct err *e)
 {
 	struct message_reader *r;
-	char *chunk = xmalloc(READ_BLOCK);
+	char *chunk = xmalloc(WRITE_BLOCK);
 	ssize_t n;
 	int rc = 0;
 
-	if (message_reader_open(&r, m, w, e) == -1) {
+	if (reader_open(&r, m, w, false, e) == -1) {
 		free(chunk);
 		return -1;
 	}
-	while ((n = message_reader_read(r, chunk, READ_BLOCK, e)) > 0)
+	while ((n = message_reader_read(r, chunk, WRITE_BLOCK, e)) > 0)
 		if (write_all(fd, chunk, (size_t)n) == -1) {
 			rc = err_sys(e, EX_IOERR, "cannot write message");
 			break;

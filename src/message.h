@@ -31,6 +31,9 @@ struct message {
 	bool	 body_bare_cr;		/* a CR not followed by LF */
 	size_t	 body_longest_line;	/* octets, without line end */
 	bool	 composed;		/* built by postie (compose mode) */
+	struct mime *mime;		/* compose mode: the body generator
+					 * (mime.h), owned; NULL: the spool */
+	int	 progress_fd;		/* progress line while sending, or -1 */
 };
 
 struct message_read_opts {
@@ -44,6 +47,16 @@ int	message_read(struct message *m, int fd,
 	    const struct message_read_opts *o, struct err *e);
 void	message_init(struct message *m);
 void	message_free(struct message *m);
+
+/* An unlinked temporary file for spooling, in dir (NULL: $TMPDIR or
+ * /tmp).  Errors: EX_CANTCREAT. */
+int	message_spool_open(const char *dir, struct err *e);
+
+/* An address-list value with every non-ASCII display name as RFC 2047
+ * encoded words (RFC 2047 §5 rule 3), addr-specs and ASCII names as
+ * written; folded between addresses.  prefix_len: the column where the
+ * value starts.  Newly allocated. */
+char	*message_encode_addresses(const char *value, size_t prefix_len);
 
 /* -t: the addr-specs of To, Cc and Bcc; of Resent-To, Resent-Cc and
  * Resent-Bcc instead when any Resent- field is present (RFC 5322 §3.6.6). */
@@ -86,8 +99,11 @@ bool	message_is_8bit(const struct message *m, const struct wire_opts *w);
 off_t	message_wire_size(const struct message *m, const struct wire_opts *w);
 
 /* A stream of the message in wire form: CRLF line ends, header fields as
- * rewritten (RFC 2047 for non-ASCII header text when !smtputf8), body
- * re-encoded when needed.  Not dot-stuffed: framing belongs to smtp.c. */
+ * rewritten (RFC 2047 for non-ASCII header text and display names when
+ * !smtputf8), body re-encoded when needed (or produced by m->mime).  Not
+ * dot-stuffed: framing belongs to smtp.c.  When m->progress_fd >= 0 and
+ * the message is over MIME_PROGRESS_MIN, a progress line is kept up to
+ * date there (a few times a second) and cleared at close. */
 struct message_reader;
 int	message_reader_open(struct message_reader **r, struct message *m,
 	    const struct wire_opts *w, struct err *e);

@@ -1,2 +1,1368 @@
-/* mime.c — see mime.h. */
+/*
+ * mime.c — compose mode and the streaming MIME generator (see mime.h).
+ *
+ * A composed body is a flat list of segments, written in order: fixed
+ * text (boundary lines and part headers, CRLF already) and leaves (a file
+ * descriptor, a length and an encoding).  The tree of multiparts exists
+ * only while the list is built; the generator keeps one input block, the
+ * encoder state and one output buffer, whatever the attachment sizes.
+ *
+ * Each text source (the body, the HTML part, a -t message's body) is
+ * scanned once before anything is sent: 8-bit octets, UTF-8 validity,
+ * the longest line, bare CR, NUL and the boundary decide between 7bit and
+ * quoted-printable.  Attachments are not scanned: they go out base64.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "address.h"
+#include "cli.h"
+#include "encode.h"
+#include "header.h"
+#include "message.h"
 #include "mime.h"
+#include "util.h"
+
+#define MIME_BLOCK	(192 * 1024)	/* input block, a multiple of 3 and 57 */
+#define WIRE_LINE_MAX	998		/* RFC 5321 §4.5.3.1.6 */
+#define BOUNDARY_TRIES	8
+
+enum enc { ENC_7BIT, ENC_QP, ENC_B64, ENC_PASS };
+
+struct leaf {
+	int	 fd;
+	bool	 own_fd;
+	off_t	 len;		/* bytes sent: the size when opened */
+	enum enc enc;
+	off_t	 lines;		/* for the size bound of 7bit and pass */
+	bool	 eightbit;	/* ENC_PASS only */
+	char	*label;		/* file name for messages */
+};
+
+struct seg {
+	bool	 is_leaf;
+	struct buf text;
+	struct leaf leaf;
+};
+
+struct mime {
+	struct seg *v;
+	size_t	 n;
+	/* stream cursor */
+	size_t	 cur;
+	off_t	 pos;		/* offset in the current leaf */
+	bool	 leaf_open;
+	struct buf out;
+	size_t	 out_off;
+	struct b64 b64;
+	struct qp qp;
+	bool	 prev_cr;
+	size_t	 col;
+	char	*in;
+};
+
+/* What a scan of a text source found. */
+struct scan {
+	bool	 eightbit;
+	bool	 utf8_ok;
+	bool	 nul;
+	bool	 bare_cr;
+	bool	 has_boundary;
+	size_t	 longest;
+	off_t	 lines;
+};
+
+/* A source opened for a part. */
+struct src {
+	int	 fd;
+	bool	 own_fd;
+	off_t	 len;
+	char	*label;		/* path as given, for messages */
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static ssize_t
+pread_retry(int fd, void *buf, size_t len, off_t off)
+{
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, len, off);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static ssize_t
+read_retry(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+/* Append text with "\n" line ends as CRLF lines. */
+static void
+add_crlf(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\n')
+			buf_addc(b, '\r');
+		buf_addc(b, *s);
+	}
+}
+
+const char *
+mime_text_charset(bool eightbit, bool valid_utf8)
+{
+	const char *cs;
+
+	if (!eightbit)
+		return "us-ascii";
+	if (valid_utf8)
+		return "utf-8";
+	cs = nl_langinfo(CODESET);
+	if (cs != NULL && *cs != '\0' && !ascii_eq_ci(cs, "UTF-8") &&
+	    !ascii_eq_ci(cs, "ANSI_X3.4-1968") && !ascii_eq_ci(cs, "ASCII") &&
+	    strpbrk(cs, "\r\n\";") == NULL)
+		return cs;
+	return "unknown-8bit";
+}
+
+void
+mime_progress_format(char *out, size_t outlen, off_t done, off_t total,
+    long long elapsed_ms)
+{
+	double mib = 1024.0 * 1024.0;
+	double rate = elapsed_ms > 0 ? (double)done / mib * 1000.0 /
+	    (double)elapsed_ms : 0.0;
+	long long left = -1;
+
+	if (done > total)
+		total = done;
+	if (rate > 0.0)
+		left = (long long)((double)(total - done) / mib / rate + 0.5);
+	if (left < 0)
+		snprintf(out, outlen, "postie: %.1f of %.1f MiB",
+		    (double)done / mib, (double)total / mib);
+	else
+		snprintf(out, outlen, "postie: %.1f of %.1f MiB, %.1f MiB/s, "
+		    "%lld s left", (double)done / mib, (double)total / mib,
+		    rate, left);
+}
+
+/* ---- scanning ------------------------------------------------------------ */
+
+struct scanner {
+	struct scan *s;
+	int	 utf8_need;	/* continuation bytes still expected */
+	bool	 prev_cr;
+	size_t	 cur;
+};
+
+static void
+scan_utf8(struct scanner *sc, unsigned char c)
+{
+	if (sc->utf8_need > 0) {
+		if ((c & 0xc0) != 0x80)
+			sc->s->utf8_ok = false;
+		else
+			sc->utf8_need--;
+		if ((c & 0xc0) == 0x80)
+			return;
+		sc->utf8_need = 0;
+	}
+	if (c < 0x80)
+		return;
+	if (c >= 0xc2 && c <= 0xdf)
+		sc->utf8_need = 1;
+	else if (c >= 0xe0 && c <= 0xef)
+		sc->utf8_need = 2;
+	else if (c >= 0xf0 && c <= 0xf4)
+		sc->utf8_need = 3;
+	else
+		sc->s->utf8_ok = false;
+}
+
+static void
+scan_block(struct scanner *sc, const unsigned char *p, size_t n)
+{
+	struct scan *s = sc->s;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+
+		if (c >= 0x80)
+			s->eightbit = true;
+		if (c >= 0x80 || sc->utf8_need > 0)
+			scan_utf8(sc, c);
+		if (c == '\0')
+			s->nul = true;
+		if (sc->prev_cr && c != '\n')
+			s->bare_cr = true;
+		sc->prev_cr = c == '\r';
+		if (c == '\n' || c == '\r') {
+			if (c == '\n')
+				s->lines++;
+			if (sc->cur > s->longest)
+				s->longest = sc->cur;
+			sc->cur = 0;
+		} else
+			sc->cur++;
+	}
+}
+
+/* Scan src for the properties above; boundary (may be NULL) is searched
+ * as it is, across block edges. */
+static int
+scan_source(const struct src *src, const char *boundary, struct scan *s,
+    char *blk, struct err *e)
+{
+	struct scanner sc = { .s = s };
+	size_t blen = boundary != NULL ? strlen(boundary) : 0, keep = 0;
+	off_t pos = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->utf8_ok = true;
+	while (pos < src->len) {
+		size_t want = MIME_BLOCK;
+		ssize_t n;
+
+		if ((off_t)want > src->len - pos)
+			want = (size_t)(src->len - pos);
+		n = pread_retry(src->fd, blk + keep, want, pos);
+		if (n < 0)
+			return err_sys(e, EX_NOINPUT, "cannot read '%s'",
+			    src->label);
+		if (n == 0)
+			break;
+		scan_block(&sc, (unsigned char *)blk + keep, (size_t)n);
+		if (blen > 0 && memmem(blk, keep + (size_t)n, boundary,
+		    blen) != NULL)
+			s->has_boundary = true;
+		pos += n;
+		/* Carry the tail that could start a boundary split by the edge. */
+		if (blen > 1) {
+			size_t t = keep + (size_t)n, k = t < blen - 1 ? t : blen - 1;
+
+			memmove(blk, blk + t - k, k);
+			keep = k;
+		}
+	}
+	if (sc.prev_cr)
+		s->bare_cr = true;
+	if (sc.utf8_need > 0)
+		s->utf8_ok = false;
+	if (sc.cur > s->longest)
+		s->longest = sc.cur;
+	if (sc.cur > 0)
+		s->lines++;
+	return 0;
+}
+
+/* ---- sources ------------------------------------------------------------- */
+
+static void
+src_close(struct src *s)
+{
+	if (s->own_fd && s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	free(s->label);
+	s->label = NULL;
+}
+
+/* Copy what fd yields to an unlinked spool file: stdin and pipes cannot
+ * be read twice, and the size must be known before MAIL FROM. */
+static int
+spool_copy(int fd, const char *spool_dir, struct src *s, struct err *e)
+{
+	char *blk = xmalloc(MIME_BLOCK);
+	ssize_t n;
+	int rc = 0;
+
+	if ((s->fd = message_spool_open(spool_dir, e)) == -1) {
+		free(blk);
+		return -1;
+	}
+	s->own_fd = true;
+	s->len = 0;
+	while ((n = read_retry(fd, blk, MIME_BLOCK)) > 0) {
+		if (write_all(s->fd, blk, (size_t)n) == -1) {
+			rc = err_sys(e, EX_IOERR, "cannot write spool file");
+			break;
+		}
+		s->len += n;
+	}
+	if (n < 0)
+		rc = err_sys(e, EX_NOINPUT, "cannot read '%s'", s->label);
+	free(blk);
+	return rc;
+}
+
+/* Open path ("-": in_fd) for reading as a part's source. */
+static int
+src_open(struct src *s, const char *path, int in_fd, const char *spool_dir,
+    struct err *e)
+{
+	struct stat st;
+	int fd;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->label = xstrdup(strcmp(path, "-") == 0 ? "standard input" : path);
+	if (strcmp(path, "-") == 0)
+		return spool_copy(in_fd, spool_dir, s, e);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return err_sys(e, EX_NOINPUT, "cannot open '%s'", path);
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return err_sys(e, EX_NOINPUT, "cannot open '%s'", path);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return err_set(e, EX_NOINPUT, "'%s' is a directory", path);
+	}
+	if (!S_ISREG(st.st_mode)) {	/* a pipe, -a <(cmd), a device */
+		int rc = spool_copy(fd, spool_dir, s, e);
+
+		close(fd);
+		return rc;
+	}
+	s->fd = fd;
+	s->own_fd = true;
+	s->len = st.st_size;
+	/* Fail now, naming the file, rather than mid-DATA. */
+	if (s->len > 0 && pread_retry(fd, &st, 1, 0) < 0)
+		return err_sys(e, EX_NOINPUT, "cannot read '%s'", path);
+	return 0;
+}
+
+/* ---- types (libmagic) ---------------------------------------------------- */
+
+#define MAGIC_BYTES	(256 * 1024)	/* what libmagic may read: memory
+					 * stays flat whatever the file */
+
+/* "type/subtype" with only token characters (RFC 2045 §5.1). */
+static bool
+mime_type_ok(const char *t)
+{
+	const char *slash = strchr(t, '/');
+	static const char tspecials[] = "()<>@,;:\\\"/[]?=";
+
+	if (slash == NULL || slash == t || slash[1] == '\0')
+		return false;
+	for (const char *p = t; *p != '\0'; p++)
+		if (p != slash && (*p <= ' ' || *p >= 0x7f ||
+		    strchr(tspecials, *p) != NULL))
+			return false;
+	return true;
+}
+
+/* The Content-Type of an attachment (without name): libmagic's MIME type,
+ * with its charset for text; application/octet-stream when libmagic
+ * cannot tell. */
+static char *
+magic_content_type(magic_t *mg, const struct src *s)
+{
+	const char *r = NULL, *semi, *cs;
+	char *type;
+	size_t bytes = MAGIC_BYTES;
+
+	if (*mg == NULL) {
+		*mg = magic_open(MAGIC_MIME_TYPE | MAGIC_MIME_ENCODING |
+		    MAGIC_NO_CHECK_COMPRESS);
+		if (*mg != NULL) {
+			magic_setparam(*mg, MAGIC_PARAM_BYTES_MAX, &bytes);
+			if (magic_load(*mg, NULL) == -1) {
+				magic_close(*mg);
+				*mg = NULL;
+			}
+		}
+	}
+	if (*mg != NULL && lseek(s->fd, 0, SEEK_SET) == 0)
+		r = magic_descriptor(*mg, s->fd);
+	if (r == NULL || (semi = strchr(r, ';')) == NULL)
+		return xstrdup("application/octet-stream");
+	type = xstrndup(r, (size_t)(semi - r));
+	if (!mime_type_ok(type) || ascii_prefix_ci(type, "inode/")) {
+		free(type);
+		return xstrdup("application/octet-stream");
+	}
+	cs = strstr(semi, "charset=");
+	if (ascii_prefix_ci(type, "text/") && cs != NULL &&
+	    strcmp(cs + 8, "binary") != 0 && strpbrk(cs + 8, " \t\r\n\";") ==
+	    NULL) {
+		char *t = xasprintf("%s; charset=%s", type, cs + 8);
+
+		free(type);
+		return t;
+	}
+	return type;
+}
+
+/* ---- the segment list and the generator ----------------------------------- */
+
+static struct mime *
+mime_new(void)
+{
+	struct mime *mm = xcalloc(1, sizeof(*mm));
+
+	buf_init(&mm->out);
+	return mm;
+}
+
+static struct buf *
+seg_text(struct mime *mm)
+{
+	struct seg *sg;
+
+	if (mm->n > 0 && !mm->v[mm->n - 1].is_leaf)
+		return &mm->v[mm->n - 1].text;
+	mm->v = xreallocarray(mm->v, mm->n + 1, sizeof(*mm->v));
+	sg = &mm->v[mm->n++];
+	memset(sg, 0, sizeof(*sg));
+	buf_init(&sg->text);
+	return &sg->text;
+}
+
+/* The leaf takes over src's descriptor. */
+static void
+seg_leaf(struct mime *mm, struct src *src, enum enc enc,
+    const struct scan *sc)
+{
+	struct seg *sg;
+
+	mm->v = xreallocarray(mm->v, mm->n + 1, sizeof(*mm->v));
+	sg = &mm->v[mm->n++];
+	memset(sg, 0, sizeof(*sg));
+	buf_init(&sg->text);
+	sg->is_leaf = true;
+	sg->leaf.fd = src->fd;
+	sg->leaf.own_fd = src->own_fd;
+	sg->leaf.len = src->len;
+	sg->leaf.enc = enc;
+	sg->leaf.label = src->label;
+	if (sc != NULL) {
+		sg->leaf.lines = sc->lines;
+		sg->leaf.eightbit = enc == ENC_PASS && sc->eightbit;
+	}
+	src->own_fd = false;
+	src->label = NULL;
+	src->fd = -1;
+}
+
+void
+mime_free(struct mime *mm)
+{
+	if (mm == NULL)
+		return;
+	for (size_t i = 0; i < mm->n; i++) {
+		struct seg *sg = &mm->v[i];
+
+		buf_free(&sg->text);
+		if (sg->is_leaf && sg->leaf.own_fd && sg->leaf.fd >= 0)
+			close(sg->leaf.fd);
+		free(sg->leaf.label);
+	}
+	free(mm->v);
+	buf_free(&mm->out);
+	free(mm->in);
+	free(mm);
+}
+
+static off_t
+leaf_bound(const struct leaf *l)
+{
+	off_t n = l->len, chars;
+
+	switch (l->enc) {
+	case ENC_B64:
+		chars = (n + 2) / 3 * 4;
+		return chars + 2 * (chars / ENCODE_LINE_MAX + 1);
+	case ENC_QP:
+		return 3 * n + 3 * (3 * n / 72 + 1) + 2;
+	case ENC_7BIT:
+		return n + l->lines + 2;
+	case ENC_PASS:
+		break;
+	}
+	/* A bare CR may become CRLF; lines over 998 octets are broken. */
+	return 2 * n + l->lines + 2 * (n / WIRE_LINE_MAX + 1) + 2;
+}
+
+off_t
+mime_size_bound(const struct mime *mm)
+{
+	off_t size = 0;
+
+	for (size_t i = 0; i < mm->n; i++)
+		size += mm->v[i].is_leaf ? leaf_bound(&mm->v[i].leaf) :
+		    (off_t)mm->v[i].text.len;
+	return size;
+}
+
+bool
+mime_is_8bit(const struct mime *mm)
+{
+	for (size_t i = 0; i < mm->n; i++)
+		if (mm->v[i].is_leaf && mm->v[i].leaf.eightbit)
+			return true;
+	return false;
+}
+
+int
+mime_rewind(struct mime *mm, struct err *e)
+{
+	(void)e;
+	mm->cur = 0;
+	mm->pos = 0;
+	mm->leaf_open = false;
+	buf_reset(&mm->out);
+	mm->out_off = 0;
+	return 0;
+}
+
+static void
+out_eol(struct mime *mm)
+{
+	buf_add(&mm->out, "\r\n", 2);
+	mm->col = 0;
+}
+
+/* 7bit text: LF and CRLF become CRLF.  The scan said the file was clean;
+ * anything else now means it changed under us. */
+static int
+put_7bit(struct mime *mm, const struct leaf *l, const char *p, size_t n,
+    struct err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (mm->prev_cr) {
+			mm->prev_cr = false;
+			if (c != '\n')
+				goto changed;
+			out_eol(mm);
+			continue;
+		}
+		if (c == '\r') {
+			mm->prev_cr = true;
+			continue;
+		}
+		if (c == '\n') {
+			out_eol(mm);
+			continue;
+		}
+		if (c == '\0' || c >= 0x80 || ++mm->col > WIRE_LINE_MAX)
+			goto changed;
+		buf_addc(&mm->out, (char)c);
+	}
+	return 0;
+changed:
+	return err_set(e, EX_DATAERR, "'%s' changed while being sent",
+	    l->label);
+}
+
+/* Content postie does not re-encode (an encoded or composite body given
+ * with -t): CRLF line ends, bare CR as CRLF, lines broken at 998. */
+static void
+put_pass(struct mime *mm, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (mm->prev_cr) {
+			mm->prev_cr = false;
+			out_eol(mm);
+			if (c == '\n')
+				continue;
+		}
+		if (c == '\r')
+			mm->prev_cr = true;
+		else if (c == '\n')
+			out_eol(mm);
+		else {
+			if (mm->col >= WIRE_LINE_MAX)
+				out_eol(mm);
+			buf_addc(&mm->out, c);
+			mm->col++;
+		}
+	}
+}
+
+static void
+leaf_start(struct mime *mm, const struct leaf *l)
+{
+	mm->leaf_open = true;
+	mm->pos = 0;
+	mm->prev_cr = false;
+	mm->col = 0;
+	b64_init(&mm->b64);
+	qp_init(&mm->qp, false);
+	(void)l;
+}
+
+static void
+leaf_finish(struct mime *mm, const struct leaf *l)
+{
+	if (l->enc == ENC_B64)
+		b64_finish(&mm->b64, &mm->out);
+	else if (l->enc == ENC_QP)
+		qp_finish(&mm->qp, &mm->out);
+	else if (mm->prev_cr)
+		out_eol(mm);
+	mm->leaf_open = false;
+	mm->cur++;
+}
+
+/* Encode the next block of the current leaf into mm->out. */
+static int
+leaf_fill(struct mime *mm, const struct leaf *l, struct err *e)
+{
+	size_t want = MIME_BLOCK;
+	ssize_t n;
+
+	if (!mm->leaf_open)
+		leaf_start(mm, l);
+	if (mm->pos >= l->len) {
+		leaf_finish(mm, l);
+		return 0;
+	}
+	if ((off_t)want > l->len - mm->pos)
+		want = (size_t)(l->len - mm->pos);
+	if (mm->in == NULL)
+		mm->in = xmalloc(MIME_BLOCK);
+	n = pread_retry(l->fd, mm->in, want, mm->pos);
+	if (n < 0)
+		return err_sys(e, EX_IOERR, "cannot read '%s'", l->label);
+	if (n == 0)
+		return err_set(e, EX_DATAERR, "'%s' became shorter while "
+		    "being sent", l->label);
+	mm->pos += n;
+	switch (l->enc) {
+	case ENC_B64:
+		b64_encode(&mm->b64, mm->in, (size_t)n, &mm->out);
+		return 0;
+	case ENC_QP:
+		qp_encode(&mm->qp, mm->in, (size_t)n, &mm->out);
+		return 0;
+	case ENC_7BIT:
+		return put_7bit(mm, l, mm->in, (size_t)n, e);
+	case ENC_PASS:
+		put_pass(mm, mm->in, (size_t)n);
+		return 0;
+	}
+	return 0;
+}
+
+ssize_t
+mime_read(struct mime *mm, char *buf, size_t len, struct err *e)
+{
+	size_t n;
+
+	while (mm->out_off == mm->out.len) {
+		struct seg *sg;
+
+		buf_reset(&mm->out);
+		mm->out_off = 0;
+		if (mm->cur == mm->n)
+			return 0;
+		sg = &mm->v[mm->cur];
+		if (!sg->is_leaf) {
+			buf_add(&mm->out, sg->text.data, sg->text.len);
+			mm->cur++;
+		} else if (leaf_fill(mm, &sg->leaf, e) == -1)
+			return -1;
+	}
+	n = mm->out.len - mm->out_off;
+	if (n > len)
+		n = len;
+	memcpy(buf, mm->out.data + mm->out_off, n);
+	mm->out_off += n;
+	return (ssize_t)n;
+}
+
+/* ---- building: parts, boundaries, headers --------------------------------- */
+
+/* A part while the message is built: header fields, then a leaf or
+ * children.  Multipart nesting is at most mixed > alternative. */
+struct part {
+	struct strlist hname, hvalue;
+	struct src src;
+	struct scan scan;
+	enum enc enc;
+	const char *subtype;	/* "mixed", "alternative"; NULL for a leaf */
+	struct part *kids;
+	size_t	 nkids;
+};
+
+static void
+part_init(struct part *p)
+{
+	memset(p, 0, sizeof(*p));
+	strlist_init(&p->hname);
+	strlist_init(&p->hvalue);
+	p->src.fd = -1;
+}
+
+static void
+part_free(struct part *p)
+{
+	strlist_free(&p->hname);
+	strlist_free(&p->hvalue);
+	src_close(&p->src);
+	for (size_t i = 0; i < p->nkids; i++)
+		part_free(&p->kids[i]);
+	free(p->kids);
+}
+
+static void
+part_header(struct part *p, const char *name, const char *value)
+{
+	strlist_add(&p->hname, name);
+	strlist_add(&p->hvalue, value);
+}
+
+static struct part *
+part_add_kid(struct part *p)
+{
+	p->kids = xreallocarray(p->kids, p->nkids + 1, sizeof(*p->kids));
+	part_init(&p->kids[p->nkids]);
+	return &p->kids[p->nkids++];
+}
+
+/* 128 random bits in base32: the token of every boundary of a message. */
+static int
+make_token(char *out, size_t outlen, struct err *e)
+{
+	static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+	unsigned char rnd[16];
+	size_t o = 0, bits = 0;
+	unsigned int acc = 0;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return err_sys(e, EX_OSERR, "getrandom");
+	for (size_t i = 0; i < sizeof(rnd) && o + 1 < outlen; i++) {
+		acc = acc << 8 | rnd[i];
+		for (bits += 8; bits >= 5 && o + 1 < outlen; bits -= 5)
+			out[o++] = b32[(acc >> (bits - 5)) & 31];
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* "=_postie.m.<token>": "=_" cannot come out of base64 or
+ * quoted-printable; the letter keeps nested boundaries from being
+ * prefixes of one another (RFC 2046 §5.1.1). */
+static char *
+boundary_for(const char *subtype, const char *token)
+{
+	return xasprintf("=_postie.%c.%s", subtype[0], token);
+}
+
+static void
+add_part_headers(struct buf *b, const struct part *p)
+{
+	for (size_t i = 0; i < p->hname.n; i++) {
+		buf_printf(b, "%s: ", p->hname.v[i]);
+		add_crlf(b, p->hvalue.v[i]);
+		buf_add(b, "\r\n", 2);
+	}
+}
+
+/* The part's content as segments (its own header is the caller's). */
+static void
+emit_content(struct mime *mm, struct part *p, const char *token)
+{
+	char *bd;
+
+	if (p->subtype == NULL) {
+		seg_leaf(mm, &p->src, p->enc, &p->scan);
+		return;
+	}
+	bd = boundary_for(p->subtype, token);
+	for (size_t i = 0; i < p->nkids; i++) {
+		struct buf *t = seg_text(mm);
+
+		buf_printf(t, "%s--%s\r\n", i > 0 ? "\r\n" : "", bd);
+		add_part_headers(t, &p->kids[i]);
+		buf_add(t, "\r\n", 2);
+		emit_content(mm, &p->kids[i], token);
+	}
+	buf_printf(seg_text(mm), "\r\n--%s--\r\n", bd);
+	free(bd);
+}
+
+/* The Content-Type of a multipart: its boundary quoted (it holds '='). */
+static void
+multipart_headers(struct part *p, const char *token)
+{
+	char *bd = boundary_for(p->subtype, token);
+	char *v = xasprintf("multipart/%s;\n boundary=\"%s\"", p->subtype, bd);
+
+	part_header(p, "Content-Type", v);
+	free(v);
+	free(bd);
+}
+
+/* A text part (body or HTML): 7bit when it is clean, else
+ * quoted-printable; labelled with its real charset. */
+static void
+text_part(struct part *p, const char *subtype)
+{
+	const struct scan *s = &p->scan;
+	char *v = xasprintf("text/%s; charset=%s", subtype,
+	    mime_text_charset(s->eightbit, s->utf8_ok && !s->nul));
+
+	part_header(p, "Content-Type", v);
+	free(v);
+	if (s->eightbit || s->nul || s->bare_cr || s->has_boundary ||
+	    s->longest > WIRE_LINE_MAX) {
+		p->enc = ENC_QP;
+		part_header(p, "Content-Transfer-Encoding",
+		    "quoted-printable");
+	} else
+		p->enc = ENC_7BIT;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	if (s != NULL && s[1] != '\0')
+		return s + 1;
+	return path;
+}
+
+/* An attachment's header: type (override or libmagic), name (override or
+ * the file's base name) in RFC 2231 with an RFC 2047 fallback, base64. */
+static int
+attach_part(struct part *p, const struct cli_attach *at, magic_t *mg,
+    struct err *e)
+{
+	const char *name = at->name != NULL ? at->name :
+	    strcmp(at->path, "-") == 0 ? "stdin" : base_name(at->path);
+	char *type;
+	struct buf v;
+
+	if (at->type != NULL) {
+		char *semi = strchr(at->type, ';');
+		char *bare = xstrndup(at->type, semi != NULL ?
+		    (size_t)(semi - at->type) : strlen(at->type));
+		bool ok = mime_type_ok(bare) &&
+		    strpbrk(at->type, "\r\n") == NULL;
+
+		free(bare);
+		if (!ok)
+			return err_set(e, EX_DATAERR, "-a '%s': '%s' is not "
+			    "a MIME type", at->path, at->type);
+		type = xstrdup(at->type);
+	} else
+		type = magic_content_type(mg, &p->src);
+	buf_init(&v);
+	buf_adds(&v, type);
+	rfc2231_param(&v, "name", name, true);
+	part_header(p, "Content-Type", v.data);
+	buf_reset(&v);
+	buf_adds(&v, "attachment");
+	rfc2231_param(&v, "filename", name, false);
+	part_header(p, "Content-Disposition", v.data);
+	part_header(p, "Content-Transfer-Encoding", "base64");
+	p->enc = ENC_B64;
+	buf_free(&v);
+	free(type);
+	return 0;
+}
+
+/* ---- header fields from the command line ---------------------------------- */
+
+static bool
+is_address_field(const char *name)
+{
+	static const char *const names[] = {
+		"From", "To", "Cc", "Bcc", "Reply-To", "Sender",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (ascii_eq_ci(name, names[i]))
+			return true;
+	return false;
+}
+
+/* A field value from the command line, made safe for a header: address
+ * lists with their display names in RFC 2047, other text in RFC 2047
+ * when it is not ASCII. */
+static char *
+header_text(const char *name, const char *value)
+{
+	if (!address_is_8bit(value))
+		return xstrdup(value);
+	if (is_address_field(name))
+		return message_encode_addresses(value, strlen(name) + 2);
+	return rfc2047_encode(value, strlen(name) + 2);
+}
+
+/* A list of arguments as one address-list value, folded between
+ * addresses. */
+static char *
+join_addresses(const struct strlist *l, size_t prefix)
+{
+	struct buf b;
+	size_t col = prefix;
+
+	buf_init(&b);
+	for (size_t i = 0; i < l->n; i++) {
+		size_t len = strlen(l->v[i]);
+
+		if (i > 0) {
+			buf_addc(&b, ',');
+			col++;
+			if (col + 1 + len > 76) {
+				buf_adds(&b, "\n ");
+				col = 1;
+			} else {
+				buf_addc(&b, ' ');
+				col++;
+			}
+		}
+		buf_adds(&b, l->v[i]);
+		col += len;
+	}
+	return buf_steal(&b);
+}
+
+static int
+no_crlf(const char *what, const char *s, struct err *e)
+{
+	if (s != NULL && strpbrk(s, "\r\n") != NULL)
+		return err_set(e, EX_DATAERR, "%s: line breaks are not "
+		    "allowed (header injection)", what);
+	return 0;
+}
+
+static int
+no_crlf_list(const char *what, const struct strlist *l, struct err *e)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (no_crlf(what, l->v[i], e) == -1)
+			return -1;
+	return 0;
+}
+
+/* CR or LF in anything that becomes a header is refused (exit 65), so
+ * that no option can add a field of its own. */
+static int
+check_options(const struct cli *cli, struct err *e)
+{
+	if (no_crlf("-s", cli->subject, e) == -1 ||
+	    no_crlf("--from", cli->compose_from, e) == -1 ||
+	    no_crlf_list("--cc", &cli->cc, e) == -1 ||
+	    no_crlf_list("--bcc", &cli->bcc, e) == -1 ||
+	    no_crlf_list("--header", &cli->headers, e) == -1 ||
+	    no_crlf_list("recipient", &cli->rcpt_args, e) == -1)
+		return -1;
+	for (size_t i = 0; i < cli->headers.n; i++) {
+		const char *h = cli->headers.v[i];
+
+		if (ascii_prefix_ci(h, "Content-") ||
+		    ascii_prefix_ci(h, "MIME-Version:") ||
+		    ascii_prefix_ci(h, "MIME-Version "))
+			return err_set(e, EX_USAGE, "--header '%s': postie "
+			    "writes the MIME fields itself (use --html, -a "
+			    "FILE;type=...)", h);
+	}
+	for (size_t i = 0, stdin_seen = 0; i < cli->nattach; i++)
+		if (strcmp(cli->attach[i].path, "-") == 0 && stdin_seen++)
+			return err_set(e, EX_USAGE, "-a -: standard input can "
+			    "be attached only once");
+	return 0;
+}
+
+/* Set field name to value (replacing any), or add a list field. */
+static void
+set_field(struct header_list *h, const char *name, const char *value,
+    bool replace)
+{
+	char *v = header_text(name, value);
+
+	if (replace)
+		header_remove(h, name);
+	header_add(h, name, v, false);
+	free(v);
+}
+
+static void
+add_list_field(struct header_list *h, const char *name,
+    const struct strlist *l)
+{
+	char *v;
+
+	if (l->n == 0)
+		return;
+	v = join_addresses(l, strlen(name) + 2);
+	set_field(h, name, v, false);
+	free(v);
+}
+
+/* The header fields the options ask for; with -t they change the message
+ * read (a new Subject or From replaces the old). */
+static void
+option_headers(struct header_list *h, const struct cli *cli, bool with_to)
+{
+	if (cli->compose_from != NULL)
+		set_field(h, "From", cli->compose_from, true);
+	if (with_to)
+		add_list_field(h, "To", &cli->rcpt_args);
+	add_list_field(h, "Cc", &cli->cc);
+	add_list_field(h, "Bcc", &cli->bcc);
+	if (cli->subject != NULL)
+		set_field(h, "Subject", cli->subject, true);
+	for (size_t i = 0; i < cli->headers.n; i++) {
+		const char *f = cli->headers.v[i], *colon = strchr(f, ':');
+		char *name = xstrndup(f, (size_t)(colon - f));
+		const char *v = colon + 1;
+
+		while (*v == ' ' || *v == '\t')
+			v++;
+		set_field(h, str_trim(name), v, false);
+		free(name);
+	}
+}
+
+/* ---- compose ------------------------------------------------------------- */
+
+struct build {
+	const struct cli *cli;
+	int	 in_fd;
+	const char *spool_dir;
+	char	 token[32];
+	char	*blk;		/* scan block (+ room for a boundary tail) */
+	magic_t	 magic;
+	struct part root;
+};
+
+/* Scan every part that will not be encoded (7bit candidates and -t
+ * bodies passed through) with the token; a token found in one (never, in
+ * practice) means a new token and a new scan. */
+static int
+scan_parts(struct build *b, struct part **texts, size_t ntexts,
+    struct err *e)
+{
+	for (int tries = 0; tries < BOUNDARY_TRIES; tries++) {
+		bool clash = false;
+
+		if (make_token(b->token, 27, e) == -1)
+			return -1;
+		for (size_t i = 0; i < ntexts; i++) {
+			if (scan_source(&texts[i]->src, b->token,
+			    &texts[i]->scan, b->blk, e) == -1)
+				return -1;
+			clash |= texts[i]->scan.has_boundary;
+		}
+		if (!clash)
+			return 0;
+	}
+	/* Keep the last token: the clashing parts go quoted-printable. */
+	return 0;
+}
+
+/* The text of the message: stdin when it is not a terminal and not
+ * attached, --body FILE|- when given (it wins), else nothing. */
+static int
+open_body(struct build *b, struct part *p, bool *have, struct err *e)
+{
+	const struct cli *cli = b->cli;
+	bool stdin_attached = false;
+
+	for (size_t i = 0; i < cli->nattach; i++)
+		stdin_attached |= strcmp(cli->attach[i].path, "-") == 0;
+	*have = true;
+	if (cli->body_file != NULL) {
+		if (strcmp(cli->body_file, "-") == 0 && stdin_attached)
+			return err_set(e, EX_USAGE, "--body - and -a - both "
+			    "want standard input");
+		return src_open(&p->src, cli->body_file, b->in_fd,
+		    b->spool_dir, e);
+	}
+	if (!stdin_attached && !isatty(b->in_fd))
+		return src_open(&p->src, "-", b->in_fd, b->spool_dir, e);
+	*have = false;
+	return 0;
+}
+
+/* Open every file first: a missing one stops everything before any
+ * connection (exit 66). */
+static int
+open_sources(struct build *b, struct part *text, struct part *html,
+    bool *have_text, struct err *e)
+{
+	const struct cli *cli = b->cli;
+
+	if (open_body(b, text, have_text, e) == -1)
+		return -1;
+	if (cli->html_file != NULL && src_open(&html->src, cli->html_file,
+	    b->in_fd, b->spool_dir, e) == -1)
+		return -1;
+	for (size_t i = 0; i < cli->nattach; i++) {
+		struct part *a = part_add_kid(&b->root);
+
+		if (src_open(&a->src, cli->attach[i].path, b->in_fd,
+		    b->spool_dir, e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* root: the attachments are already its kids; put the text first. */
+static void
+arrange(struct build *b, struct part *text, struct part *html, bool have_text)
+{
+	struct part first;
+	bool have_html = b->cli->html_file != NULL;
+
+	part_init(&first);
+	if (have_html) {
+		first.subtype = "alternative";
+		first.kids = xcalloc(2, sizeof(*first.kids));
+		first.kids[0] = *text;
+		first.kids[1] = *html;
+		first.nkids = 2;
+		multipart_headers(&first, b->token);
+	} else {
+		part_free(&first);
+		first = *text;
+	}
+	if (b->root.nkids == 0) {	/* no attachment: first is the body */
+		part_free(&b->root);
+		b->root = first;
+		return;
+	}
+	if (!have_text && !have_html)
+		part_free(&first);	/* attachments only */
+	else {
+		b->root.kids = xreallocarray(b->root.kids, b->root.nkids + 1,
+		    sizeof(*b->root.kids));
+		memmove(b->root.kids + 1, b->root.kids,
+		    b->root.nkids * sizeof(*b->root.kids));
+		b->root.kids[0] = first;
+		b->root.nkids++;
+	}
+	b->root.subtype = "mixed";
+	multipart_headers(&b->root, b->token);
+}
+
+/* The message: root's header fields join the header section, its content
+ * becomes the generator's segments. */
+static void
+finish_message(struct build *b, struct message *m)
+{
+	struct mime *mm = mime_new();
+	struct header_list *h = &m->headers;
+
+	if (header_find(h, "MIME-Version", 0) < 0)
+		header_add(h, "MIME-Version", "1.0", false);
+	for (size_t i = 0; i < b->root.hname.n; i++)
+		header_add(h, b->root.hname.v[i], b->root.hvalue.v[i], false);
+	emit_content(mm, &b->root, b->token);
+	m->mime = mm;
+	m->composed = true;
+	m->body_8bit = false;
+	m->body_bare_cr = false;
+	m->body_longest_line = 0;
+}
+
+static int
+compose_new(struct build *b, struct message *m, struct err *e)
+{
+	struct part text, html, *texts[2];
+	size_t ntexts = 0;
+	bool have_text = false;
+	int rc = -1;
+
+	part_init(&text);
+	part_init(&html);
+	if (open_sources(b, &text, &html, &have_text, e) == -1)
+		goto out;
+	if (!have_text) {	/* an empty body: /dev/null stands in */
+		text.src.label = xstrdup("(empty body)");
+		text.src.fd = -1;
+	}
+	texts[ntexts++] = &text;
+	if (b->cli->html_file != NULL)
+		texts[ntexts++] = &html;
+	if (scan_parts(b, texts, ntexts, e) == -1)
+		goto out;
+	text_part(&text, "plain");
+	if (b->cli->html_file != NULL)
+		text_part(&html, "html");
+	for (size_t i = 0; i < b->cli->nattach; i++)
+		if (attach_part(&b->root.kids[i], &b->cli->attach[i],
+		    &b->magic, e) == -1)
+			goto out;
+	option_headers(&m->headers, b->cli, true);
+	arrange(b, &text, &html, have_text);
+	part_init(&text);	/* now owned by root */
+	part_init(&html);
+	finish_message(b, m);
+	rc = 0;
+out:
+	part_free(&text);
+	part_free(&html);
+	return rc;
+}
+
+/* ---- -t with -a: attachments added to a message read from stdin ------------ */
+
+static char *
+field_value_lc(const struct header_list *h, const char *name)
+{
+	long i = header_find(h, name, 0);
+	char *v;
+
+	if (i < 0)
+		return xstrdup("");
+	v = header_value(h, (size_t)i);
+	for (char *p = v; *p != '\0'; p++)
+		*p = (char)ascii_tolower(*p);
+	return str_trim(v);
+}
+
+/* How the original body travels as the first part: kept when it is
+ * clean or already encoded (or composite, where postie cannot re-encode),
+ * else quoted-printable for text and base64 for the rest. */
+static void
+first_part_encoding(struct part *p, const char *type, const char *cte)
+{
+	const struct scan *s = &p->scan;
+	bool identity = *cte == '\0' || strcmp(cte, "7bit") == 0 ||
+	    strcmp(cte, "8bit") == 0 || strcmp(cte, "binary") == 0;
+	bool composite = ascii_prefix_ci(type, "multipart/") ||
+	    ascii_prefix_ci(type, "message/");
+	bool text = *type == '\0' || ascii_prefix_ci(type, "text/");
+
+	if (!identity || composite) {
+		p->enc = ENC_PASS;
+		return;
+	}
+	if (!s->eightbit && !s->nul && !s->bare_cr && !s->has_boundary &&
+	    s->longest <= WIRE_LINE_MAX) {
+		p->enc = ENC_7BIT;
+		return;
+	}
+	p->enc = text ? ENC_QP : ENC_B64;
+	part_header(p, "Content-Transfer-Encoding", text ? "quoted-printable" :
+	    "base64");
+}
+
+/* Move the Content-* fields of m into part p (they describe the body). */
+static void
+move_content_fields(struct header_list *h, struct part *p)
+{
+	for (size_t i = 0; i < h->n;) {
+		const struct header *f = &h->v[i];
+
+		if (!ascii_prefix_ci(f->name, "Content-")) {
+			i++;
+			continue;
+		}
+		if (!ascii_eq_ci(f->name, "Content-Transfer-Encoding") ||
+		    p->enc == ENC_7BIT || p->enc == ENC_PASS) {
+			char *v = header_value(h, i);
+
+			part_header(p, f->name, v);
+			free(v);
+		}
+		header_delete(h, i);
+	}
+}
+
+static int
+compose_wrap(struct build *b, struct message *m, struct err *e)
+{
+	struct message_read_opts ro = {
+		.dot_ends_message = b->cli->dot_ends_message,
+		.spool_dir = b->spool_dir,
+	};
+	struct part *first = part_add_kid(&b->root), *texts[1] = { first };
+	char *type, *cte;
+
+	if (message_read(m, b->in_fd, &ro, e) == -1)
+		return -1;
+	option_headers(&m->headers, b->cli, false);
+	if (b->cli->nattach == 0)
+		return 0;
+	for (size_t i = 0; i < b->cli->nattach; i++) {
+		struct part *a = part_add_kid(&b->root);
+
+		if (src_open(&a->src, b->cli->attach[i].path, b->in_fd,
+		    b->spool_dir, e) == -1 ||
+		    attach_part(a, &b->cli->attach[i], &b->magic, e) == -1)
+			return -1;
+	}
+	first = &b->root.kids[0];	/* the array moved */
+	texts[0] = first;
+	first->src.fd = m->body_fd;	/* still m's: not owned */
+	first->src.len = m->body_len;
+	first->src.label = xstrdup("the message");
+	if (scan_parts(b, texts, 1, e) == -1)
+		return -1;
+	type = field_value_lc(&m->headers, "Content-Type");
+	cte = field_value_lc(&m->headers, "Content-Transfer-Encoding");
+	first_part_encoding(first, type, cte);
+	if (*type == '\0' && first->enc == ENC_QP) {
+		char *v = xasprintf("text/plain; charset=%s", mime_text_charset(
+		    first->scan.eightbit, first->scan.utf8_ok));
+
+		part_header(first, "Content-Type", v);
+		free(v);
+	}
+	move_content_fields(&m->headers, first);
+	free(type);
+	free(cte);
+	b->root.subtype = "mixed";
+	multipart_headers(&b->root, b->token);
+	finish_message(b, m);
+	return 0;
+}
+
+int
+mime_compose(struct message *m, const struct cli *cli, int in_fd,
+    const char *spool_dir, struct err *e)
+{
+	struct build b;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	b.cli = cli;
+	b.in_fd = in_fd;
+	b.spool_dir = spool_dir;
+	part_init(&b.root);
+	if (check_options(cli, e) == -1)
+		return -1;
+	b.blk = xmalloc(MIME_BLOCK + 64);
+	if (cli->read_recipients)
+		rc = compose_wrap(&b, m, e);
+	else
+		rc = compose_new(&b, m, e);
+	if (rc == 0 && !cli->dry_run && isatty(STDERR_FILENO))
+		m->progress_fd = STDERR_FILENO;
+	part_free(&b.root);
+	if (b.magic != NULL)
+		magic_close(b.magic);
+	free(b.blk);
+	return rc;
+}

@@ -1,4 +1,92 @@
-/* mime.h — placeholder, written by its owner. */
+/*
+ * mime.h — compose mode: a message built from the command line (subject,
+ * body, an HTML alternative, attachments), whose body is produced on the
+ * fly by a MIME generator.
+ *
+ * The header section is built in memory (bounded by the command line);
+ * the body is a list of segments: fixed text (part headers, boundary
+ * lines) and leaves, each read from its file in large blocks and encoded
+ * as it streams (base64, quoted-printable, or 7bit with CRLF line ends).
+ * No attachment is ever held in memory; only stdin (the body or "-a -")
+ * and non-regular files (pipes, "-a <(cmd)") are first copied to an
+ * unlinked spool file, since they cannot be read twice.
+ *
+ * Types come from libmagic (MIME type and charset), loaded once and only
+ * when a file is attached, unless "-a FILE;type=..." says.  Attachments
+ * go out base64 so that they arrive byte for byte; the body and the HTML
+ * part are text: 7bit when they can be, else quoted-printable, labelled
+ * with their real charset (utf-8, us-ascii, or the locale's / unknown-8bit
+ * when they are not UTF-8).  Boundaries hold "=_", which neither base64 nor
+ * quoted-printable can produce, and are checked against every part that
+ * is not encoded.  Subject and display names use RFC 2047, file names
+ * RFC 2231 with an RFC 2047 name= fallback.
+ *
+ * RFC 2045, 2046 (multipart/mixed, multipart/alternative), 2047, 2183
+ * (Content-Disposition), 2231.
+ */
 #ifndef POSTIE_MIME_H
 #define POSTIE_MIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+struct cli;
+struct message;
+struct mime;
+
+/* Threshold for the progress line (spec §1: "the message is large"). */
+#define MIME_PROGRESS_MIN	(1024 * 1024)
+
+/*
+ * Fill m (message_init'ed by the caller) from cli's compose options.
+ *
+ * Without -t: headers To (the recipient arguments), Cc, Bcc, From
+ * (--from), Subject, the --header fields, MIME-Version and the MIME
+ * structure; the body is --body FILE|-, else stdin (in_fd) when it is not
+ * a terminal and not attached with "-a -", else empty.  Recipients are
+ * then read from these headers (as with -t).
+ * With -t: in_fd holds a whole message (read as message_read does); -s,
+ * --from, --cc, --bcc and --header change its header, and the attachments
+ * are added to it: its body becomes the first part of a multipart/mixed,
+ * its Content-* fields moved into that part.
+ *
+ * spool_dir: where spool files are made (NULL: $TMPDIR or /tmp).
+ * Sets m->progress_fd to stderr when stderr is a terminal (not with
+ * --dry-run).
+ * Errors: EX_NOINPUT naming a missing or unreadable file (nothing is
+ * sent); EX_DATAERR for CR/LF in -s or --from, or a type override that is
+ * not a MIME type; EX_USAGE for "-a -" twice or a --header naming a MIME
+ * field; EX_IOERR / EX_CANTCREAT for spool failures.
+ */
+int	mime_compose(struct message *m, const struct cli *cli, int in_fd,
+	    const char *spool_dir, struct err *e);
+
+/*
+ * The body generator, driven by message.c's reader.  mime_rewind starts
+ * the stream again (one stream at a time); mime_read fills up to len bytes
+ * and returns the count, 0 at the end, -1 with e on a read error or when
+ * a file changed under postie (a 7bit part that gained 8-bit bytes).
+ * mime_size_bound is an upper bound of the bytes mime_read yields (for
+ * SIZE=); mime_is_8bit says whether any part goes out 8-bit (only a
+ * message given with -t can have one).
+ */
+int	mime_rewind(struct mime *mm, struct err *e);
+ssize_t	mime_read(struct mime *mm, char *buf, size_t len, struct err *e);
+off_t	mime_size_bound(const struct mime *mm);
+bool	mime_is_8bit(const struct mime *mm);
+void	mime_free(struct mime *mm);
+
+/* The progress line (without "\r"): "postie: 12.0 of 100.0 MiB, 45.3 MiB/s,
+ * 2 s left".  done and total in bytes, elapsed in milliseconds. */
+void	mime_progress_format(char *out, size_t outlen, off_t done, off_t total,
+	    long long elapsed_ms);
+
+/* The charset label for a text body: "us-ascii" (7-bit), "utf-8" (valid
+ * UTF-8), else the locale's charset when it is not UTF-8, else
+ * "unknown-8bit" (RFC 1428): honest, never a guess. */
+const char *mime_text_charset(bool eightbit, bool valid_utf8);
+
 #endif
