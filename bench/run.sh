@@ -237,15 +237,20 @@ r = json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]
 print("%.4f" % r[sys.argv[3]])' "$@"
 }
 
-# peak_rss PROG CFG MSG: median peak RSS in KB over RSS_RUNS runs.
+# peak_rss VAR PROG CFG MSG: median peak RSS in KB over RSS_RUNS runs, into
+# VAR.  Not called in $(...): fail must run in the main shell, whose exit
+# trap stops Postfix.
 peak_rss() {
-	local i out=()
+	local var=$1 prog=$2 cfg=$3 msg=$4 i out=()
 	for i in $(seq 1 "$RSS_RUNS"); do
-		/usr/bin/time -f %M -o "$T/rss" "$1" -C "$2" "$RCPT" < "$3" >/dev/null 2>&1 ||
-			fail "$1 failed while measuring its peak RSS"
+		/usr/bin/time -f %M -o "$T/rss" "$prog" -C "$cfg" "$RCPT" < "$msg" \
+			>"$T/rss.out" 2>&1 || {
+			cat "$T/rss.out" >&2
+			fail "$prog failed while measuring its peak RSS"
+		}
 		out+=("$(tail -n 1 "$T/rss")")
 	done
-	printf '%s\n' "${out[@]}" | sort -n | sed -n "$(( (RSS_RUNS + 1) / 2 ))p"
+	printf -v "$var" %s "$(printf '%s\n' "${out[@]}" | sort -n | sed -n "$(( (RSS_RUNS + 1) / 2 ))p")"
 }
 
 # median_flights STATS: median of the "flights=N" lines.
@@ -262,6 +267,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 # verdict VALUE LIMIT: "ok" when VALUE <= LIMIT.
 verdict() { awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l) ? "ok" : "MISSED" }'; }
 
+# RSS "ok" allows 2% over msmtp: msmtp against itself varies by that much.
 # RSS "ok" allows 2% over msmtp: msmtp against itself varies by that much.
 ROWS=()
 row() { ROWS+=("$(printf '%-26s|%10s|%10s|%7s|%9s|%9s|%8s|%s' "$@")"); }
@@ -310,8 +316,8 @@ timed_case() {
 	mm=$(json_field "$T/$name.json" 1 median)
 	pu=$(json_field "$T/$name.json" 0 user); ps=$(json_field "$T/$name.json" 0 system)
 	mu=$(json_field "$T/$name.json" 1 user); msys=$(json_field "$T/$name.json" 1 system)
-	prss=$(peak_rss "$POSTIE" "$T/$cfg.rc" "$msg")
-	mrss=$(peak_rss "$MSMTP" "$T/$cfg.rc" "$msg")
+	peak_rss prss "$POSTIE" "$T/$cfg.rc" "$msg"
+	peak_rss mrss "$MSMTP" "$T/$cfg.rc" "$msg"
 	r=$(awk -v a="$pm" -v b="$mm" 'BEGIN { print a / b }')
 	row "$name" "$(ms "$pm")" "$(ms "$mm")" "$(ratio "$pm" "$mm")" \
 		"$(mb "$prss")" "$(mb "$mrss")" "-" \
@@ -324,16 +330,53 @@ timed_case() {
 			printf " %8.2f s\n", pf }')")
 	RSS_BY_SIZE+=("$name: postie $(mb "$prss"), msmtp $(mb "$mrss")")
 }
-CPU_# RSS "ok" allows 2% over msmtp: msmtp against itself varies by that much.
-ROWS=() RSS_BY_SIZE=()
+CPU_ROWS=() RSS_BY_SIZE=()
 
 timed_case "1 KB STARTTLS+AUTH" "$RUNS_SMALL" starttls "$M/1k" 1024 0.25
 timed_case "1 KB implicit TLS+AUTH" "$RUNS_SMALL" implicit "$M/1k" 1024 0.25
 timed_case "10 MB STARTTLS+AUTH" "$RUNS_10M" starttls "$M/10m" $((10 << 20)) 0.3
 timed_case "100 MB STARTTLS+AUTH" "$RUNS_100M" starttls "$M/100m" $((100 << 20)) 0.3
 
-# Round trips at 50 ms of added RTT: each program on a proxy of its own, so
-# the flights each proxy counts are that program's alone.
+# Round trips at 50 ms of added RTT, two ways, each program on a delay line
+# of its own so that the counts are that program's alone:
+#  - delayproxy.py (TCP relay on loopback): "flights", the protocol's
+#    round trips;
+#  - netdelay.py (tun delay line between two namespaces): the client's TCP
+#    peer is really 25 ms away, so Nagle/delayed-ACK stalls cost a round
+#    trip as on a real network.  Its wall time is the "median" column;
+#    "waits" counts every time the client sent after waiting on the server,
+#    pure ACKs included.
+start_netdelay() {	# VAR NAME STATS
+	local ready=$T/$2.ready
+	"$PYTHON3" "$BENCH/netdelay.py" "$2" 25 "$3" "$ready" \
+		"1587=$PF_PORT" "1465=$PF_SMTPS_PORT" 2>"$T/$2.log" &
+	SERVER_PIDS+=($!)
+	wait_for_file "$ready" 10 || { cat "$T/$2.log" >&2; fail "netdelay.py did not start"; }
+	printf -v "$1" %s "$2-c"
+}
+
+write_nd_cfg() {	# FILE MODE
+	local port=1587
+	[ "$2" = implicit ] && port=1465
+	write_cfg "$1" "$port" "$2"
+	sed -i 's/^host .*/host 10.77.0.2/' "$1"
+	echo "tls_host_override localhost" >> "$1"
+}
+
+# field STATS PORT KEY: median of KEY=N over the STATS lines for PORT.
+nd_field() {
+	sed -n "s/^port=$2 .*$3=\([0-9]*\).*/\1/p" "$1" | sort -n |
+		awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+ND=
+if ip netns add "pbchk$$" 2>/dev/null && [ -c /dev/net/tun ]; then
+	ip netns del "pbchk$$"
+	start_netdelay NS_P "pb$$p" "$T/nd-postie"
+	start_netdelay NS_M "pb$$m" "$T/nd-msmtp"
+	ND=1
+fi
+
 rtt_case() {
 	local mode=$1 port=$2 limit=$3 name="1 KB $1, +50 ms RTT"
 	echo "... $name"
@@ -349,8 +392,27 @@ rtt_case() {
 	mm=$(json_field "$T/rtt-msmtp-$mode.json" 0 median)
 	pf=$(median_flights "$T/rt-postie-$mode")
 	mf=$(median_flights "$T/rt-msmtp-$mode")
-	row "$name" "$(ms "$pm")" "$(ms "$mm")" "$(ratio "$pm" "$mm")" "-" "-" \
-		"$pf / $mf" "round trips <= $limit: $(verdict "$pf" "$limit")"
+	row "$name (TCP relay)" "$(ms "$pm")" "$(ms "$mm")" "$(ratio "$pm" "$mm")" "-" "-" \
+		"$pf / $mf" "flights <= $limit: $(verdict "$pf" "$limit")"
+	[ -n "$ND" ] || return 0
+	local lport=1587
+	[ "$mode" = implicit ] && lport=1465
+	write_nd_cfg "$T/nd-$mode.rc" "$mode"
+	hf_one "nd-postie-$mode" "$RUNS_RTT" "ip netns exec $NS_P $POSTIE" "$T/nd-$mode.rc" "$M/1k"
+	hf_one "nd-msmtp-$mode" "$RUNS_RTT" "ip netns exec $NS_M $MSMTP" "$T/nd-$mode.rc" "$M/1k"
+	sleep 0.5	# the last FIN
+	pm=$(json_field "$T/nd-postie-$mode.json" 0 median)
+	mm=$(json_field "$T/nd-msmtp-$mode.json" 0 median)
+	local pd md pa ma
+	pd=$(nd_field "$T/nd-postie" $lport data_rounds)
+	md=$(nd_field "$T/nd-msmtp" $lport data_rounds)
+	pa=$(nd_field "$T/nd-postie" $lport all_rounds)
+	ma=$(nd_field "$T/nd-msmtp" $lport all_rounds)
+	local prt mrt
+	prt=$(awk -v w="$pm" 'BEGIN { printf "%.1f", w / 0.05 }')
+	mrt=$(awk -v w="$mm" 'BEGIN { printf "%.1f", w / 0.05 }')
+	row "$name (netns)" "$(ms "$pm")" "$(ms "$mm")" "$(ratio "$pm" "$mm")" "-" "-" \
+		"$pd / $md" "rounds <= $limit: $(verdict "$pd" "$limit"); with ACK waits $pa / $ma; wall/RTT $prt / $mrt"
 }
 rtt_case starttls "$PF_PORT" 9
 rtt_case implicit "$PF_SMTPS_PORT" 7
