@@ -105,9 +105,6 @@ run_deliver(const struct cli *cli)
 	struct err e;
 	int ex;
 
-	if (cli->compose)
-		return not_yet("compose mode (-s, -a, --cc, --bcc, --header, "
-		    "--body, --html)");
 	err_clear(&e);
 	if (submit_run(cli, STDOUT_FILENO, &rep, &e) == -1)
 		return fail(&e);

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "delivery.h"
 #include "message.h"
+#include "mime.h"
 #include "queue.h"
 #include "submit.h"
 #include "util.h"
@@ -125,7 +126,8 @@ collect_rcpts(const struct submission *sub, const struct cli *cli,
 		if (address_parse_list(arg, strlen(arg), out, e) == -1)
 			return err_prefix(e, "recipient '%s'", arg);
 	}
-	if (cli->read_recipients &&
+	/* Compose mode wrote To, Cc and Bcc from the options. */
+	if ((cli->read_recipients || cli->compose) &&
 	    message_header_recipients(&sub->msg, out, e) == -1)
 		return -1;
 	return 0;
@@ -242,7 +244,11 @@ submission_prepare(struct submission *sub, const struct cli *cli,
 	    cli->from_given && *cli->from != '\0' ? cli->from : NULL, e);
 	if (sub->a == NULL)
 		return -1;
-	if (message_read(&sub->msg, STDIN_FILENO, &ro, e) == -1)
+	if (cli->compose)
+		rc = mime_compose(&sub->msg, cli, STDIN_FILENO, NULL, e);
+	else
+		rc = message_read(&sub->msg, STDIN_FILENO, &ro, e);
+	if (rc == -1)
 		return -1;
 	strlist_init(&raw);
 	rc = collect_rcpts(sub, cli, &raw, e);
