@@ -168,6 +168,85 @@ fail_rest_err(struct dctx *x, const struct destination *d,
 	fail_rest(x, d, out, ex, e->msg);
 }
 
+/* ---- sessions kept for a queue run (delivery_cache) ---- */
+
+struct cache_slot {
+	const struct account *a;
+	char	*host;
+	int	 port;
+	struct smtp *s;		/* a usable session, or NULL when dead */
+	struct err why;		/* dead: why the host could not be reached */
+};
+
+struct delivery_cache {
+	struct cache_slot v[DELIVERY_CACHE_MAX];
+	size_t	 n;
+};
+
+struct delivery_cache *
+delivery_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct delivery_cache));
+}
+
+static struct cache_slot *
+cache_find(struct delivery_cache *c, const struct account *a,
+    const char *host, int port)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].a == a && c->v[i].port == port &&
+		    strcmp(c->v[i].host, host) == 0)
+			return &c->v[i];
+	return NULL;
+}
+
+/* Forget slot i; with its session handed to the caller (take) or QUIT. */
+static struct smtp *
+cache_remove(struct delivery_cache *c, size_t i, bool take)
+{
+	struct smtp *s = c->v[i].s;
+
+	if (!take && s != NULL)
+		smtp_quit(s);
+	free(c->v[i].host);
+	memmove(&c->v[i], &c->v[i + 1], (c->n - i - 1) * sizeof(c->v[0]));
+	c->n--;
+	return take ? s : NULL;
+}
+
+/* Keep s for host (s NULL: remember why the host is unreachable). */
+static void
+cache_put(struct delivery_cache *c, const struct account *a,
+    const char *host, int port, struct smtp *s, const struct err *why)
+{
+	struct cache_slot *sl = cache_find(c, a, host, port);
+
+	if (sl != NULL)
+		cache_remove(c, (size_t)(sl - c->v), false);
+	if (c->n == DELIVERY_CACHE_MAX)
+		cache_remove(c, 0, false);
+	sl = &c->v[c->n++];
+	memset(sl, 0, sizeof(*sl));
+	sl->a = a;
+	sl->host = xstrdup(host);
+	sl->port = port;
+	sl->s = s;
+	if (s != NULL)	/* this run's trace sink goes away with its dctx */
+		conn_set_trace(smtp_conn(s), NULL, NULL);
+	if (why != NULL)
+		sl->why = *why;
+}
+
+void
+delivery_cache_close(struct delivery_cache *c)
+{
+	if (c == NULL)
+		return;
+	while (c->n > 0)
+		cache_remove(c, c->n - 1, false);
+	free(c);
+}
+
 /* ---- one session ---- */
 
 static int
@@ -389,9 +468,23 @@ worth_next_host(struct smtp *s, const struct txn_build *b,
 	return true;
 }
 
+/* After the transaction: keep a usable session for the queue run's next
+ * message, else QUIT (or just close a broken one). */
+static void
+session_end(struct dctx *x, const struct destination *d, const char *host,
+    struct smtp *s)
+{
+	if (x->o->cache != NULL && smtp_usable(s))
+		cache_put(x->o->cache, x->a, host, d->port, s, NULL);
+	else if (smtp_usable(s))
+		smtp_quit(s);
+	else
+		smtp_abort(s);
+}
+
 static enum host_rc
-run_transaction(struct dctx *x, const struct destination *d, struct smtp *s,
-    struct err *e)
+run_transaction(struct dctx *x, const struct destination *d,
+    const char *host, struct smtp *s, struct err *e)
 {
 	struct txn_build b;
 	int rc;
@@ -416,11 +509,47 @@ run_transaction(struct dctx *x, const struct destination *d, struct smtp *s,
 	}
 	judge_rcpts(x, &b, rc, e, smtp_stage(s));
 	txn_build_free(&b);
-	if (smtp_usable(s))
-		smtp_quit(s);
-	else
-		smtp_abort(s);
+	session_end(x, d, host, s);
 	return HOST_DONE;
+}
+
+/* A host that cannot be reached now: the queue run will not try it again
+ * for its next messages. */
+static enum host_rc
+host_unreachable(struct dctx *x, const struct destination *d,
+    const char *host, const struct err *e)
+{
+	if (x->o->cache != NULL)
+		cache_put(x->o->cache, x->a, host, d->port, NULL, e);
+	return HOST_NEXT;
+}
+
+/* A queue run: the session kept from an earlier message (after RSET), or
+ * the failure remembered for this host.  -1: nothing kept, connect. */
+static int
+deliver_cached(struct dctx *x, const struct destination *d,
+    const char *host, struct err *e)
+{
+	struct cache_slot *sl;
+	struct smtp *s;
+
+	if (x->o->cache == NULL ||
+	    (sl = cache_find(x->o->cache, x->a, host, d->port)) == NULL)
+		return -1;
+	if (sl->s == NULL) {
+		*e = sl->why;
+		return HOST_NEXT;
+	}
+	s = cache_remove(x->o->cache, (size_t)(sl - x->o->cache->v), true);
+	if (smtp_reset(s, e) == -1) {	/* closed while idle: reconnect */
+		smtp_abort(s);
+		err_clear(e);
+		return -1;
+	}
+	if (x->tracing)
+		conn_set_trace(smtp_conn(s), log_trace, &x->trace);
+	note_session(x, s);
+	return run_transaction(x, d, host, s, e);
 }
 
 /* One host: connect, TLS, session, transaction.  *e keeps the reason when
@@ -432,12 +561,15 @@ deliver_to_host(struct dctx *x, const struct destination *d,
 	struct smtp_params p;
 	struct conn *c;
 	struct smtp *s;
+	int rc;
 
 	snprintf(x->rep->server, sizeof(x->rep->server), "%s:%d", host,
 	    d->port);
+	if ((rc = deliver_cached(x, d, host, e)) != -1)
+		return (enum host_rc)rc;
 	if (conn_connect_host(&c, host, d->port, x->a->source_ip,
 	    timeout_ms(x->a), e) == -1)
-		return HOST_NEXT;
+		return host_unreachable(x, d, host, e);
 	if (x->tracing)
 		conn_set_trace(c, log_trace, &x->trace);
 	smtp_params_for(x, d, host, &p);
@@ -450,13 +582,13 @@ deliver_to_host(struct dctx *x, const struct destination *d,
 		return HOST_DONE;
 	}
 	if (smtp_open(&s, c, &p, e) == -1) {
-		if (e->ex == EX_TEMPFAIL)
-			return HOST_NEXT;	/* 4xx greeting, or dropped */
+		if (e->ex == EX_TEMPFAIL)	/* 4xx greeting, or dropped */
+			return host_unreachable(x, d, host, e);
 		fail_rest_err(x, d, e, STAGE_GREETING);
 		return HOST_DONE;
 	}
 	note_session(x, s);
-	return run_transaction(x, d, s, e);
+	return run_transaction(x, d, host, s, e);
 }
 
 static void

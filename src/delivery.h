@@ -56,7 +56,25 @@ struct delivery_opts {
 	bool	 verbose;		/* -v: dialogue on stderr */
 	const char *transcript;		/* -X FILE */
 	const char *password;		/* already resolved (config_password) */
+	struct delivery_cache *cache;	/* a queue run's kept sessions, or NULL */
 };
+
+/*
+ * Sessions kept across delivery_run calls, for a queue run (spec §5: one
+ * connection per destination serves all its messages).  With o->cache
+ * set, a session still usable after its transaction is kept instead of
+ * QUIT; a later message for the same account, host and port goes over it
+ * after RSET (a kept session the server has closed meanwhile is replaced
+ * by a new connection).  A host that could not be reached (connection
+ * failed, 4xx greeting, dropped before EHLO) is not tried again by the
+ * same cache: later messages get the same error at once.  At most
+ * DELIVERY_CACHE_MAX sessions stay open; the oldest is QUIT to make room.
+ * delivery_cache_close QUITs every kept session and frees c.
+ */
+#define DELIVERY_CACHE_MAX	16
+struct delivery_cache;
+struct delivery_cache *delivery_cache_new(void);
+void	delivery_cache_close(struct delivery_cache *c);
 
 /* Deliver m to every recipient of env along the account's route.  The
  * report is always filled (one entry per envelope recipient) unless a
