@@ -620,6 +620,7 @@ struct qrun {
 	long long now;
 	struct run_password pw[RUN_MAX_ACCOUNTS];
 	size_t	 npw;
+	struct delivery_cache *cache;	/* sessions kept across entries */
 };
 
 static void
@@ -721,6 +722,7 @@ attempt(struct qrun *r, struct queue_env *q, const struct account *a,
 	struct delivery_opts o = {
 		.verbose = r->o->verbose,
 		.transcript = r->o->transcript,
+		.cache = r->cache,
 	};
 	struct envelope env = {
 		.from = q->from, .dsn_notify = q->dsn_notify,
@@ -1102,8 +1104,10 @@ queue_run(const struct queue_opts *o, struct queue_stats *st,
 		return -1;
 	}
 	clean_tmp(&r);
+	r.cache = delivery_cache_new();
 	for (size_t i = 0; i < envs.n; i++)
 		run_entry(&r, envs.v[i]);
+	delivery_cache_close(r.cache);
 	for (size_t i = 0; i < msgs.n; i++)
 		if (!sorted_has(&envs, msgs.v[i]))
 			reap_orphan(&r, msgs.v[i]);
