@@ -499,7 +499,10 @@ queue_add(const char *dir, struct message *m, struct queue_env *q,
 		return -1;
 	final = xasprintf("%s/%s.msg", dir, q->id);
 	if (message_write(m, &w, fd, e) == -1) {
-		err_set(e, EX_CANTCREAT, "cannot write %s: %s", tmp, e->msg);
+		char why[ERR_MSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", e->msg);	/* e is the target */
+		err_set(e, EX_CANTCREAT, "%s: %s", tmp, why);
 		goto out;
 	}
 	/* Keep the lock (on a dup) across the rename, until ID.env is in:
