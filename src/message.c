@@ -1049,7 +1049,8 @@ reader_open(struct message_reader **rp, struct message *m,
 	if (progress && m->progress_fd >= 0) {
 		r->total = message_wire_size(m, w);
 		r->progress = r->total > MIME_PROGRESS_MIN;
-		r->start_ms = r->last_ms = now_ms();
+		r->start_ms = now_ms();
+		r->last_ms = r->start_ms - PROGRESS_EVERY_MS;	/* draw at once */
 	}
 	*rp = r;
 	return 0;
