@@ -79,6 +79,8 @@ struct smtp {
 	struct smtp_params p;
 	struct smtp_caps caps;
 	struct smtp_reply reply;	/* the last one read */
+	struct smtp_reply greeting;	/* kept for --serverinfo */
+	struct smtp_reply ehlo;		/* the last 2xx EHLO reply, or code 0 */
 	enum smtp_stage	 stage;
 	bool		 usable;	/* the server may still be talked to */
 	bool		 bdat;		/* the body goes in BDAT chunks */
@@ -281,6 +283,7 @@ smtp_greeting(struct smtp *s, struct err *e)
 	smtp_state(s, STAGE_GREETING);
 	if (smtp_read_reply(s, true, e) == -1)
 		return -1;
+	s->greeting = s->reply;
 	if (s->reply.code / 100 == 2)
 		return 0;
 	if (s->reply.code == 554) {
@@ -304,6 +307,7 @@ smtp_reply_ehlo(struct smtp *s, struct err *e)
 {
 	if (s->reply.code / 100 == 2) {
 		caps_from_ehlo(&s->caps, &s->reply);
+		s->ehlo = s->reply;
 		return 0;
 	}
 	if (s->reply.code / 100 == 5)
@@ -333,6 +337,7 @@ smtp_hello(struct smtp *s, bool helo_allowed, struct err *e)
 	int rc;
 
 	memset(&s->caps, 0, sizeof(s->caps));
+	reply_init(&s->ehlo);
 	if (smtp_send_ehlo(s, e) == -1 || smtp_roundtrip(s, e) == -1)
 		return -1;
 	if ((rc = smtp_reply_ehlo(s, e)) <= 0)
@@ -498,6 +503,8 @@ smtp_open(struct smtp **sp, struct conn *c, const struct smtp_params *p,
 	s->p = *p;
 	s->usable = true;
 	reply_init(&s->reply);
+	reply_init(&s->greeting);
+	reply_init(&s->ehlo);
 	*sp = NULL;
 	if (p->helo_name == NULL || p->helo_name[0] == '\0' ||
 	    !arg_ok(p->helo_name)) {
@@ -524,6 +531,18 @@ const struct smtp_reply *
 smtp_last_reply(const struct smtp *s)
 {
 	return &s->reply;
+}
+
+const struct smtp_reply *
+smtp_greeting_reply(const struct smtp *s)
+{
+	return &s->greeting;
+}
+
+const struct smtp_reply *
+smtp_ehlo_reply(const struct smtp *s)
+{
+	return &s->ehlo;
 }
 
 enum smtp_stage

@@ -88,6 +88,12 @@ const struct smtp_caps *smtp_caps(const struct smtp *s);
 const struct smtp_reply *smtp_last_reply(const struct smtp *s);
 enum smtp_stage smtp_stage(const struct smtp *s);
 struct conn *smtp_conn(struct smtp *s);
+/* What the server said about itself, for --serverinfo (open it with
+ * p->auth false to stop after EHLO): the greeting, and the reply to the
+ * last EHLO (inside TLS after STARTTLS), capability lines and all.  code 0
+ * when there was none (HELO was used). */
+const struct smtp_reply *smtp_greeting_reply(const struct smtp *s);
+const struct smtp_reply *smtp_ehlo_reply(const struct smtp *s);
 
 /* One transaction.  Fills each rcpt's state.  Returns 0 when the server
  * accepted the message for at least one recipient; -1 otherwise, with e
