@@ -273,11 +273,9 @@ tls_params_for(const struct account *a, const struct destination *d,
 }
 
 static void
-smtp_params_for(const struct dctx *x, const struct destination *d,
-    const char *host, struct smtp_params *p)
+smtp_params_for(const struct account *a, const char *password,
+    const struct destination *d, const char *host, struct smtp_params *p)
 {
-	const struct account *a = x->a;
-
 	memset(p, 0, sizeof(*p));
 	p->helo_name = a->domain != NULL ? a->domain : host_fqdn();
 	p->tls = d->tls;
@@ -285,7 +283,7 @@ smtp_params_for(const struct dctx *x, const struct destination *d,
 	p->auth = d->auth && a->auth != AUTH_OFF;
 	p->auth_method = a->auth;
 	p->user = a->user;
-	p->password = x->o->password;
+	p->password = password;
 	p->host = host;
 	p->port = d->port;
 	p->timeout_s = a->timeout;
@@ -572,7 +570,7 @@ deliver_to_host(struct dctx *x, const struct destination *d,
 		return host_unreachable(x, d, host, e);
 	if (x->tracing)
 		conn_set_trace(c, log_trace, &x->trace);
-	smtp_params_for(x, d, host, &p);
+	smtp_params_for(x->a, x->o->password, d, host, &p);
 	if (d->tls == TLSMODE_IMPLICIT &&
 	    conn_starttls(c, &p.tlsp, timeout_ms(x->a), e) == -1) {
 		conn_close(c);
@@ -641,6 +639,38 @@ log_message(const struct dctx *x)
 	le.outcome = outcome;
 	log_outcome(x->a, &le);
 	buf_free(&to);
+}
+
+/* --serverinfo: the smarthost session as delivery_run would open it,
+ * stopped before AUTH.  Failures are classified as delivery's are. */
+int
+delivery_probe(const struct account *a, struct smtp **s, struct err *e)
+{
+	struct destination d = { .port = route_port(a),
+	    .tls = route_tls_mode(a) };
+	enum smtp_stage stage = STAGE_CONNECT;
+	struct smtp_params p;
+	enum outcome out;
+	struct conn *c;
+	int ex;
+
+	*s = NULL;
+	if (a->host == NULL)
+		return err_set(e, EX_SOFTWARE, "delivery_probe without a host");
+	smtp_params_for(a, NULL, &d, a->host, &p);
+	if (conn_connect_host(&c, a->host, d.port, a->source_ip,
+	    timeout_ms(a), e) == 0) {
+		if (d.tls != TLSMODE_IMPLICIT ||
+		    conn_starttls(c, &p.tlsp, timeout_ms(a), e) == 0) {
+			stage = STAGE_GREETING;
+			if (smtp_open(s, c, &p, e) == 0)
+				return 0;
+		} else
+			conn_close(c);
+	}
+	delivery_classify(e, stage, &out, &ex);
+	e->ex = ex;
+	return -1;
 }
 
 int

@@ -84,6 +84,15 @@ int	delivery_run(const struct account *a, struct message *m,
 	    struct report *rep, struct err *e);
 void	report_free(struct report *rep);
 
+/* For --serverinfo: connect to the account's smarthost (a->host must be
+ * set) with its port, TLS mode and certificate checks, and run the session
+ * up to EHLO (after STARTTLS when the account uses it), without AUTH and
+ * without a transaction.  The caller reads smtp_greeting_reply,
+ * smtp_ehlo_reply and smtp_conn, then smtp_quit.  On failure -1 with e,
+ * its code classified as for a delivery (delivery_classify). */
+int	delivery_probe(const struct account *a, struct smtp **s,
+	    struct err *e);
+
 /* 0 when every recipient was sent; else the sysexits code of the worst
  * failure (permanent before temporary). */
 int	delivery_exit_code(const struct report *rep);

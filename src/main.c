@@ -128,6 +128,18 @@ run_deliver(const struct cli *cli)
 	return ex;
 }
 
+/* --serverinfo: what the account's smarthost says about itself. */
+static int
+run_serverinfo(const struct cli *cli)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (submit_serverinfo(cli, STDOUT_FILENO, &e) == -1)
+		return fail(&e);
+	return 0;
+}
+
 /* -q [--due], -bp (mailq), --queue-delete ID. */
 static int
 run_queue(const struct cli *cli)
@@ -177,7 +189,7 @@ dispatch(const struct cli *cli)
 	case CLI_SMTP_STDIO:
 		return not_yet("SMTP on stdin (-bs)");
 	case CLI_SERVERINFO:
-		return not_yet("--serverinfo");
+		return run_serverinfo(cli);
 	case CLI_NEWALIASES:
 		return run_newaliases(cli);
 	case CLI_DELIVER:

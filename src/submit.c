@@ -5,6 +5,10 @@
  * configuration, account, message, recipients (argv, -t, aliases,
  * qualification, checks), envelope sender, header rewrite; then either the
  * dry run or delivery_run, and the copy kept of a refused message.
+ *
+ * --serverinfo lives here too: like a submission it starts from the
+ * command line and the configuration, and it only prints what
+ * delivery_probe's session learnt.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -21,11 +25,14 @@
 #include "aliases.h"
 #include "cli.h"
 #include "config.h"
+#include "conn.h"
 #include "delivery.h"
 #include "message.h"
 #include "mime.h"
 #include "queue.h"
+#include "smtp.h"
 #include "submit.h"
+#include "tls.h"
 #include "util.h"
 
 /* Everything one submission owns. */
@@ -420,5 +427,116 @@ submit_run(const struct cli *cli, int out_fd, struct report *rep,
 			rc = queue_defer(sub.a, &sub.msg, &sub.env, rep, e);
 	}
 	submission_free(&sub);
+	return rc;
+}
+
+/* ---- --serverinfo ---- */
+
+/* Append text, each line after indent; control characters a hostile
+ * server could use on a terminal become '?' (reply.c already does so for
+ * replies; certificate names get the same care).  Always ends a line. */
+static void
+add_lines(struct buf *b, const char *indent, const char *text, size_t len)
+{
+	bool bol = true;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)text[i];
+
+		if (bol)
+			buf_adds(b, indent);
+		bol = ch == '\n';
+		buf_addc(b, bol || (ch >= 0x20 && ch != 0x7f) ? (char)ch : '?');
+	}
+	if (!bol || len == 0)
+		buf_addc(b, '\n');
+}
+
+/* "Label: 250 first line", then the further lines indented under it.
+ * Returns the length of the first line. */
+static size_t
+add_reply(struct buf *b, const char *label, const struct smtp_reply *r,
+    bool rest)
+{
+	const char *nl = memchr(r->text, '\n', r->text_len);
+	size_t n = nl != NULL ? (size_t)(nl - r->text) : r->text_len;
+
+	buf_printf(b, "%s: %d %s%s", label, r->code, r->status,
+	    *r->status ? " " : "");
+	add_lines(b, "", r->text, n);
+	if (rest && n < r->text_len)
+		add_lines(b, "    ", r->text + n + 1, r->text_len - n - 1);
+	return n;
+}
+
+static void
+add_tls(struct buf *b, const struct tls *t)
+{
+	char desc[128], cert[2048];
+
+	tls_describe(t, desc, sizeof(desc));
+	tls_peer_info(t, cert, sizeof(cert));
+	buf_printf(b, "TLS: %s\n", desc);
+	buf_printf(b, "Certificate (%s):\n", tls_peer_verified(t) ?
+	    "verified" : "NOT verified");
+	add_lines(b, "    ", cert, strlen(cert));
+}
+
+/* The greeting, TLS, certificate and EHLO capabilities of one session. */
+static void
+describe_server(struct smtp *s, struct buf *b)
+{
+	const struct smtp_reply *h = smtp_ehlo_reply(s);
+	struct conn *c = smtp_conn(s);
+	size_t n;
+
+	buf_printf(b, "Server: %s\n", conn_peer(c));
+	add_reply(b, "Greeting", smtp_greeting_reply(s), true);
+	if (conn_is_tls(c))
+		add_tls(b, conn_tls(c));
+	else
+		buf_adds(b, "TLS: none\n");
+	if (h->code == 0) {
+		buf_adds(b, "Capabilities: none (the server refused EHLO)\n");
+		return;
+	}
+	/* The first line of the EHLO reply is the server's name; each
+	 * further line is one extension (RFC 5321 §4.1.1.1). */
+	n = add_reply(b, "EHLO", h, false);
+	buf_adds(b, "Capabilities:\n");
+	if (n < h->text_len)
+		add_lines(b, "    ", h->text + n + 1, h->text_len - n - 1);
+}
+
+int
+submit_serverinfo(const struct cli *cli, int out_fd, struct err *e)
+{
+	const struct account *a;
+	struct config cfg;
+	struct smtp *s = NULL;
+	struct buf b;
+	int rc = -1;
+
+	if (config_load(&cfg, cli->config_file, e) == -1)
+		return -1;
+	buf_init(&b);
+	if ((a = config_select(&cfg, cli->account, NULL, e)) == NULL)
+		goto out;
+	if (a->host == NULL) {
+		err_set(e, EX_USAGE, "--serverinfo needs a host: account %s "
+		    "delivers to MX hosts (set host, or use --account)",
+		    a->name);
+		goto out;
+	}
+	if (delivery_probe(a, &s, e) == -1)
+		goto out;
+	describe_server(s, &b);
+	smtp_quit(s);
+	rc = 0;
+	if (write_all(out_fd, b.data, b.len) == -1)
+		rc = err_sys(e, EX_IOERR, "writing the server information");
+out:
+	buf_free(&b);
+	config_free(&cfg);
 	return rc;
 }

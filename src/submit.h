@@ -35,4 +35,14 @@ struct cli;
 int	submit_run(const struct cli *cli, int out_fd, struct report *rep,
 	    struct err *e);
 
+/*
+ * --serverinfo [--account NAME]: connect to the account's smarthost as a
+ * submission would (port, TLS, certificate checks), stop after EHLO (no
+ * AUTH, no mail), and write to out_fd the peer, the greeting, the TLS
+ * parameters and certificate, and the EHLO capabilities, one per line.
+ * Errors: EX_USAGE when the account has no host (MX delivery); otherwise
+ * the code a delivery would exit with (75 unreachable, 77 TLS refused...).
+ */
+int	submit_serverinfo(const struct cli *cli, int out_fd, struct err *e);
+
 #endif

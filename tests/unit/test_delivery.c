@@ -719,6 +719,84 @@ report_names_server(void)
 	report_free(&r.rep);
 }
 
+/* ---- delivery_probe (--serverinfo) --------------------------------------- */
+
+/* Probe an account of extra lines (after host, port, tls off) against
+ * steps; NULL steps: a closed port. */
+static int
+probe(const struct step *steps, const char *extra, struct smtp **s,
+    struct err *e, pid_t *pid)
+{
+	struct config cfg;
+	const struct account *a;
+	char text[512];
+	int port, rc = -1;
+
+	*pid = 0;
+	port = steps != NULL ? fake_start(pid, steps) : closed_port();
+	snprintf(text, sizeof(text), "account t\nhost 127.0.0.1\nport %d\n"
+	    "tls off\ntimeout 5\ndomain client.example\n%s", port, extra);
+	if (config_parse(&cfg, text, strlen(text), "test", e) == -1)
+		return -1;
+	if ((a = config_select(&cfg, "t", NULL, e)) != NULL)
+		rc = delivery_probe(a, s, e);
+	config_free(&cfg);
+	return rc;
+}
+
+static void
+probe_keeps_greeting_and_ehlo_and_sends_no_auth(void)
+{
+	static const struct step st[] = {
+		{ NULL, "220-fake.example ESMTP\r\n220 second line\r\n" },
+		{ "EHLO client.example", "250-fake.example hi\r\n"
+		    "250-PIPELINING\r\n250 AUTH PLAIN\r\n" },
+		{ "QUIT", "221 bye\r\n" },	/* straight after EHLO */
+		END,
+	};
+	const struct smtp_reply *g, *h;
+	struct smtp *s = NULL;
+	struct err e;
+	pid_t pid;
+
+	err_clear(&e);
+	CHECK_INT(probe(st, "auth plain\nuser u\npassword p\n", &s, &e,
+	    &pid), 0);
+	if (s != NULL) {
+		g = smtp_greeting_reply(s);
+		h = smtp_ehlo_reply(s);
+		CHECK_INT(g->code, 220);
+		CHECK_MEM(g->text, g->text_len, "fake.example ESMTP\nsecond line",
+		    strlen("fake.example ESMTP\nsecond line"));
+		CHECK_INT(h->code, 250);
+		CHECK_MEM(h->text, h->text_len,
+		    "fake.example hi\nPIPELINING\nAUTH PLAIN",
+		    strlen("fake.example hi\nPIPELINING\nAUTH PLAIN"));
+		CHECK(!conn_is_tls(smtp_conn(s)));
+		smtp_quit(s);
+	}
+	CHECK_INT(fake_finish(pid), 0);
+}
+
+static void
+probe_failure_has_delivery_codes(void)
+{
+	static const struct step st[] = { GREET, EHLO, END };
+	struct smtp *s = NULL;
+	struct err e;
+	pid_t pid;
+
+	err_clear(&e);
+	CHECK_INT(probe(NULL, "", &s, &e, &pid), -1);
+	CHECK_INT(e.ex, EX_TEMPFAIL);
+	CHECK(s == NULL);
+	err_clear(&e);
+	CHECK_INT(probe(st, "tls on\ntls_starttls on\n", &s, &e, &pid), -1);
+	CHECK_INT(e.ex, EX_NOPERM);	/* STARTTLS required, not offered */
+	CHECK(strstr(e.msg, "STARTTLS") != NULL);
+	CHECK_INT(fake_finish(pid), 0);
+}
+
 static const struct test tests[] = {
 	TEST(rcpt_550_511_is_no_such_user),
 	TEST(rcpt_550_without_enhanced_code_is_no_such_user),
@@ -745,6 +823,8 @@ static const struct test tests[] = {
 	TEST(auth_refused_is_temporary_77),
 	TEST(final_reply_5xx_after_data_bounces_all),
 	TEST(report_names_server),
+	TEST(probe_keeps_greeting_and_ehlo_and_sends_no_auth),
+	TEST(probe_failure_has_delivery_codes),
 };
 
 CHECK_MAIN(tests)
