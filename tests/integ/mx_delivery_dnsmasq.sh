@@ -26,7 +26,7 @@ ip -n "$ns" addr add 192.0.2.1/32 dev lo
 mkdir -p "/etc/netns/$ns"
 echo "nameserver 127.0.0.1" > "/etc/netns/$ns/resolv.conf"
 ip netns exec "$ns" dnsmasq --keep-in-foreground --port=53 --listen-address=127.0.0.1 \
-	--bind-interfaces --no-resolv --no-hosts --user=root --pid-file="$T/dnsmasq.pid" \
+	--bind-interfaces --no-resolv --no-hosts --local=/test/ --user=root --pid-file="$T/dnsmasq.pid" \
 	--mx-host=example.test,mx.example.test,10 --host-record=mx.example.test,127.0.0.2 \
 	--host-record=amx.test,127.0.0.3 >"$T/dnsmasq.log" 2>&1 &
 SERVER_PIDS+=($!)
