@@ -610,35 +610,71 @@ deliver_destination(struct dctx *x, const struct destination *d)
 
 /* ---- the message ---- */
 
+/* The server's words in a result text ("host said: 550 5.1.1 ... (in
+ * reply to RCPT TO)" gives "550 5.1.1 ..."); else the text itself (a
+ * connection that failed has no reply). */
+static void
+reply_in_text(const char *text, char *out, size_t outlen)
+{
+	const char *p = strstr(text, " said: "), *end;
+
+	if (p == NULL) {
+		snprintf(out, outlen, "%s", text);
+		return;
+	}
+	p += strlen(" said: ");
+	end = strstr(p, " (in reply to ");
+	snprintf(out, outlen, "%.*s", end != NULL ? (int)(end - p) :
+	    (int)strlen(p), p);
+}
+
+/* One log line for the recipients with this outcome: a sent line carries
+ * the final reply, a failed one the reply that refused its first
+ * recipient (not whatever the server said last, such as the 503 to a
+ * pipelined DATA after every RCPT was refused). */
+static void
+log_outcome_group(const struct dctx *x, enum outcome out,
+    const char *status, long long size)
+{
+	char reply[ERR_MSG_MAX];
+	struct log_entry le;
+	struct buf to;
+
+	buf_init(&to);
+	reply[0] = '\0';
+	for (size_t i = 0; i < x->rep->n; i++) {
+		if (x->rep->v[i].outcome != out)
+			continue;
+		if (to.len > 0)
+			buf_addc(&to, ',');
+		else if (out != OUT_SENT)
+			reply_in_text(x->rep->v[i].text, reply, sizeof(reply));
+		buf_adds(&to, x->rep->v[i].addr);
+	}
+	if (to.len > 0) {
+		memset(&le, 0, sizeof(le));
+		le.from = x->env->from;
+		le.to = to.data;
+		le.size = size;
+		le.server = x->rep->server;
+		le.tls = x->rep->tls;
+		le.reply = out == OUT_SENT ? x->rep->reply : reply;
+		le.outcome = status;
+		log_outcome(x->a, &le);
+	}
+	buf_free(&to);
+}
+
+/* Spec §5: one line per message and outcome. */
 static void
 log_message(const struct dctx *x)
 {
 	struct wire_opts w = { .eightbitmime = true, .smtputf8 = false };
-	struct log_entry le;
-	struct buf to;
-	const char *outcome = "sent";
+	long long size = (long long)message_wire_size(x->m, &w);
 
-	buf_init(&to);
-	for (size_t i = 0; i < x->rep->n; i++) {
-		if (i > 0)
-			buf_addc(&to, ',');
-		buf_adds(&to, x->rep->v[i].addr);
-		if (x->rep->v[i].outcome == OUT_PERMFAIL)
-			outcome = "bounced";
-		else if (x->rep->v[i].outcome == OUT_TEMPFAIL &&
-		    strcmp(outcome, "sent") == 0)
-			outcome = "deferred";
-	}
-	memset(&le, 0, sizeof(le));
-	le.from = x->env->from;
-	le.to = to.data != NULL ? to.data : "";
-	le.size = (long long)message_wire_size(x->m, &w);
-	le.server = x->rep->server;
-	le.tls = x->rep->tls;
-	le.reply = x->rep->reply;
-	le.outcome = outcome;
-	log_outcome(x->a, &le);
-	buf_free(&to);
+	log_outcome_group(x, OUT_SENT, "sent", size);
+	log_outcome_group(x, OUT_TEMPFAIL, "deferred", size);
+	log_outcome_group(x, OUT_PERMFAIL, "bounced", size);
 }
 
 /* --serverinfo: the smarthost session as delivery_run would open it,
