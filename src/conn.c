@@ -80,21 +80,6 @@ remaining_ms(long long deadline)
 	return left > 0x7fffffff ? 0x7fffffff : (int)left;
 }
 
-/* Wait until fd is ready for events or the deadline passes.  Returns 1
- * ready, 0 timed out, -1 error (errno). */
-static int
-wait_fd(int fd, short events, long long deadline)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-	int r;
-
-	for (;;) {
-		r = poll(&pfd, 1, remaining_ms(deadline));
-		if (r >= 0 || errno != EINTR)
-			return r;
-	}
-}
-
 static struct conn *
 conn_new(int fd, const struct sockaddr *sa)
 {
@@ -149,7 +134,7 @@ connect_wait(int fd, const char *what, int timeout_ms, struct err *e)
 	int r, soerr = 0;
 	socklen_t len = sizeof(soerr);
 
-	r = wait_fd(fd, POLLOUT, now_ms() + timeout_ms);
+	r = fd_wait(fd, POLLOUT, now_ms() + timeout_ms);
 	if (r == -1)
 		return err_sys(e, EX_OSERR, "connect to %s: poll", what);
 	if (r == 0) {
@@ -372,7 +357,7 @@ conn_send_raw(struct conn *c, const void *buf, size_t len, int timeout_ms,
 		if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
 			return err_sys(e, EX_TEMPFAIL,
 			    "%s: connection lost while sending", c->peer);
-		r = wait_fd(c->fd, POLLOUT, deadline);
+		r = fd_wait(c->fd, POLLOUT, deadline);
 		if (r == -1)
 			return err_sys(e, EX_OSERR, "poll");
 		if (r == 0)
@@ -478,7 +463,7 @@ conn_recv(struct conn *c, void *buf, size_t len, long long deadline,
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return err_sys(e, EX_TEMPFAIL,
 			    "%s: connection lost while reading", c->peer);
-		r = wait_fd(c->fd, POLLIN, deadline);
+		r = fd_wait(c->fd, POLLIN, deadline);
 		if (r == -1)
 			return err_sys(e, EX_OSERR, "poll");
 		if (r == 0)

@@ -251,21 +251,13 @@ static int
 tls_wait(struct tls *t, long long deadline, int timeout_ms, const char *what,
     struct err *e)
 {
-	struct pollfd pfd = { .fd = t->fd };
-	long long left;
-	int r;
+	short events = gnutls_record_get_direction(t->s) ? POLLOUT : POLLIN;
+	int r = fd_wait(t->fd, events, deadline);
 
-	pfd.events = gnutls_record_get_direction(t->s) ? POLLOUT : POLLIN;
-	for (;;) {
-		left = deadline - now_ms();
-		r = poll(&pfd, 1, left > 0 ? (int)left : 0);
-		if (r > 0)
-			return 0;
-		if (r == 0)
-			break;
-		if (errno != EINTR)
-			return err_sys(e, EX_OSERR, "poll");
-	}
+	if (r > 0)
+		return 0;
+	if (r < 0)
+		return err_sys(e, EX_OSERR, "poll");
 	if (timeout_ms % 1000 == 0)
 		return err_set(e, EX_TEMPFAIL, "timed out after %d s %s",
 		    timeout_ms / 1000, what);

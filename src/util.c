@@ -2,6 +2,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,4 +323,25 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+fd_wait(int fd, short events, long long deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	long long left;
+	int one = 1, r;
+
+	/* Quick ACK mode is cleared by the kernel after a while: set it before
+	 * each wait.  Harmless (ENOPROTOOPT) on a socket that is not TCP. */
+	if (events & POLLIN)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+	for (;;) {
+		left = deadline - now_ms();
+		if (left < 0)
+			left = 0;
+		r = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
+		if (r >= 0 || errno != EINTR)
+			return r;
+	}
 }

@@ -65,6 +65,14 @@ int	write_all(int fd, const void *buf, size_t len);
  * AI_CANONNAME, falling back to the plain host name); static storage. */
 const char *host_fqdn(void);
 
+/* Wait until socket fd is ready for events (POLLIN/POLLOUT) or the
+ * monotonic deadline (now_ms() scale) passes.  Returns 1 ready, 0 timed
+ * out, -1 error (errno).  Before waiting for input it asks the kernel to
+ * acknowledge at once (TCP_QUICKACK): a server that writes two small
+ * segments (a TLS session ticket, then the banner) otherwise waits ~40 ms
+ * for our delayed ACK before sending the second. */
+int	fd_wait(int fd, short events, long long deadline);
+
 /* Milliseconds from a monotonic clock. */
 long long now_ms(void);
 
