@@ -265,6 +265,33 @@ tls_wait(struct tls *t, long long deadline, int timeout_ms, const char *what,
 	    timeout_ms / 1000.0, what);
 }
 
+/* A fatal alert from the server, named.  Alerts about certificates mean the
+ * server refused ours (TLS 1.3 checks the client certificate after our
+ * Finished, so this arrives on the first read): a fixed configuration cures
+ * that, hence EX_NOPERM; anything else is a protocol failure. */
+static int
+alert_error(struct tls *t, const char *during, struct err *e)
+{
+	gnutls_alert_description_t a = gnutls_alert_get(t->s);
+	const char *name = gnutls_alert_get_name(a);
+	int ex = EX_PROTOCOL;
+
+	switch ((int)a) {
+	case GNUTLS_A_BAD_CERTIFICATE:
+	case GNUTLS_A_UNSUPPORTED_CERTIFICATE:
+	case GNUTLS_A_CERTIFICATE_REVOKED:
+	case GNUTLS_A_CERTIFICATE_EXPIRED:
+	case GNUTLS_A_CERTIFICATE_UNKNOWN:
+	case GNUTLS_A_UNKNOWN_CA:
+	case GNUTLS_A_ACCESS_DENIED:
+	case GNUTLS_A_CERTIFICATE_REQUIRED:
+		ex = EX_NOPERM;
+		break;
+	}
+	return err_set(e, ex, "TLS %s failed: server sent alert: %s", during,
+	    name != NULL ? name : "unknown");
+}
+
 static int
 handshake_error(struct tls *t, int r, struct err *e)
 {
@@ -279,9 +306,7 @@ handshake_error(struct tls *t, int r, struct err *e)
 		return err_set(e, EX_TEMPFAIL, "connection lost during the "
 		    "TLS handshake: %s", gnutls_strerror(r));
 	case GNUTLS_E_FATAL_ALERT_RECEIVED:
-		return err_set(e, EX_PROTOCOL, "TLS handshake failed: server "
-		    "sent alert: %s", gnutls_alert_get_name(
-		    gnutls_alert_get(t->s)));
+		return alert_error(t, "handshake", e);
 	default:
 		return err_set(e, EX_PROTOCOL, "TLS handshake failed: %s",
 		    gnutls_strerror(r));
@@ -367,6 +392,8 @@ tls_read(struct tls *t, void *buf, size_t len, int timeout_ms, struct err *e)
 			gnutls_alert_send(t->s, GNUTLS_AL_WARNING,
 			    GNUTLS_A_NO_RENEGOTIATION);
 			break;
+		case GNUTLS_E_FATAL_ALERT_RECEIVED:
+			return alert_error(t, "read", e);
 		default:
 			if (!gnutls_error_is_fatal((int)r))
 				break;
