@@ -701,19 +701,20 @@ is_special(char c)
 }
 
 /* Where the top-level separator c (',' or '<') is in p[0..n), outside
- * quoted strings, comments and angle brackets; n when there is none. */
+ * quoted strings, domain literals, comments and angle brackets; n when
+ * there is none. */
 static size_t
 top_level(const char *p, size_t n, char c)
 {
-	bool quoted = false;
+	char quoted = '\0';	/* '"' or ']' while inside one */
 	int comment = 0, angle = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (quoted) {
+		if (quoted != '\0') {
 			if (p[i] == '\\' && i + 1 < n)
 				i++;
-			else if (p[i] == '"')
-				quoted = false;
+			else if (p[i] == quoted)
+				quoted = '\0';
 			continue;
 		}
 		if (p[i] == '\\' && i + 1 < n)
@@ -723,7 +724,9 @@ top_level(const char *p, size_t n, char c)
 		else if (p[i] == c && angle == 0)
 			return i;
 		else if (p[i] == '"')
-			quoted = true;
+			quoted = '"';
+		else if (p[i] == '[')
+			quoted = ']';
 		else if (p[i] == '(')
 			comment = 1;
 		else if (p[i] == '<')
@@ -793,7 +796,11 @@ add_mailbox(struct buf *out, const char *p, size_t n, size_t col)
 
 	while (end > 0 && (p[end - 1] == ' ' || p[end - 1] == '\t'))
 		end--;
-	if (lt == n || end == 0) {
+	/* Group syntax or stray specials around the name: not a plain
+	 * "phrase <addr>", so it stays as written. */
+	if (lt == n || end == 0 || top_level(p, end, ':') < end ||
+	    top_level(p, end, ';') < end || top_level(p, end, '@') < end ||
+	    top_level(p, end, '>') < end) {
 		buf_add(out, p, n);
 		return;
 	}
