@@ -45,7 +45,8 @@
 #include "util.h"
 
 #define BODY_BLOCK	(64 * 1024)	/* message reads: four full TLS records */
-#define BDAT_CHUNK	(1024 * 1024)	/* one BDAT chunk, one round trip */
+#define BDAT_CHUNK	(1024 * 1024)	/* one BDAT chunk */
+#define BDAT_WINDOW	4		/* pipelined chunks awaiting a reply */
 /* Commands per pipelined flight.  Their replies (~50 bytes each) stay far
  * below a socket buffer, so the server never blocks writing replies while
  * we block writing commands (the deadlock RFC 2920 §3.1 warns of). */
@@ -926,36 +927,56 @@ smtp_send_bdat(struct smtp *s, const char *p, size_t n, bool last,
 	return smtp_flush(s, e);
 }
 
+/* One reply to a BDAT that was not the last: 0 (a refusal fails the
+ * transaction, RFC 3030 §2: no further chunk may be sent), -1 session lost. */
+static int
+smtp_reply_chunk(struct smtp *s, struct txn *x, struct err *e)
+{
+	if (smtp_read_reply(s, false, e) == -1)
+		return -1;
+	if (s->reply.code / 100 != 2)
+		txn_fail(s, x);
+	return 0;
+}
+
+/*
+ * The body in BDAT chunks.  With PIPELINING, chunks go out without waiting
+ * for each reply (RFC 3030 §4.2), at most BDAT_WINDOW unanswered: a server
+ * that processes a chunk before answering it (Postfix hands it to cleanup)
+ * would otherwise stall the stream once per chunk.  After a refused chunk
+ * the replies still owed are read, so the session stays in step.
+ */
 static int
 smtp_send_chunks(struct smtp *s, struct txn *x, struct message_reader *rd,
     struct err *e)
 {
+	size_t window = (s->caps.flags & CAP_PIPELINING) ? BDAT_WINDOW : 1;
+	size_t unanswered = 0;
 	char *chunk = xmalloc(BDAT_CHUNK);
-	ssize_t n;
 	bool last = false;
+	ssize_t n;
 	int rc = -1;
 
-	while (!last) {
+	while (!last && !x->failed) {
 		if ((n = reader_fill(rd, chunk, BDAT_CHUNK, e)) == -1) {
 			s->usable = false;	/* a chunk may be half sent */
-			break;
+			goto out;
 		}
 		/* A full chunk may be the last: "BDAT 0 LAST" then ends. */
 		last = (size_t)n < BDAT_CHUNK;
 		if (smtp_send_bdat(s, chunk, (size_t)n, last, e) == -1)
-			break;
-		if (last) {
-			rc = smtp_reply_final(s, x, e);
-			break;
-		}
-		if (smtp_read_reply(s, true, e) == -1)
-			break;
-		if (s->reply.code / 100 != 2) {
-			txn_fail(s, x);
-			rc = 0;
-			break;
+			goto out;
+		if (!last)
+			unanswered++;
+		while (unanswered > 0 && (unanswered >= window || last ||
+		    x->failed)) {
+			if (smtp_reply_chunk(s, x, e) == -1)
+				goto out;
+			unanswered--;
 		}
 	}
+	rc = last ? smtp_reply_final(s, x, e) : 0;
+out:
 	free(chunk);
 	return rc;
 }

@@ -710,6 +710,80 @@ bdat_framing_when_chunking(void)
 	fake_free(&f);
 }
 
+/* A body of n 'x' octets (static: the fake reader keeps the pointer). */
+static const char *
+big_body(size_t n)
+{
+	static char *body;
+
+	free(body);
+	body = malloc(n + 1);
+	memset(body, 'x', n);
+	body[n] = '\0';
+	return body;
+}
+
+#define EHLO_CHUNK "250-mx.test\r\n250-PIPELINING\r\n250 CHUNKING\r\n"
+
+/* The server answers the first chunk only after the second has arrived:
+ * a client that waits for each reply would stall until its timeout. */
+static void
+bdat_chunks_pipelined_without_waiting(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_CHUNK },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT", "250 ok\r\n" },
+		{ "BDAT 1048576\r\n", "" },
+		{ "BDAT 1048576\r\n", "250 ok\r\n250 ok\r\n" },
+		{ "BDAT 5 LAST\r\n", "250 2.0.0 ok\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[1];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+
+	p.timeout_s = 3;
+	set_body(big_body(2 * 1048576 + 5), 65536);
+	txn_init(&t, r, 1, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), 0);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	CHECK_INT(r[0].state, RCPT_ACCEPTED);
+	fake_free(&f);
+}
+
+/* A refused chunk ends the body: at most the pipelined window more, their
+ * replies read, then QUIT; the recipient is deferred. */
+static void
+bdat_refused_chunk_stops_the_body(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_CHUNK },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT", "250 ok\r\n" },
+		{ "BDAT 1048576\r\n", "452 4.3.1 disk full\r\n" },
+		{ "BDAT 1048576\r\n", "503 5.5.1 discarded\r\n" },
+		{ "BDAT 1048576\r\n", "503 5.5.1 discarded\r\n" },
+		{ "BDAT 1048576\r\n", "503 5.5.1 discarded\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[1];
+	struct smtp_txn t;
+	struct fake f;
+	struct err e;
+
+	set_body(big_body(8 * 1048576 + 5), 65536);
+	txn_init(&t, r, 1, to);
+	CHECK_INT(run_txn(&f, steps, &p, &t, &e), -1);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	CHECK(fake_find(&f, "QUIT") > 0);
+	CHECK_INT(r[0].state, RCPT_TEMPFAIL);
+	fake_free(&f);
+}
+
 static void
 final_451_defers_accepted_rcpts(void)
 {
@@ -1166,6 +1240,8 @@ static const struct test tests[] = {
 	TEST(dot_stuffing_across_blocks),
 	TEST(empty_body_sends_only_dot),
 	TEST(bdat_framing_when_chunking),
+	TEST(bdat_chunks_pipelined_without_waiting),
+	TEST(bdat_refused_chunk_stops_the_body),
 	TEST(final_451_defers_accepted_rcpts),
 	TEST(lost_after_dot_says_state_unknown),
 	TEST(rcpt_421_ends_transaction_as_tempfail),
