@@ -309,8 +309,10 @@ h_header(struct cli *cli, const char *val, struct err *e)
 		if (*p <= ' ' || *p > '~')
 			return err_set(e, EX_USAGE, "--header '%s': invalid "
 			    "field name", val);
+	/* A line break would start a header of the caller's choosing:
+	 * bad input (65), as for -s and --from, not a usage slip. */
 	if (strpbrk(val, "\r\n") != NULL)
-		return err_set(e, EX_USAGE, "--header: the value must be "
+		return err_set(e, EX_DATAERR, "--header: the value must be "
 		    "one line");
 	strlist_add(&cli->headers, val);
 	cli->compose = true;

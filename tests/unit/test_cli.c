@@ -290,6 +290,21 @@ bad_flags_fail_with_usage_naming_them(void)
 	}
 }
 
+/* A line break in --header is header injection: refused as bad input. */
+static void
+header_with_line_break_is_data_error(void)
+{
+	const char *argv[] = { "postie", "--header",
+	    "X-A: 1\r\nBcc: victim@example.org", "a@x", NULL };
+	struct cli cli;
+	struct err e;
+
+	CHECK_INT(parse(&cli, &e, argv), -1);
+	CHECK_INT(e.ex, EX_DATAERR);
+	CHECK_STR(e.msg, "--header: the value must be one line");
+	cli_free(&cli);
+}
+
 /* "--" ends the options: what follows is a recipient even when it looks
  * like a flag.  Before it, options may follow recipients (as msmtp):
  * "postie a@x --dry-run" must not mail "--dry-run". */
@@ -447,6 +462,7 @@ static const struct test tests[] = {
 	TEST(due_flag_is_recorded),
 	TEST(compat_flags_are_accepted_and_ignored),
 	TEST(bad_flags_fail_with_usage_naming_them),
+	TEST(header_with_line_break_is_data_error),
 	TEST(double_dash_ends_options),
 	TEST(null_sender_is_empty_string_and_given),
 	TEST(dsn_and_body_flags_are_recorded),
