@@ -10,7 +10,6 @@ name=$(printf 'r\xc3\xa9sum\xc3\xa9.csv')
 printf 'caf\xc3\xa9;1\nth\xc3\xa9;2\n' > "$T/$name"
 printf 'Hello,\nsee attached.\n' |
 	run_postie -C "$CFG" -s "Report $(printf 'caf\xc3\xa9')" -a "$T/data.bin" -a "$T/$name" ops@example.net
-[ "$RC" = 64 ] && skip "compose mode not implemented yet (exit 64)"
 assert_exit 0
 assert_received 1
 T="$T" check_eml "$SPOOL/1.eml" <<'PY'
