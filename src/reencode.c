@@ -1,0 +1,2 @@
+/* reencode.c — see reencode.h. */
+#include "reencode.h"
