@@ -608,6 +608,128 @@ queue_defer(const struct account *a, struct message *m,
 	return rc;
 }
 
+/* ---- a submission's refused recipients ---- */
+
+/* The state file of a refused submission: the sent and the refused
+ * recipients (the deferred ones have their own entry). */
+static void
+failed_env(struct queue_env *q, const struct account *a,
+    const struct envelope *env, const struct report *rep)
+{
+	long long now = (long long)time(NULL);
+
+	memset(q, 0, sizeof(*q));
+	q->created = q->last_try = now;
+	q->attempts = 1;
+	q->account = dup_or_null(a->name);
+	q->from = xstrdup(env->from);
+	q->dsn_notify = dup_or_null(env->dsn_notify);
+	q->dsn_ret = dup_or_null(env->dsn_ret);
+	q->dsn_envid = dup_or_null(env->dsn_envid);
+	q->body_8bit_hint = env->body_8bit_hint;
+	q->rcpts = xcalloc(rep->n, sizeof(*q->rcpts));
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct rcpt_result *rr = &rep->v[i];
+		struct queue_rcpt *r;
+
+		if (rr->outcome != OUT_SENT && rr->outcome != OUT_PERMFAIL)
+			continue;
+		r = &q->rcpts[q->nrcpts++];
+		r->addr = xstrdup(rr->addr);
+		r->state = rr->outcome == OUT_SENT ? QR_SENT : QR_FAILED;
+		r->ex = rr->ex;
+		r->reason = xstrdup(rr->text);
+		if (r->state == QR_FAILED && q->last_error == NULL)
+			q->last_error = xstrdup(rr->text);
+	}
+}
+
+/* failed/ID.eml, then failed/ID.env, both through tmp/ (the same files
+ * move_failed leaves).  *eml is the message's path. */
+static int
+write_failed(const char *dir, struct message *m, struct queue_env *q,
+    char **eml, struct err *e)
+{
+	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
+	char *fdir = xasprintf("%s/failed", dir), *tmp = NULL;
+	int fd, rc = -1;
+
+	*eml = NULL;
+	if (prepare_dirs(dir, e) == -1 ||
+	    (fd = create_msg_tmp(dir, q, &tmp, e)) == -1) {
+		free(fdir);	/* create_msg_tmp freed tmp */
+		return -1;
+	}
+	*eml = xasprintf("%s/%s.eml", fdir, q->id);
+	if (message_write(m, &w, fd, e) == -1)
+		close(fd);
+	else if (commit_file(fd, tmp, *eml, NULL, e) == 0)
+		rc = write_env(dir, fdir, q, true, e);
+	if (rc == -1) {
+		unlink(tmp);
+		unlink(*eml);
+		free(*eml);
+		*eml = NULL;
+	}
+	free(tmp);
+	free(fdir);
+	return rc;
+}
+
+/* The last resort: ~/dead.letter, mbox style. */
+static int
+write_dead_letter(struct message *m, const char *from, char *path,
+    size_t len)
+{
+	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
+	const char *home = getenv("HOME");
+	time_t now = time(NULL);
+	char line[600];
+	struct err e;
+	int fd, rc = 0;
+
+	if (home == NULL || *home != '/')
+		return -1;
+	snprintf(path, len, "%s/dead.letter", home);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return -1;
+	snprintf(line, sizeof(line), "From %s %s",
+	    *from != '\0' ? from : "MAILER-DAEMON", ctime(&now));
+	if (write_all(fd, line, strlen(line)) == -1 ||
+	    message_write(m, &w, fd, &e) == -1 ||
+	    write_all(fd, "\n", 1) == -1 || fsync(fd) == -1)
+		rc = -1;
+	if (close(fd) == -1)
+		rc = -1;
+	return rc;
+}
+
+void
+queue_save_failed(const struct account *a, struct message *m,
+    const struct envelope *env, struct report *rep)
+{
+	struct queue_env q;
+	struct err e;
+	char *dir, *eml;
+
+	rep->saved[0] = '\0';
+	failed_env(&q, a, env, rep);
+	if (q.last_error == NULL) {	/* nothing refused */
+		queue_env_free(&q);
+		return;
+	}
+	dir = queue_dir_path(a);
+	if (write_failed(dir, m, &q, &eml, &e) == 0) {
+		snprintf(rep->saved, sizeof(rep->saved), "%s", eml);
+		free(eml);
+	} else if (write_dead_letter(m, env->from, rep->saved,
+	    sizeof(rep->saved)) == -1)
+		rep->saved[0] = '\0';
+	free(dir);
+	queue_env_free(&q);
+}
+
 /* ---- a queue run ---- */
 
 struct run_password {
@@ -1175,6 +1297,23 @@ list_one(struct qrun *r, const char *id, struct buf *b, off_t *total)
 	free(msg);
 }
 
+/* Where refused and expired messages are, so that mailq's reader can
+ * find them: failed/ID.eml is the message, failed/ID.env the reasons. */
+static void
+list_failed(const char *dir, struct buf *b)
+{
+	char *fdir = xasprintf("%s/failed", dir);
+	struct strlist ids;
+	struct err e;
+
+	if (list_ids(fdir, ".env", &ids, &e) == 0 && ids.n > 0)
+		buf_printf(b, "-- %zu failed message%s in %s (ID.eml the "
+		    "message, ID.env its recipients and reasons)\n", ids.n,
+		    ids.n == 1 ? "" : "s", fdir);
+	strlist_free(&ids);
+	free(fdir);
+}
+
 int
 queue_list(const struct queue_opts *o, int fd, struct err *e)
 {
@@ -1199,6 +1338,7 @@ queue_list(const struct queue_opts *o, int fd, struct err *e)
 			buf_printf(&b, "-- %zu message%s, %lld bytes in %s\n",
 			    ids.n, ids.n == 1 ? "" : "s", (long long)total,
 			    r.dir);
+		list_failed(r.dir, &b);
 		if (write_all(fd, b.data, b.len) == -1)
 			rc = err_sys(e, EX_IOERR, "writing the queue listing");
 	}

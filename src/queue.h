@@ -119,6 +119,20 @@ int	queue_add(const char *dir, struct message *m, struct queue_env *q,
 int	queue_defer(const struct account *a, struct message *m,
 	    const struct envelope *env, struct report *rep, struct err *e);
 
+/*
+ * After a submission's delivery_run: the recipients that rep reports
+ * OUT_PERMFAIL are kept as a queue run keeps a refused message, in the
+ * account's queue directory: failed/ID.eml (the message in wire form)
+ * beside failed/ID.env (the state file above: the envelope, each
+ * recipient sent or failed with its reason, the first refusal as the last
+ * error).  When that cannot be written, the message is appended to
+ * ~/dead.letter (mbox, after a "From " line).  rep->saved names the file
+ * written: ID.eml or dead.letter; "" when nothing was refused or nothing
+ * could be written.
+ */
+void	queue_save_failed(const struct account *a, struct message *m,
+	    const struct envelope *env, struct report *rep);
+
 /* What -q, -bp and --queue-delete need from the command line. */
 struct queue_opts {
 	const char *config_file;	/* -C, or NULL */
@@ -155,7 +169,9 @@ int	queue_run(const struct queue_opts *o, struct queue_stats *st,
 	    struct err *e);
 
 /* mailq / -bp: id, age, size, sender, recipients still pending, last
- * error, written to fd.  "Mail queue is empty" when it is. */
+ * error, written to fd.  "Mail queue is empty" when it is.  A last line
+ * counts the messages kept in failed/ and says where, when there are
+ * any. */
 int	queue_list(const struct queue_opts *o, int fd, struct err *e);
 
 /* --queue-delete ID: remove one entry.  EX_USAGE for a malformed id,

@@ -4,21 +4,18 @@
  * Everything before the wire happens here, in the order a reader expects:
  * configuration, account, message, recipients (argv, -t, aliases,
  * qualification, checks), envelope sender, header rewrite; then either the
- * dry run or delivery_run, and the copy kept of a refused message.
+ * dry run or delivery_run; then the queue keeps what was deferred or
+ * refused (queue_defer, queue_save_failed).
  *
  * --serverinfo lives here too: like a submission it starts from the
  * command line and the configuration, and it only prints what
  * delivery_probe's session learnt.
  */
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "address.h"
@@ -310,91 +307,6 @@ write_dry_run(struct submission *sub, int fd, struct err *e)
 	return message_write(&sub->msg, &w, fd, e);
 }
 
-/* mkdir -p, mode 0700. */
-static int
-make_dirs(const char *path)
-{
-	char *p = xstrdup(path);
-	int rc = 0;
-
-	for (char *s = p + 1; rc == 0 && *s != '\0'; s++)
-		if (*s == '/') {
-			*s = '\0';
-			if (mkdir(p, 0700) == -1 && errno != EEXIST)
-				rc = -1;
-			*s = '/';
-		}
-	if (rc == 0 && mkdir(p, 0700) == -1 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
-
-static char *
-queue_dir(const struct account *a)
-{
-	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-
-	if (a->queue_dir != NULL)
-		return xstrdup(a->queue_dir);
-	if (getuid() == 0)
-		return xstrdup("/var/spool/postie");
-	if (state != NULL && *state != '\0')
-		return xasprintf("%s/postie/queue", state);
-	return xasprintf("%s/.local/state/postie/queue",
-	    home != NULL ? home : "");
-}
-
-/* A new file in queue_dir/failed/, else ~/dead.letter (appended). */
-static int
-open_failed_copy(const struct account *a, char *path, size_t len)
-{
-	char *dir = queue_dir(a), *failed = xasprintf("%s/failed", dir);
-	const char *home = getenv("HOME");
-	int fd = -1;
-
-	if (make_dirs(failed) == 0) {
-		snprintf(path, len, "%s/%lld.%ld.eml", failed,
-		    (long long)time(NULL), (long)getpid());
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	}
-	free(dir);
-	free(failed);
-	if (fd == -1 && home != NULL) {
-		snprintf(path, len, "%s/dead.letter", home);
-		fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	}
-	return fd;
-}
-
-/* Spec §5: a message refused for good is kept, with an mbox "From " line
- * naming the sender, so the refused recipients can be retried by hand. */
-static void
-save_refused(struct submission *sub, struct report *rep)
-{
-	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
-	char line[600];
-	time_t now = time(NULL);
-	struct err e;
-	bool refused = false;
-	int fd;
-
-	for (size_t i = 0; i < rep->n; i++)
-		refused |= rep->v[i].outcome == OUT_PERMFAIL;
-	if (!refused || (fd = open_failed_copy(sub->a, rep->saved,
-	    sizeof(rep->saved))) == -1) {
-		rep->saved[0] = '\0';
-		return;
-	}
-	snprintf(line, sizeof(line), "From %s %s",
-	    *sub->from != '\0' ? sub->from : "MAILER-DAEMON", ctime(&now));
-	if (write_all(fd, line, strlen(line)) == -1 ||
-	    message_write(&sub->msg, &w, fd, &e) == -1 ||
-	    write_all(fd, "\n", 1) == -1 || fsync(fd) == -1)
-		rep->saved[0] = '\0';
-	close(fd);
-}
-
 int
 submit_run(const struct cli *cli, int out_fd, struct report *rep,
     struct err *e)
@@ -420,7 +332,7 @@ submit_run(const struct cli *cli, int out_fd, struct report *rep,
 		if (rc == 0)
 			rc = delivery_run(sub.a, &sub.msg, &sub.env, &o, rep, e);
 		if (rc == 0)
-			save_refused(&sub, rep);
+			queue_save_failed(sub.a, &sub.msg, &sub.env, rep);
 		/* Spec §5: a temporary failure is queued (exit 0), unless
 		 * queue off; a queue that cannot be written is never 0. */
 		if (rc == 0)

@@ -25,8 +25,9 @@ struct cli;
  *  - With --dry-run the envelope ("MAIL FROM:<...>", "RCPT TO:<...>" lines)
  *    and the message are written to out_fd and nothing is sent (rep stays
  *    empty).
- *  - A message refused for good by some recipient is kept in
- *    queue_dir/failed/ (else ~/dead.letter); rep->saved names the file.
+ *  - A message refused for good by some recipient is kept by
+ *    queue_save_failed (queue_dir/failed/ID.eml + ID.env, else
+ *    ~/dead.letter); rep->saved names the file.
  * Returns -1 with e when the message could not be attempted at all (no
  * recipients: EX_USAGE; bad input: EX_DATAERR; configuration: EX_CONFIG);
  * else 0 with rep filled: delivery_exit_code(rep) is the exit status.

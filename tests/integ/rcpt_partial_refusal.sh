@@ -1,7 +1,8 @@
 #!/bin/bash
 # One recipient refused with 550, one accepted: the accepted one gets the
 # message, the exit code is 67, stderr names the refused one, and the
-# message is kept for the refused one (queue_dir/failed or dead.letter).
+# message is kept for the refused one in queue_dir/failed, and mailq says
+# where.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
 start_smtpd --fault rcpt:550:bad@example.net
 smarthost_config off
@@ -13,5 +14,20 @@ eq(meta["rcpt_tos"], ["good@example.net"], "accepted recipient")
 PY
 assert_contains "$T/err" "bad@example.net"
 assert_not_contains "$T/err" "good@example.net: "
-[ -n "$(ls "$T/queue/failed/" 2>/dev/null)" ] || [ -s "$HOME/dead.letter" ] ||
-	fail "the refused recipient's copy was not saved (queue_dir/failed or ~/dead.letter)"
+# The refused copy is kept as a queue run keeps one: failed/ID.eml (the
+# message, no mbox "From " line) beside failed/ID.env (the reasons).
+eml=$(ls "$T"/queue/failed/*.eml 2>/dev/null | head -n 1)
+[ -n "$eml" ] || fail "the refused recipient's copy was not saved in queue_dir/failed"
+assert_contains "$T/err" "kept in $eml"
+head -n 1 "$eml" | grep -q '^From ' && fail "the failed copy starts with an mbox From line"
+grep -q '^Subject: partial' "$eml" || fail "the failed copy lacks the message"
+env=${eml%.eml}.env
+[ -f "$env" ] || fail "no $env beside the saved message"
+grep -qP '^rcpt\tfailed\t67\tbad@example.net\t.*550' "$env" ||
+	fail "failed/ID.env does not record bad@example.net's refusal: $(cat "$env")"
+grep -qP '^rcpt\tsent\t0\tgood@example.net\t' "$env" ||
+	fail "failed/ID.env does not record good@example.net as sent"
+# mailq says where failed messages are kept.
+run_postie -C "$CFG" -bp </dev/null
+assert_exit 0 "mailq"
+assert_contains "$T/out" "1 failed message in $T/queue/failed"

@@ -485,6 +485,126 @@ list_shows_id_sender_recipient_and_error(void)
 	rm_rf(dir);
 }
 
+/* A submission's report: ann accepted, nobody refused (550), bob
+ * deferred (451). */
+static void
+fill_report(struct report *rep)
+{
+	static const char *const addr[] = { "ann@example.net",
+	    "nobody@example.net", "bob@example.net" };
+	static const enum outcome out[] = { OUT_SENT, OUT_PERMFAIL,
+	    OUT_TEMPFAIL };
+	static const char *const text[] = { "250 ok", "h said: 550 5.1.1 "
+	    "no such user (in reply to RCPT TO)", "h said: 451 later" };
+
+	memset(rep, 0, sizeof(*rep));
+	rep->n = 3;
+	rep->v = xcalloc(3, sizeof(*rep->v));
+	for (size_t i = 0; i < 3; i++) {
+		rep->v[i].addr = xstrdup(addr[i]);
+		rep->v[i].outcome = out[i];
+		rep->v[i].ex = i == 1 ? EX_NOUSER : i == 2 ? EX_TEMPFAIL : 0;
+		snprintf(rep->v[i].text, sizeof(rep->v[i].text), "%s", text[i]);
+	}
+}
+
+static void
+save_failed_writes_eml_and_env_like_a_queue_run(void)
+{
+	const char *dir = fresh_dir();
+	char *qdir = xasprintf("%s/q", dir), *fdir = xasprintf("%s/failed", qdir);
+	char *cfg = refused_config(dir, ""), *id, *p, *s;
+	char out[] = "/tmp/test_queue_list.XXXXXX";
+	struct account a = { .name = "default", .queue_dir = qdir };
+	struct envelope env = { .from = "cron@example.com" };
+	struct queue_opts o = { .config_file = cfg, .now = 1700000000 };
+	struct message m;
+	struct report rep;
+	struct err e;
+	int fd;
+
+	fill_report(&rep);
+	CHECK_INT(read_message(&m, "Subject: hi\n\nbody line\n"), 0);
+	queue_save_failed(&a, &m, &env, &rep);
+	CHECK(strncmp(rep.saved, fdir, strlen(fdir)) == 0);
+	CHECK(strlen(rep.saved) > 4 &&
+	    strcmp(rep.saved + strlen(rep.saved) - 4, ".eml") == 0);
+	s = slurp(rep.saved);
+	CHECK_STR(s, "Subject: hi\r\n\r\nbody line\r\n");	/* no "From " */
+	free(s);
+	id = xstrndup(rep.saved + strlen(fdir) + 1,
+	    strlen(rep.saved) - strlen(fdir) - 5);
+	CHECK(queue_id_valid(id));
+	p = xasprintf("%s/%s.env", fdir, id);
+	s = slurp(p);
+	CHECK(strstr(s, "from cron@example.com\n") != NULL);
+	CHECK(strstr(s, "error h said: 550 5.1.1 no such user") != NULL);
+	CHECK(strstr(s, "rcpt\tsent\t0\tann@example.net\t") != NULL);
+	CHECK(strstr(s, "rcpt\tfailed\t67\tnobody@example.net\th said: 550")
+	    != NULL);
+	CHECK(strstr(s, "bob@example.net") == NULL);	/* the queue's own */
+	CHECK_INT(file_mode(p), 0600);
+	free(s);
+	/* mailq says where the failed messages are. */
+	fd = mkstemp(out);
+	CHECK_INT(queue_list(&o, fd, &e), 0);
+	close(fd);
+	s = slurp(out);
+	unlink(out);
+	CHECK(strstr(s, "Mail queue is empty\n") != NULL);
+	CHECK(strstr(s, "-- 1 failed message in ") != NULL);
+	CHECK(strstr(s, fdir) != NULL);
+	free(s);
+	free(p);
+	free(id);
+	message_free(&m);
+	report_free(&rep);
+	free(cfg);
+	free(fdir);
+	free(qdir);
+	rm_rf(dir);
+}
+
+static void
+save_failed_falls_back_to_dead_letter(void)
+{
+	const char *dir = fresh_dir();
+	char *file = xasprintf("%s/plain-file", dir);
+	char *qdir = xasprintf("%s/queue", file), *dead, *s;
+	char *home = getenv("HOME") ? xstrdup(getenv("HOME")) : NULL;
+	struct account a = { .name = "default", .queue_dir = qdir };
+	struct envelope env = { .from = "" };
+	struct message m;
+	struct report rep;
+
+	close(open(file, O_WRONLY | O_CREAT, 0600));	/* no queue dir there */
+	setenv("HOME", dir, 1);
+	fill_report(&rep);
+	CHECK_INT(read_message(&m, "Subject: hi\n\nbody\n"), 0);
+	queue_save_failed(&a, &m, &env, &rep);
+	dead = xasprintf("%s/dead.letter", dir);
+	CHECK_STR(rep.saved, dead);
+	s = slurp(dead);
+	CHECK(strncmp(s, "From MAILER-DAEMON ", 19) == 0);
+	CHECK(strstr(s, "\nSubject: hi\r\n\r\nbody\r\n\n") != NULL);
+	free(s);
+	/* Nothing refused: nothing saved. */
+	rep.v[1].outcome = OUT_SENT;
+	queue_save_failed(&a, &m, &env, &rep);
+	CHECK_STR(rep.saved, "");
+	if (home != NULL)
+		setenv("HOME", home, 1);
+	else
+		unsetenv("HOME");
+	free(home);
+	free(dead);
+	message_free(&m);
+	report_free(&rep);
+	free(qdir);
+	free(file);
+	rm_rf(dir);
+}
+
 static void
 delete_removes_entry_and_refuses_bad_ids(void)
 {
@@ -524,6 +644,8 @@ static const struct test tests[] = {
 	TEST(run_skips_an_entry_locked_by_another_run),
 	TEST(run_removes_unlocked_message_without_state),
 	TEST(list_shows_id_sender_recipient_and_error),
+	TEST(save_failed_writes_eml_and_env_like_a_queue_run),
+	TEST(save_failed_falls_back_to_dead_letter),
 	TEST(delete_removes_entry_and_refuses_bad_ids),
 };
 
