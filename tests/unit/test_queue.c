@@ -494,8 +494,11 @@ fill_report(struct report *rep)
 	    "nobody@example.net", "bob@example.net" };
 	static const enum outcome out[] = { OUT_SENT, OUT_PERMFAIL,
 	    OUT_TEMPFAIL };
-	static const char *const text[] = { "250 ok", "h said: 550 5.1.1 "
-	    "no such user (in reply to RCPT TO)", "h said: 451 later" };
+	static const char *const text[] = {
+		"250 ok",
+		"h said: 550 5.1.1 no such user (in reply to RCPT TO)",
+		"h said: 451 later",
+	};
 
 	memset(rep, 0, sizeof(*rep));
 	rep->n = 3;
