@@ -73,7 +73,7 @@ complete -c postie -s s -l subject -x -d 'Subject (compose mode)'
 complete -c postie -s a -l attach -r -F -d 'Attach FILE[;type=T][;name=N]'
 complete -c postie -l cc -x -d 'Carbon copy recipient'
 complete -c postie -l bcc -x -d 'Blind carbon copy recipient'
-complete -c postie -l from -x -a '(__postie_config_values from)' -d 'From header'
+complete -c postie -l from -x -a '(__postie_config_values from)' -d 'From header and envelope sender'
 complete -c postie -l header -x -d "Add a header field 'Name: value'"
 complete -c postie -l body -r -F -d 'Body text file (- for stdin)'
 complete -c postie -l html -r -F -d 'HTML alternative of the body'

@@ -39,6 +39,7 @@ struct submission {
 	const struct account *a;
 	struct message msg;
 	struct envelope env;
+	char	*asked_from;		/* -f, or --from's address; NULL: none */
 	char	*from;			/* envelope sender, owned */
 	char	*header_from;		/* for an added From header */
 	char	*notify, *ret;		/* upper-cased DSN values */
@@ -90,16 +91,58 @@ expand_from(const char *from)
 	return buf_steal(&b);
 }
 
-/* The envelope sender: -f when the account allows it, else the account's
- * from (unless it is a pattern for -f), else user@domain. */
+/* The sender the command line asks for: -f (or -r); in compose mode
+ * without -f, the address in --from, since a script that writes
+ * --from reports@example.com means the envelope too (as mailx -r and
+ * msmtp --from do).  *out is NULL when neither was given, "" for the
+ * null sender. */
 static int
-settle_from(struct submission *sub, const struct cli *cli, struct err *e)
+asked_from(const struct cli *cli, char **out, struct err *e)
+{
+	struct strlist l;
+	int rc = 0;
+
+	*out = NULL;
+	if (cli->from_given) {
+		*out = xstrdup(cli->from);
+		return 0;
+	}
+	if (!cli->compose || cli->compose_from == NULL)
+		return 0;
+	strlist_init(&l);
+	if (address_parse_list(cli->compose_from, strlen(cli->compose_from),
+	    &l, e) == -1)
+		rc = err_prefix(e, "--from '%s'", cli->compose_from);
+	else if (l.n != 1)
+		rc = err_set(e, EX_DATAERR, "--from '%s': one address expected",
+		    cli->compose_from);
+	else
+		*out = xstrdup(l.v[0]);
+	strlist_free(&l);
+	return rc;
+}
+
+/* The account: --account, else the one whose from matches the asked
+ * sender, else the default. */
+static const struct account *
+select_account(const struct config *cfg, const struct cli *cli,
+    const char *asked, struct err *e)
+{
+	return config_select(cfg, cli->account,
+	    asked != NULL && *asked != '\0' ? asked : NULL, e);
+}
+
+/* The envelope sender: the asked one (-f, --from) when the account allows
+ * it, else the account's from (unless it is a pattern for -f), else
+ * user@domain. */
+static int
+settle_from(struct submission *sub, struct err *e)
 {
 	const struct account *a = sub->a;
 	const char *dom = qualify_domain(a);
 
-	if (cli->from_given && a->allow_from_override)
-		sub->from = xstrdup(cli->from);
+	if (sub->asked_from != NULL && a->allow_from_override)
+		sub->from = xstrdup(sub->asked_from);
 	else if (a->from != NULL && strpbrk(a->from, "*?[") == NULL)
 		sub->from = expand_from(a->from);
 	else
@@ -241,11 +284,11 @@ submission_prepare(struct submission *sub, const struct cli *cli,
 	struct strlist raw;
 	int rc;
 
-	if (config_load(&sub->cfg, cli->config_file, e) == -1)
+	if (asked_from(cli, &sub->asked_from, e) == -1 ||
+	    config_load(&sub->cfg, cli->config_file, e) == -1)
 		return -1;
 	sub->cfg_loaded = true;
-	sub->a = config_select(&sub->cfg, cli->account,
-	    cli->from_given && *cli->from != '\0' ? cli->from : NULL, e);
+	sub->a = select_account(&sub->cfg, cli, sub->asked_from, e);
 	if (sub->a == NULL)
 		return -1;
 	if (cli->compose)
@@ -264,7 +307,7 @@ submission_prepare(struct submission *sub, const struct cli *cli,
 	if (sub->env.rcpts.n == 0)
 		return err_set(e, EX_USAGE, "no recipients (give them as "
 		    "arguments, or use -t)");
-	if (settle_from(sub, cli, e) == -1 || rewrite(sub, cli, e) == -1 ||
+	if (settle_from(sub, e) == -1 || rewrite(sub, cli, e) == -1 ||
 	    check_max_size(sub, e) == -1)
 		return -1;
 	settle_envelope(sub, cli);
@@ -276,6 +319,7 @@ submission_free(struct submission *sub)
 {
 	message_free(&sub->msg);
 	strlist_free(&sub->env.rcpts);
+	free(sub->asked_from);
 	free(sub->from);
 	free(sub->header_from);
 	free(sub->notify);
