@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "address.h"
 #include "delivery.h"
@@ -27,6 +28,9 @@
 #include "reply.h"
 
 #define CONNECT_TIMEOUT_MS	(60 * 1000)	/* when the account sets none */
+/* Per MX address, as Postfix's smtp_connect_timeout: a dead MX host must
+ * not hold the next one back for the whole configured timeout. */
+#define MX_CONNECT_TIMEOUT_MS	(30 * 1000)
 
 /* What one host attempt means for the destination. */
 enum host_rc { HOST_DONE = 0, HOST_NEXT };
@@ -255,6 +259,37 @@ timeout_ms(const struct account *a)
 	return a->timeout > 0 ? a->timeout * 1000 : CONNECT_TIMEOUT_MS;
 }
 
+/* The configured timeout still bounds everything else (TLS, replies). */
+static int
+connect_timeout_ms(const struct account *a, const struct destination *d)
+{
+	int t = timeout_ms(a);
+
+	return d->domain != NULL && t > MX_CONNECT_TIMEOUT_MS ?
+	    MX_CONNECT_TIMEOUT_MS : t;
+}
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A session that broke after making us wait at least a timeout (the
+ * configured one, else CONNECT_TIMEOUT_MS, below every RFC 5321 stage
+ * timeout): the host stalls, and would make each later message of a queue
+ * run wait as long. */
+static bool
+stalled(const struct dctx *x, struct smtp *s, const struct err *e,
+    long long since)
+{
+	return !smtp_usable(s) && e->ex == EX_TEMPFAIL &&
+	    mono_ms() - since >= timeout_ms(x->a);
+}
+
 static void
 tls_params_for(const struct account *a, const struct destination *d,
     const char *host, struct tls_params *t)
@@ -480,11 +515,23 @@ session_end(struct dctx *x, const struct destination *d, const char *host,
 		smtp_abort(s);
 }
 
+/* A host that cannot be reached now, or that stalled: the queue run will
+ * not try it again for its next messages. */
+static enum host_rc
+host_unreachable(struct dctx *x, const struct destination *d,
+    const char *host, const struct err *e)
+{
+	if (x->o->cache != NULL)
+		cache_put(x->o->cache, x->a, host, d->port, NULL, e);
+	return HOST_NEXT;
+}
+
 static enum host_rc
 run_transaction(struct dctx *x, const struct destination *d,
     const char *host, struct smtp *s, struct err *e)
 {
 	struct txn_build b;
+	long long start;
 	int rc;
 
 	if (txn_build(x, d, s, &b, e) == -1) {
@@ -498,8 +545,11 @@ run_transaction(struct dctx *x, const struct destination *d,
 		smtp_quit(s);
 		return HOST_DONE;
 	}
+	start = mono_ms();
 	rc = smtp_send(s, &b.t, e);
 	note_reply(x, s);
+	if (rc == -1 && stalled(x, s, e, start))
+		host_unreachable(x, d, host, e);
 	if (rc == -1 && worth_next_host(s, &b, e)) {
 		txn_build_free(&b);
 		smtp_abort(s);
@@ -511,17 +561,6 @@ run_transaction(struct dctx *x, const struct destination *d,
 	return HOST_DONE;
 }
 
-/* A host that cannot be reached now: the queue run will not try it again
- * for its next messages. */
-static enum host_rc
-host_unreachable(struct dctx *x, const struct destination *d,
-    const char *host, const struct err *e)
-{
-	if (x->o->cache != NULL)
-		cache_put(x->o->cache, x->a, host, d->port, NULL, e);
-	return HOST_NEXT;
-}
-
 /* A queue run: the session kept from an earlier message (after RSET), or
  * the failure remembered for this host.  -1: nothing kept, connect. */
 static int
@@ -530,6 +569,7 @@ deliver_cached(struct dctx *x, const struct destination *d,
 {
 	struct cache_slot *sl;
 	struct smtp *s;
+	long long start;
 
 	if (x->o->cache == NULL ||
 	    (sl = cache_find(x->o->cache, x->a, host, d->port)) == NULL)
@@ -539,9 +579,14 @@ deliver_cached(struct dctx *x, const struct destination *d,
 		return HOST_NEXT;
 	}
 	s = cache_remove(x->o->cache, (size_t)(sl - x->o->cache->v), true);
-	if (smtp_reset(s, e) == -1) {	/* closed while idle: reconnect */
+	start = mono_ms();
+	if (smtp_reset(s, e) == -1) {
+		bool stall = stalled(x, s, e, start);
+
 		smtp_abort(s);
-		err_clear(e);
+		if (stall)
+			return host_unreachable(x, d, host, e);
+		err_clear(e);	/* closed while idle: reconnect */
 		return -1;
 	}
 	if (x->tracing)
@@ -566,7 +611,7 @@ deliver_to_host(struct dctx *x, const struct destination *d,
 	if ((rc = deliver_cached(x, d, host, e)) != -1)
 		return (enum host_rc)rc;
 	if (conn_connect_host(&c, host, d->port, x->a->source_ip,
-	    timeout_ms(x->a), e) == -1)
+	    connect_timeout_ms(x->a, d), e) == -1)
 		return host_unreachable(x, d, host, e);
 	if (x->tracing)
 		conn_set_trace(c, log_trace, &x->trace);
@@ -574,8 +619,8 @@ deliver_to_host(struct dctx *x, const struct destination *d,
 	if (d->tls == TLSMODE_IMPLICIT &&
 	    conn_starttls(c, &p.tlsp, timeout_ms(x->a), e) == -1) {
 		conn_close(c);
-		if (e->ex != EX_NOPERM)
-			return HOST_NEXT;
+		if (e->ex != EX_NOPERM)	/* dropped or stalled handshake */
+			return host_unreachable(x, d, host, e);
 		fail_rest_err(x, d, e, STAGE_CONNECT);
 		return HOST_DONE;
 	}

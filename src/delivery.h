@@ -6,7 +6,9 @@
  * sysexits code, when to try the next host.
  *
  * For each destination of the route: connect (each host, each address in
- * turn), smtp_open, smtp_send, QUIT.  Per-recipient results are merged into
+ * turn; an MX address gets at most 30 s to accept the connection, as
+ * Postfix's smtp_connect_timeout, the configured timeout bounding the
+ * rest), smtp_open, smtp_send, QUIT.  Per-recipient results are merged into
  * one report; delivery_exit_code turns the report into one exit code.
  */
 #ifndef POSTIE_DELIVERY_H
@@ -66,8 +68,10 @@ struct delivery_opts {
  * QUIT; a later message for the same account, host and port goes over it
  * after RSET (a kept session the server has closed meanwhile is replaced
  * by a new connection).  A host that could not be reached (connection
- * failed, 4xx greeting, dropped before EHLO) is not tried again by the
- * same cache: later messages get the same error at once.  At most
+ * failed, 4xx greeting, dropped before EHLO, TLS handshake failed), or
+ * that broke a session after making postie wait a whole timeout (a
+ * stall), is not tried again by the same cache: later messages get the
+ * same error at once.  At most
  * DELIVERY_CACHE_MAX sessions stay open; the oldest is QUIT to make room.
  * delivery_cache_close QUITs every kept session and frees c.
  */
