@@ -6,14 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "address.h"
-#include "aliases.h"
 #include "cli.h"
-#include "config.h"
 #include "delivery.h"
 #include "err.h"
 #include "queue.h"
-#include "route.h"
 #include "submit.h"
 
 #ifndef PACKAGE_VERSION
@@ -34,66 +30,27 @@ not_yet(const char *what)
 	return EX_USAGE;
 }
 
-/* newaliases, -bi: check that the configured aliases file parses; postie
- * reads it on each submission, so there is nothing to build. */
+/* newaliases, -bi: the aliases file parses. */
 static int
 run_newaliases(const struct cli *cli)
 {
-	const struct account *a;
-	struct aliases *al = NULL;
-	struct config cfg;
 	struct err e;
-	int rc = 0;
 
 	err_clear(&e);
-	if (config_load(&cfg, cli->config_file, &e) == -1)
-		return fail(&e);
-	if ((a = config_select(&cfg, cli->account, NULL, &e)) == NULL)
-		rc = fail(&e);
-	else if (a->aliases != NULL && aliases_load(&al, a->aliases, &e) == -1)
-		rc = fail(&e);
-	aliases_free(al);
-	config_free(&cfg);
-	return rc;
+	return submit_check_aliases(cli, &e) == -1 ? fail(&e) : 0;
 }
 
-/* -bv: each recipient's expansion and route (route_verify), nothing sent.
- * The exit code says whether every address has a route. */
+/* -bv: each recipient's expansion and route, nothing sent; the exit code
+ * says whether every address has a route. */
 static int
 run_verify(const struct cli *cli)
 {
-	const struct account *a;
-	struct strlist rcpts;
-	struct config cfg;
-	struct buf out;
 	struct err e;
-	int rc = 0;
+	int rc;
 
 	err_clear(&e);
-	if (config_load(&cfg, cli->config_file, &e) == -1)
+	if ((rc = submit_verify(cli, STDOUT_FILENO, &e)) == -1)
 		return fail(&e);
-	strlist_init(&rcpts);
-	buf_init(&out);
-	a = config_select(&cfg, cli->account,
-	    cli->from_given && *cli->from != '\0' ? cli->from : NULL, &e);
-	for (size_t i = 0; a != NULL && i < cli->rcpt_args.n; i++) {
-		const char *arg = cli->rcpt_args.v[i];
-
-		if (address_parse_list(arg, strlen(arg), &rcpts, &e) == -1) {
-			err_prefix(&e, "recipient '%s'", arg);
-			a = NULL;
-		}
-	}
-	if (a != NULL && rcpts.n == 0) {
-		err_set(&e, EX_USAGE, "-bv needs recipients as arguments");
-		a = NULL;
-	}
-	if (a == NULL || (rc = route_verify(a, &rcpts, &out, &e)) == -1)
-		rc = fail(&e);
-	fwrite(out.data != NULL ? out.data : "", 1, out.len, stdout);
-	buf_free(&out);
-	strlist_free(&rcpts);
-	config_free(&cfg);
 	return rc;
 }
 

@@ -7,9 +7,10 @@
  * dry run or delivery_run; then the queue keeps what was deferred or
  * refused (queue_defer, queue_save_failed).
  *
- * --serverinfo lives here too: like a submission it starts from the
- * command line and the configuration, and it only prints what
- * delivery_probe's session learnt.
+ * --serverinfo, -bv and newaliases live here too: like a submission they
+ * start from the command line and the configuration; --serverinfo only
+ * prints what delivery_probe's session learnt, -bv what route_verify
+ * finds.
  */
 #include <ctype.h>
 #include <pwd.h>
@@ -27,6 +28,7 @@
 #include "message.h"
 #include "mime.h"
 #include "queue.h"
+#include "route.h"
 #include "smtp.h"
 #include "submit.h"
 #include "tls.h"
@@ -493,6 +495,74 @@ submit_serverinfo(const struct cli *cli, int out_fd, struct err *e)
 		rc = err_sys(e, EX_IOERR, "writing the server information");
 out:
 	buf_free(&b);
+	config_free(&cfg);
+	return rc;
+}
+
+/* ---- -bv, newaliases ---- */
+
+/* The recipient arguments, each an address list. */
+static int
+verify_rcpts(const struct cli *cli, struct strlist *out, struct err *e)
+{
+	for (size_t i = 0; i < cli->rcpt_args.n; i++) {
+		const char *arg = cli->rcpt_args.v[i];
+
+		if (address_parse_list(arg, strlen(arg), out, e) == -1)
+			return err_prefix(e, "recipient '%s'", arg);
+	}
+	if (out->n == 0)
+		return err_set(e, EX_USAGE, "-bv needs recipients as arguments");
+	return 0;
+}
+
+int
+submit_verify(const struct cli *cli, int out_fd, struct err *e)
+{
+	const struct account *a;
+	struct strlist rcpts;
+	struct config cfg;
+	struct buf out;
+	char *asked;
+	int rc = -1;
+
+	if (asked_from(cli, &asked, e) == -1)
+		return -1;
+	if (config_load(&cfg, cli->config_file, e) == -1) {
+		free(asked);
+		return -1;
+	}
+	strlist_init(&rcpts);
+	buf_init(&out);
+	if ((a = select_account(&cfg, cli, asked, e)) != NULL &&
+	    verify_rcpts(cli, &rcpts, e) == 0)
+		rc = route_verify(a, &rcpts, &out, e);
+	/* What was found is written even when a later address failed. */
+	if (out.len > 0 && write_all(out_fd, out.data, out.len) == -1 &&
+	    rc != -1)
+		rc = err_sys(e, EX_IOERR, "writing the verification");
+	buf_free(&out);
+	strlist_free(&rcpts);
+	config_free(&cfg);
+	free(asked);
+	return rc;
+}
+
+int
+submit_check_aliases(const struct cli *cli, struct err *e)
+{
+	const struct account *a;
+	struct aliases *al = NULL;
+	struct config cfg;
+	int rc = 0;
+
+	if (config_load(&cfg, cli->config_file, e) == -1)
+		return -1;
+	if ((a = config_select(&cfg, cli->account, NULL, e)) == NULL)
+		rc = -1;
+	else if (a->aliases != NULL)
+		rc = aliases_load(&al, a->aliases, e);
+	aliases_free(al);
 	config_free(&cfg);
 	return rc;
 }

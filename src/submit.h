@@ -46,4 +46,20 @@ int	submit_run(const struct cli *cli, int out_fd, struct report *rep,
  */
 int	submit_serverinfo(const struct cli *cli, int out_fd, struct err *e);
 
+/*
+ * -bv: each recipient argument's alias expansion, qualification and route
+ * (route_verify, with the account chosen as a submission would: --account,
+ * else by -f), written to out_fd; nothing is sent.  Returns 0 when every
+ * address has a route, else the sysexits code of the worst failure (the
+ * failures are described in what was written); -1 with e when nothing
+ * could be checked (configuration: EX_CONFIG; no recipients: EX_USAGE; an
+ * argument that does not parse: EX_DATAERR).
+ */
+int	submit_verify(const struct cli *cli, int out_fd, struct err *e);
+
+/* newaliases, -bi: check that the account's aliases file parses (postie
+ * reads it on each submission, so there is nothing to build).  0, or -1
+ * with e (EX_CONFIG, or the aliases file's error). */
+int	submit_check_aliases(const struct cli *cli, struct err *e);
+
 #endif
