@@ -2,8 +2,10 @@
 """A TCP relay on loopback that delays every chunk by DELAY ms in each
 direction, so that one round trip costs 2*DELAY ms more.  This kernel has no
 netem; a user-space delay line is the next best thing.  It also counts the
-client's "flights": runs of client-to-server data separated by
-server-to-client data, i.e. the round trips the client made.
+client's "flights" that were answered: runs of client-to-server data
+followed by server-to-client data, i.e. the round trips the client waited
+for.  A last flight nobody answers (TLS close_notify after the 221 to QUIT)
+costs no waiting and is not counted.
 
     delayproxy.py LISTEN_PORT TARGET_HOST TARGET_PORT DELAY_MS [STATS_FILE]
 
@@ -21,7 +23,7 @@ class Flights:
         self.count = 0
 
     def saw(self, direction):
-        if direction == "c2s" and self.last != "c2s":
+        if direction == "s2c" and self.last == "c2s":
             self.count += 1
         self.last = direction
 
