@@ -629,7 +629,7 @@ static const char usage[] =
 "                           attach a file ('-' for stdin)\n"
 "  --cc ADDR                carbon copy\n"
 "  --bcc ADDR               blind carbon copy\n"
-"  --from ADDR              From header\n"
+"  --from ADDR              From header and envelope sender (unless -f)\n"
 "  --header 'NAME: VALUE'   add a header field\n"
 "  --body FILE|-            body text\n"
 "  --html FILE              HTML alternative of the body\n"
