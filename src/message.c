@@ -10,7 +10,8 @@
  * The wire form is produced by a reader that the SMTP layer pulls from:
  * the header section (RFC 2047 where needed) is built once per reader,
  * then the body is converted chunk by chunk (CRLF line ends, or
- * quoted-printable when the server cannot take it as is).
+ * quoted-printable when the server cannot take it as is; a MIME body is
+ * re-encoded part by part by reencode.c).
  *
  * RFC 5322 (format), RFC 5321 §4.5.3.1.6 (998-octet lines), RFC 2045
  * (MIME headers, quoted-printable), RFC 2047 (encoded words), RFC 6152
@@ -31,6 +32,7 @@
 #include "encode.h"
 #include "message.h"
 #include "mime.h"
+#include "reencode.h"
 
 #define READ_BLOCK	(64 * 1024)	/* input and spool write size */
 #define WRITE_BLOCK	(256 * 1024)	/* message_write: few large writes */
@@ -596,8 +598,8 @@ message_rewrite(struct message *m, const struct rewrite_opts *o,
 enum body_mode {
 	BODY_CRLF,	/* as read, line ends made CRLF */
 	BODY_QP,	/* single text part re-encoded quoted-printable */
-	BODY_SPLIT,	/* MIME structure or an encoding postie cannot re-encode
-			 * (multipart, base64...): CRLF, lines broken at 998 */
+	BODY_PARTS,	/* MIME structure or an encoding (multipart, message/,
+			 * base64...): part by part, by reencode.c */
 	BODY_MIME,	/* composed: the body comes from m->mime */
 };
 
@@ -615,6 +617,7 @@ struct message_reader {
 	bool	 at_bol;	/* the last byte sent ended a line */
 	size_t	 col;
 	struct qp qp;
+	struct reencode *re;	/* BODY_PARTS */
 	/* the progress line (spec §1), when m->progress_fd >= 0 */
 	bool	 progress;
 	bool	 progress_shown;
@@ -655,7 +658,7 @@ body_mode(const struct message *m, const struct wire_opts *w)
 	if (plain_cte && !value_is(h, "Content-Type", "multipart/") &&
 	    !value_is(h, "Content-Type", "message/"))
 		return BODY_QP;
-	return BODY_SPLIT;
+	return BODY_PARTS;
 }
 
 bool
@@ -907,40 +910,70 @@ add_wire_field(struct buf *b, const struct header_list *h, size_t i,
 	free(v);
 }
 
+/* new_cte: what Content-Transfer-Encoding must now say (BODY_PARTS:
+ * reencode_root_cte), or NULL. */
 static void
 build_wire_headers(const struct message *m, const struct wire_opts *w,
-    enum body_mode mode, struct buf *b)
+    enum body_mode mode, const char *new_cte, struct buf *b)
 {
 	const struct header_list *h = &m->headers;
 
+	if (mode == BODY_QP)
+		new_cte = "quoted-printable";
 	for (size_t i = 0; i < h->n; i++) {
-		if (mode == BODY_QP &&
+		if (new_cte != NULL &&
 		    ascii_eq_ci(h->v[i].name, "Content-Transfer-Encoding"))
 			continue;
 		add_wire_field(b, h, i, w);
 	}
-	if (mode == BODY_QP) {
-		if (header_find(h, "MIME-Version", 0) < 0)
-			buf_adds(b, "MIME-Version: 1.0\r\n");
-		if (header_find(h, "Content-Type", 0) < 0)
-			buf_printf(b, "Content-Type: text/plain; charset=%s\r\n",
-			    m->body_8bit ? "utf-8" : "us-ascii");
-		buf_adds(b, "Content-Transfer-Encoding: quoted-printable\r\n");
-	}
+	if (new_cte != NULL && header_find(h, "MIME-Version", 0) < 0)
+		buf_adds(b, "MIME-Version: 1.0\r\n");
+	if (mode == BODY_QP && header_find(h, "Content-Type", 0) < 0)
+		buf_printf(b, "Content-Type: text/plain; charset=%s\r\n",
+		    m->body_8bit ? "utf-8" : "us-ascii");
+	if (new_cte != NULL)
+		buf_printf(b, "Content-Transfer-Encoding: %s\r\n", new_cte);
 	buf_add(b, "\r\n", 2);
+}
+
+/* BODY_PARTS: the first pass over the spool (per-part facts). */
+static struct reencode *
+parts_scan(const struct message *m, const struct wire_opts *w, struct err *e)
+{
+	struct reencode *re = reencode_new_headers(&m->headers,
+	    w->eightbitmime);
+
+	if (m->body_fd >= 0 && reencode_scan_fd(re, m->body_fd, e) == -1) {
+		reencode_free(re);
+		return NULL;
+	}
+	if (m->body_fd < 0)
+		reencode_scan_end(re);
+	return re;
 }
 
 off_t
 message_wire_size(const struct message *m, const struct wire_opts *w)
 {
 	enum body_mode mode = body_mode(m, w);
+	struct reencode *re = NULL;
 	struct buf b;
+	struct err e;
 	off_t size, body = m->body_len;
 
+	/* NULL when the spool cannot be read: the reader will say so. */
+	if (mode == BODY_PARTS)
+		re = parts_scan(m, w, &e);
 	buf_init(&b);
-	build_wire_headers(m, w, mode, &b);
+	build_wire_headers(m, w, mode, re ? reencode_root_cte(re) : NULL, &b);
 	size = (off_t)b.len;
 	buf_free(&b);
+	if (mode == BODY_PARTS) {
+		size += re != NULL ? reencode_size_bound(re) + 2 :
+		    4 * body + 2 * m->body_lines + 128;
+		reencode_free(re);
+		return size;
+	}
 	if (mode == BODY_MIME)
 		return size + mime_size_bound(m->mime) + 2;
 	if (mode == BODY_QP) {
@@ -950,10 +983,7 @@ message_wire_size(const struct message *m, const struct wire_opts *w)
 	}
 	if (m->body_bare_cr)
 		body *= 2;	/* every CR could become CRLF */
-	size += body + m->body_lines + 2;
-	if (mode == BODY_SPLIT)
-		size += 2 * (m->body_len / WIRE_LINE_MAX + 1);
-	return size;
+	return size + body + m->body_lines + 2;
 }
 
 static void
@@ -964,8 +994,7 @@ wire_eol(struct message_reader *r)
 	r->at_bol = true;
 }
 
-/* Body bytes to CRLF line ends; bare CR becomes CRLF (spec §3); in
- * BODY_SPLIT mode no line exceeds 998 octets. */
+/* Body bytes to CRLF line ends; bare CR becomes CRLF (spec §3). */
 static void
 wire_crlf(struct message_reader *r, const char *p, size_t n)
 {
@@ -983,8 +1012,6 @@ wire_crlf(struct message_reader *r, const char *p, size_t n)
 		else if (c == '\n')
 			wire_eol(r);
 		else {
-			if (r->mode == BODY_SPLIT && r->col >= WIRE_LINE_MAX)
-				wire_eol(r);
 			buf_addc(&r->out, c);
 			r->col++;
 			r->at_bol = false;
@@ -999,6 +1026,9 @@ wire_finish(struct message_reader *r)
 		qp_finish(&r->qp, &r->out);
 		r->at_bol = r->out.len == 0 ||
 		    r->out.data[r->out.len - 1] == '\n';
+	} else if (r->mode == BODY_PARTS) {
+		reencode_finish(r->re, &r->out);
+		r->at_bol = true;
 	} else if (r->prev_cr) {
 		r->prev_cr = false;
 		wire_eol(r);
@@ -1030,7 +1060,9 @@ wire_fill(struct message_reader *r, struct err *e)
 		qp_encode(&r->qp, r->in, (size_t)n, &r->out);
 		if (r->out.len > 0)
 			r->at_bol = r->out.data[r->out.len - 1] == '\n';
-	} else
+	} else if (r->mode == BODY_PARTS)
+		reencode_feed(r->re, r->in, (size_t)n, &r->out);
+	else
 		wire_crlf(r, r->in, (size_t)n);
 	return 0;
 }
@@ -1040,17 +1072,23 @@ reader_open(struct message_reader **rp, struct message *m,
     const struct wire_opts *w, bool progress, struct err *e)
 {
 	struct message_reader *r;
+	struct reencode *re = NULL;
+	enum body_mode mode = body_mode(m, w);
 
 	if (m->mime != NULL && mime_rewind(m->mime, e) == -1)
+		return -1;
+	if (mode == BODY_PARTS && (re = parts_scan(m, w, e)) == NULL)
 		return -1;
 	r = xcalloc(1, sizeof(*r));
 	r->m = m;
 	r->w = *w;
-	r->mode = body_mode(m, w);
+	r->mode = mode;
+	r->re = re;
 	r->at_bol = true;
 	buf_init(&r->out);
 	qp_init(&r->qp, false);
-	build_wire_headers(m, w, r->mode, &r->out);
+	build_wire_headers(m, w, r->mode, re ? reencode_root_cte(re) : NULL,
+	    &r->out);
 	if (m->body_fd < 0 && m->mime == NULL)
 		r->eof = true;	/* no body at all: headers only */
 	if (progress && m->progress_fd >= 0) {
@@ -1149,6 +1187,7 @@ message_reader_close(struct message_reader *r)
 	if (r->progress_shown)
 		(void)!write(r->m->progress_fd, "\r\033[K", 4);
 	buf_free(&r->out);
+	reencode_free(r->re);
 	free(r);
 }
 
