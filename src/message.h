@@ -89,7 +89,8 @@ struct wire_opts {
 
 /* True when the body must be re-encoded for this server (spec §3: lines over
  * 998 octets in a message postie did not compose; 8-bit to a server without
- * 8BITMIME).  Such a body goes out quoted-printable. */
+ * 8BITMIME).  A single-part body then goes out quoted-printable; a MIME
+ * body is re-encoded part by part (reencode.h). */
 bool	message_needs_reencode(const struct message *m, const struct wire_opts *w);
 
 /* True when the wire form is 8-bit (MAIL FROM ... BODY=8BITMIME). */
