@@ -83,7 +83,8 @@ struct reencode {
 	struct fact *facts;
 	size_t	 nfacts, capfacts;
 	off_t	 over_bytes[K_NKINDS];	/* content of entities past the cap */
-	off_t	 bound;
+	off_t	 struct_bound;	/* headers and boundary lines */
+	off_t	 bound;		/* for the server eightbit_ok says */
 	bool	 headers_8bit;
 	/* the parser */
 	size_t	 parts;		/* entities pass 1 met */
@@ -130,7 +131,7 @@ out_count(struct reencode *re, off_t slack)
 {
 	if (!re->scanning)
 		return;
-	re->bound += (off_t)re->scratch.len + slack;
+	re->struct_bound += (off_t)re->scratch.len + slack;
 	buf_reset(&re->scratch);
 }
 
@@ -909,11 +910,14 @@ kind_bound(enum kind k, off_t b, off_t eols)
 	return b + eols + 2 * (b / WIRE_LINE_MAX + 1);
 }
 
+/* After pass 1, and again when the server changes: the facts stay, which
+ * parts change (and so the bound) depends on eightbit_ok. */
 static void
 compute_bound(struct reencode *re)
 {
 	off_t over_entities = 0;
 
+	re->bound = re->struct_bound;
 	for (size_t i = 0; i < re->nfacts; i++) {
 		const struct fact *f = &re->facts[i];
 
@@ -923,8 +927,8 @@ compute_bound(struct reencode *re)
 	for (int k = 0; k < K_NKINDS; k++)
 		re->bound += kind_bound((enum kind)k, re->over_bytes[k],
 		    re->over_bytes[k]);
-	if (re->entities > re->nfacts)
-		over_entities = (off_t)(re->entities - re->nfacts);
+	if (re->parts > re->nfacts)
+		over_entities = (off_t)(re->parts - re->nfacts);
 	re->bound += ENTITY_SLACK * over_entities + 2;
 }
 
@@ -985,8 +989,16 @@ reencode_scan_end(struct reencode *re)
 	re->out = &re->scratch;
 	finish(re);
 	out_count(re, 0);
-	compute_bound(re);
 	re->parts = re->entities;
+	compute_bound(re);
+	parser_reset(re, false);
+}
+
+void
+reencode_restart(struct reencode *re, bool eightbit_ok)
+{
+	re->eightbit_ok = eightbit_ok;
+	compute_bound(re);
 	parser_reset(re, false);
 }
 

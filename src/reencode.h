@@ -100,6 +100,13 @@ bool	reencode_headers_8bit(const struct reencode *re);
  * embedded message) the walk met. */
 size_t	reencode_parts(const struct reencode *re);
 
+/* After pass 1: pass 2 starts (again) from the start of the body, for a
+ * server that takes 8-bit data (eightbit_ok) or not; reencode_root_cte and
+ * reencode_size_bound then answer for that server.  Pass 1's facts do not
+ * depend on it, so a body sent several times, or to several servers, is
+ * scanned once (compose mode's -t -a keeps one re-encoder per message). */
+void	reencode_restart(struct reencode *re, bool eightbit_ok);
+
 /* Pass 2: the same body in any chunking; the wire form is appended to
  * out (the caller may empty out between calls).  reencode_finish once at
  * the end: the output then ends with CRLF (unless it is empty). */

@@ -516,6 +516,51 @@ part_header_8bit_is_reported(void)
 	reencode_free(re);
 }
 
+/* One scan, then pass 2 for each kind of server: the same output as a
+ * re-encoder made for that server, the bound and root field following. */
+static void
+restart_switches_server_without_a_new_scan(void)
+{
+	const char *in = "d\xc3\xa9j\xc3\xa0 vu\n";
+	struct reencode *re = reencode_new("text/plain; charset=utf-8",
+	    "8bit", true);
+	struct buf out, fresh;
+	off_t bound8, bound7, fresh_bound;
+	const char *root;
+
+	reencode_scan(re, in, strlen(in));
+	reencode_scan_end(re);
+	bound8 = reencode_size_bound(re);
+	CHECK(reencode_root_cte(re) == NULL);
+	for (int round = 0; round < 2; round++) {
+		reencode_restart(re, false);
+		CHECK_STR(reencode_root_cte(re), "quoted-printable");
+		bound7 = reencode_size_bound(re);
+		buf_init(&out);
+		reencode_feed(re, in, strlen(in), &out);
+		reencode_finish(re, &out);
+		CHECK_STR(out.data, "d=C3=A9j=C3=A0 vu\r\n");
+		CHECK((off_t)out.len <= bound7);
+		run("text/plain; charset=utf-8", "8bit", false, in, strlen(in),
+		    0, &fresh, &fresh_bound, &root);
+		CHECK_STR(out.data, fresh.data);
+		CHECK(bound7 == fresh_bound);
+		CHECK_STR(root, "quoted-printable");
+		buf_free(&fresh);
+		buf_free(&out);
+	}
+	CHECK(bound7 > bound8);
+	reencode_restart(re, true);
+	CHECK(reencode_root_cte(re) == NULL);
+	CHECK(reencode_size_bound(re) == bound8);
+	buf_init(&out);
+	reencode_feed(re, in, strlen(in), &out);
+	reencode_finish(re, &out);
+	CHECK_STR(out.data, "d\xc3\xa9j\xc3\xa0 vu\r\n");
+	buf_free(&out);
+	reencode_free(re);
+}
+
 static const struct test tests[] = {
 	TEST(nested_parts_become_7bit_and_decode_to_original),
 	TEST(eightbitmime_server_keeps_8bit_part_but_fixes_long_line),
@@ -531,6 +576,7 @@ static const struct test tests[] = {
 	TEST(single_base64_body_with_long_line_is_rewrapped),
 	TEST(parts_past_the_cap_are_reencoded_conservatively),
 	TEST(part_header_8bit_is_reported),
+	TEST(restart_switches_server_without_a_new_scan),
 };
 
 CHECK_MAIN(tests)
