@@ -11,6 +11,14 @@
  * scanned once before anything is sent: 8-bit octets, UTF-8 validity,
  * the longest line, bare CR, NUL and the boundary decide between 7bit and
  * quoted-printable.  Attachments are not scanned: they go out base64.
+ *
+ * A -t message's body (the first part when -a adds attachments) is
+ * content postie did not compose: it goes through reencode.c's streaming
+ * re-encoder, scanned once when the message is built, with the part's
+ * Content-Type and Content-Transfer-Encoding as the top-level context.
+ * That leaf writes its own part header, since whether the
+ * Content-Transfer-Encoding field changes depends on the server
+ * (mime_set_8bitmime).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,21 +38,32 @@
 #include "header.h"
 #include "message.h"
 #include "mime.h"
+#include "reencode.h"
 #include "util.h"
 
 #define MIME_BLOCK	(192 * 1024)	/* input block, a multiple of 3 and 57 */
 #define WIRE_LINE_MAX	998		/* RFC 5321 §4.5.3.1.6 */
 #define BOUNDARY_TRIES	8
 
-enum enc { ENC_7BIT, ENC_QP, ENC_B64, ENC_PASS };
+enum enc {
+	ENC_7BIT,
+	ENC_QP,
+	ENC_B64,
+	ENC_REENCODE,	/* a -t message's body: by reencode.c, part by part */
+};
 
 struct leaf {
 	int	 fd;
 	bool	 own_fd;
 	off_t	 len;		/* bytes sent: the size when opened */
 	enum enc enc;
-	off_t	 lines;		/* for the size bound of 7bit and pass */
-	bool	 eightbit;	/* ENC_PASS only */
+	off_t	 lines;		/* for the size bound of 7bit */
+	/* ENC_REENCODE only */
+	struct reencode *re;	/* pass 1 done when the message was built */
+	struct buf head;	/* the part's fields but its C-T-E, CRLF */
+	char	*cte;		/* its Content-Transfer-Encoding, or NULL */
+	off_t	 bound;		/* head, C-T-E field and body, either server */
+	bool	 eightbit;	/* 8-bit octets in its content or fields */
 	char	*label;		/* file name for messages */
 };
 
@@ -67,6 +86,8 @@ struct mime {
 	struct qp qp;
 	bool	 prev_cr;
 	size_t	 col;
+	char	 last;		/* ENC_REENCODE: the last input octet */
+	bool	 eightbitmime;	/* the server takes 8-bit (mime_set_8bitmime) */
 	char	*in;
 };
 
@@ -455,10 +476,9 @@ seg_leaf(struct mime *mm, struct src *src, enum enc enc,
 	sg->leaf.len = src->len;
 	sg->leaf.enc = enc;
 	sg->leaf.label = src->label;
-	if (sc != NULL) {
+	buf_init(&sg->leaf.head);
+	if (sc != NULL)
 		sg->leaf.lines = sc->lines;
-		sg->leaf.eightbit = enc == ENC_PASS && sc->eightbit;
-	}
 	src->own_fd = false;
 	src->label = NULL;
 	src->fd = -1;
@@ -475,6 +495,9 @@ mime_free(struct mime *mm)
 		buf_free(&sg->text);
 		if (sg->is_leaf && sg->leaf.own_fd && sg->leaf.fd >= 0)
 			close(sg->leaf.fd);
+		reencode_free(sg->leaf.re);
+		buf_free(&sg->leaf.head);
+		free(sg->leaf.cte);
 		free(sg->leaf.label);
 	}
 	free(mm->v);
@@ -495,12 +518,11 @@ leaf_bound(const struct leaf *l)
 	case ENC_QP:
 		return 3 * n + 3 * (3 * n / 72 + 1) + 2;
 	case ENC_7BIT:
-		return n + l->lines + 2;
-	case ENC_PASS:
 		break;
+	case ENC_REENCODE:
+		return l->bound;
 	}
-	/* A bare CR may become CRLF; lines over 998 octets are broken. */
-	return 2 * n + l->lines + 2 * (n / WIRE_LINE_MAX + 1) + 2;
+	return n + l->lines + 2;
 }
 
 off_t
@@ -518,9 +540,16 @@ bool
 mime_is_8bit(const struct mime *mm)
 {
 	for (size_t i = 0; i < mm->n; i++)
-		if (mm->v[i].is_leaf && mm->v[i].leaf.eightbit)
+		if (mm->v[i].is_leaf && mm->v[i].leaf.enc == ENC_REENCODE &&
+		    mm->v[i].leaf.eightbit)
 			return true;
 	return false;
+}
+
+void
+mime_set_8bitmime(struct mime *mm, bool ok)
+{
+	mm->eightbitmime = ok;
 }
 
 int
@@ -576,31 +605,39 @@ changed:
 	    l->label);
 }
 
-/* Content postie does not re-encode (an encoded or composite body given
- * with -t): CRLF line ends, bare CR as CRLF, lines broken at 998. */
+/* ENC_REENCODE: pass 2 begins for this server, and the part header
+ * says the transfer encoding it leads to. */
 static void
-put_pass(struct mime *mm, const char *p, size_t n)
+reencode_start(struct mime *mm, const struct leaf *l)
 {
-	for (size_t i = 0; i < n; i++) {
-		char c = p[i];
+	const char *cte;
 
-		if (mm->prev_cr) {
-			mm->prev_cr = false;
-			out_eol(mm);
-			if (c == '\n')
-				continue;
-		}
-		if (c == '\r')
-			mm->prev_cr = true;
-		else if (c == '\n')
-			out_eol(mm);
-		else {
-			if (mm->col >= WIRE_LINE_MAX)
-				out_eol(mm);
-			buf_addc(&mm->out, c);
-			mm->col++;
-		}
+	reencode_restart(l->re, mm->eightbitmime);
+	cte = reencode_root_cte(l->re);
+	if (cte == NULL)
+		cte = l->cte;
+	buf_add(&mm->out, l->head.data, l->head.len);
+	if (cte != NULL) {
+		buf_adds(&mm->out, "Content-Transfer-Encoding: ");
+		add_crlf(&mm->out, cte);
+		buf_add(&mm->out, "\r\n", 2);
 	}
+	buf_add(&mm->out, "\r\n", 2);
+	mm->last = '\n';
+}
+
+/* The re-encoder ends its output with a line end; when the body did not
+ * end with one, that line end is the one the next boundary line brings
+ * (RFC 2046 §5.1.1), so the part keeps its exact content. */
+static void
+reencode_end(struct mime *mm, const struct leaf *l)
+{
+	struct buf *o = &mm->out;
+
+	reencode_finish(l->re, o);
+	if (mm->last != '\n' && mm->last != '\r' && o->len >= 2 &&
+	    memcmp(o->data + o->len - 2, "\r\n", 2) == 0)
+		o->len -= 2;
 }
 
 static void
@@ -612,7 +649,8 @@ leaf_start(struct mime *mm, const struct leaf *l)
 	mm->col = 0;
 	b64_init(&mm->b64);
 	qp_init(&mm->qp, false);
-	(void)l;
+	if (l->enc == ENC_REENCODE)
+		reencode_start(mm, l);
 }
 
 static void
@@ -622,6 +660,8 @@ leaf_finish(struct mime *mm, const struct leaf *l)
 		b64_finish(&mm->b64, &mm->out);
 	else if (l->enc == ENC_QP)
 		qp_finish(&mm->qp, &mm->out);
+	else if (l->enc == ENC_REENCODE)
+		reencode_end(mm, l);
 	else if (mm->prev_cr)
 		out_eol(mm);
 	mm->leaf_open = false;
@@ -661,8 +701,9 @@ leaf_fill(struct mime *mm, const struct leaf *l, struct err *e)
 		return 0;
 	case ENC_7BIT:
 		return put_7bit(mm, l, mm->in, (size_t)n, e);
-	case ENC_PASS:
-		put_pass(mm, mm->in, (size_t)n);
+	case ENC_REENCODE:
+		reencode_feed(l->re, mm->in, (size_t)n, &mm->out);
+		mm->last = mm->in[n - 1];
 		return 0;
 	}
 	return 0;
@@ -704,6 +745,7 @@ struct part {
 	struct src src;
 	struct scan scan;
 	enum enc enc;
+	struct reencode *re;	/* ENC_REENCODE: pass 1 done */
 	const char *subtype;	/* "mixed", "alternative"; NULL for a leaf */
 	struct part *kids;
 	size_t	 nkids;
@@ -724,6 +766,7 @@ part_free(struct part *p)
 	strlist_free(&p->hname);
 	strlist_free(&p->hvalue);
 	src_close(&p->src);
+	reencode_free(p->re);
 	for (size_t i = 0; i < p->nkids; i++)
 		part_free(&p->kids[i]);
 	free(p->kids);
@@ -773,14 +816,63 @@ boundary_for(const char *subtype, const char *token)
 	return xasprintf("=_postie.%c.%s", subtype[0], token);
 }
 
+/* A field whose value may hold folds ("\n" WSP). */
+static void
+add_field(struct buf *b, const char *name, const char *value)
+{
+	buf_printf(b, "%s: ", name);
+	add_crlf(b, value);
+	buf_add(b, "\r\n", 2);
+}
+
 static void
 add_part_headers(struct buf *b, const struct part *p)
 {
+	for (size_t i = 0; i < p->hname.n; i++)
+		add_field(b, p->hname.v[i], p->hvalue.v[i]);
+}
+
+static bool
+has_8bit(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)p[i] >= 0x80)
+			return true;
+	return false;
+}
+
+/* A -t message's body as one leaf that writes its own part header: every
+ * field but Content-Transfer-Encoding now, that one when the server is
+ * known.  The bound holds for a server with or without 8BITMIME. */
+static void
+seg_reencode(struct mime *mm, struct part *p)
+{
+	static const char cte_field[] = "Content-Transfer-Encoding: \r\n";
+	size_t cte_len = strlen("quoted-printable");
+	struct leaf *l;
+	off_t b7, b8;
+
+	seg_leaf(mm, &p->src, ENC_REENCODE, &p->scan);
+	l = &mm->v[mm->n - 1].leaf;
+	l->re = p->re;
+	p->re = NULL;
 	for (size_t i = 0; i < p->hname.n; i++) {
-		buf_printf(b, "%s: ", p->hname.v[i]);
-		add_crlf(b, p->hvalue.v[i]);
-		buf_add(b, "\r\n", 2);
+		if (!ascii_eq_ci(p->hname.v[i], "Content-Transfer-Encoding"))
+			add_field(&l->head, p->hname.v[i], p->hvalue.v[i]);
+		else if (l->cte == NULL)
+			l->cte = xstrdup(p->hvalue.v[i]);
 	}
+	if (l->cte != NULL && 2 * strlen(l->cte) > cte_len)
+		cte_len = 2 * strlen(l->cte);	/* folds become CRLF */
+	reencode_restart(l->re, false);
+	b7 = reencode_size_bound(l->re);
+	reencode_restart(l->re, true);
+	b8 = reencode_size_bound(l->re);
+	l->bound = (off_t)(l->head.len + sizeof(cte_field) + cte_len + 2) +
+	    (b7 > b8 ? b7 : b8);
+	l->eightbit = p->scan.eightbit || reencode_headers_8bit(l->re) ||
+	    has_8bit(l->head.data, l->head.len) ||
+	    (l->cte != NULL && has_8bit(l->cte, strlen(l->cte)));
 }
 
 /* The part's content as segments (its own header is the caller's). */
@@ -798,6 +890,10 @@ emit_content(struct mime *mm, struct part *p, const char *token)
 		struct buf *t = seg_text(mm);
 
 		buf_printf(t, "%s--%s\r\n", i > 0 ? "\r\n" : "", bd);
+		if (p->kids[i].enc == ENC_REENCODE) {
+			seg_reencode(mm, &p->kids[i]);
+			continue;
+		}
 		add_part_headers(t, &p->kids[i]);
 		buf_add(t, "\r\n", 2);
 		emit_content(mm, &p->kids[i], token);
@@ -1227,67 +1323,75 @@ out:
 
 /* ---- -t with -a: attachments added to a message read from stdin ------------ */
 
+/* A field's value as written after the colon: folds kept ("\n" WSP). */
 static char *
-field_value_lc(const struct header_list *h, const char *name)
+raw_value(const struct header *f)
 {
-	long i = header_find(h, name, 0);
-	char *v;
+	const char *p = memchr(f->raw, ':', f->raw_len);
+	size_t i = p != NULL ? (size_t)(p - f->raw) + 1 : f->raw_len;
+	struct buf b;
 
-	if (i < 0)
-		return xstrdup("");
-	v = header_value(h, (size_t)i);
-	for (char *p = v; *p != '\0'; p++)
-		*p = (char)ascii_tolower(*p);
-	return str_trim(v);
+	while (i < f->raw_len && (f->raw[i] == ' ' || f->raw[i] == '\t'))
+		i++;
+	buf_init(&b);
+	for (; i < f->raw_len; i++)
+		if (f->raw[i] != '\r')
+			buf_addc(&b, f->raw[i]);
+	return buf_steal(&b);
 }
 
-/* How the original body travels as the first part: kept when it is
- * clean or already encoded (or composite, where postie cannot re-encode),
- * else quoted-printable for text and base64 for the rest. */
-static void
-first_part_encoding(struct part *p, const char *type, const char *cte)
-{
-	const struct scan *s = &p->scan;
-	bool identity = *cte == '\0' || strcmp(cte, "7bit") == 0 ||
-	    strcmp(cte, "8bit") == 0 || strcmp(cte, "binary") == 0;
-	bool composite = ascii_prefix_ci(type, "multipart/") ||
-	    ascii_prefix_ci(type, "message/");
-	bool text = *type == '\0' || ascii_prefix_ci(type, "text/");
-
-	if (!identity || composite) {
-		p->enc = ENC_PASS;
-		return;
-	}
-	if (!s->eightbit && !s->nul && !s->bare_cr && !s->has_boundary &&
-	    s->longest <= WIRE_LINE_MAX) {
-		p->enc = ENC_7BIT;
-		return;
-	}
-	p->enc = text ? ENC_QP : ENC_B64;
-	part_header(p, "Content-Transfer-Encoding", text ? "quoted-printable" :
-	    "base64");
-}
-
-/* Move the Content-* fields of m into part p (they describe the body). */
+/* Move the Content-* fields of m into part p (they describe the body),
+ * as they were written. */
 static void
 move_content_fields(struct header_list *h, struct part *p)
 {
 	for (size_t i = 0; i < h->n;) {
-		const struct header *f = &h->v[i];
+		char *v;
 
-		if (!ascii_prefix_ci(f->name, "Content-")) {
+		if (!ascii_prefix_ci(h->v[i].name, "Content-")) {
 			i++;
 			continue;
 		}
-		if (!ascii_eq_ci(f->name, "Content-Transfer-Encoding") ||
-		    p->enc == ENC_7BIT || p->enc == ENC_PASS) {
-			char *v = header_value(h, i);
-
-			part_header(p, f->name, v);
-			free(v);
-		}
+		v = raw_value(&h->v[i]);
+		part_header(p, h->v[i].name, v);
+		free(v);
 		header_delete(h, i);
 	}
+}
+
+static char *
+field_value(const struct header_list *h, const char *name)
+{
+	long i = header_find(h, name, 0);
+
+	return i < 0 ? NULL : header_value(h, (size_t)i);
+}
+
+/* The message's body as the first part: its own Content-* fields, an
+ * honest text/plain label when it has none and is 8-bit, and pass 1 of
+ * the re-encoder that will carry it (reencode.h). */
+static int
+first_part(struct part *first, struct message *m, struct err *e)
+{
+	char *type = field_value(&m->headers, "Content-Type");
+	char *cte = field_value(&m->headers, "Content-Transfer-Encoding");
+	int rc = 0;
+
+	move_content_fields(&m->headers, first);
+	if (type == NULL && first->scan.eightbit) {
+		type = xasprintf("text/plain; charset=%s", mime_text_charset(
+		    true, first->scan.utf8_ok));
+		part_header(first, "Content-Type", type);
+	}
+	first->enc = ENC_REENCODE;
+	first->re = reencode_new(type, cte, false);
+	if (first->src.fd >= 0)
+		rc = reencode_scan_fd(first->re, first->src.fd, e);
+	else
+		reencode_scan_end(first->re);
+	free(type);
+	free(cte);
+	return rc;
 }
 
 static int
@@ -1298,7 +1402,6 @@ compose_wrap(struct build *b, struct message *m, struct err *e)
 		.spool_dir = b->spool_dir,
 	};
 	struct part *first = part_add_kid(&b->root), *texts[1] = { first };
-	char *type, *cte;
 
 	if (message_read(m, b->in_fd, &ro, e) == -1)
 		return -1;
@@ -1318,21 +1421,8 @@ compose_wrap(struct build *b, struct message *m, struct err *e)
 	first->src.fd = m->body_fd;	/* still m's: not owned */
 	first->src.len = m->body_len;
 	first->src.label = xstrdup("the message");
-	if (scan_parts(b, texts, 1, e) == -1)
+	if (scan_parts(b, texts, 1, e) == -1 || first_part(first, m, e) == -1)
 		return -1;
-	type = field_value_lc(&m->headers, "Content-Type");
-	cte = field_value_lc(&m->headers, "Content-Transfer-Encoding");
-	first_part_encoding(first, type, cte);
-	if (*type == '\0' && first->enc == ENC_QP) {
-		char *v = xasprintf("text/plain; charset=%s", mime_text_charset(
-		    first->scan.eightbit, first->scan.utf8_ok));
-
-		part_header(first, "Content-Type", v);
-		free(v);
-	}
-	move_content_fields(&m->headers, first);
-	free(type);
-	free(cte);
 	b->root.subtype = "mixed";
 	multipart_headers(&b->root, b->token);
 	finish_message(b, m);

@@ -51,7 +51,12 @@ struct mime;
  * With -t: in_fd holds a whole message (read as message_read does); -s,
  * --from, --cc, --bcc and --header change its header, and the attachments
  * are added to it: its body becomes the first part of a multipart/mixed,
- * its Content-* fields moved into that part.
+ * its Content-* fields moved into that part (an 8-bit body without a
+ * Content-Type is labelled text/plain with its real charset).  That body
+ * is content postie did not compose: it goes out through reencode.h's
+ * re-encoder, part by part, with the part's Content-Type and
+ * Content-Transfer-Encoding as its top-level context, so that it decodes
+ * to the same content and every line is at most 998 octets.
  *
  * spool_dir: where spool files are made (NULL: $TMPDIR or /tmp).
  * Sets m->progress_fd to stderr when stderr is a terminal (not with
@@ -70,10 +75,16 @@ int	mime_compose(struct message *m, const struct cli *cli, int in_fd,
  * and returns the count, 0 at the end, -1 with e on a read error or when
  * a file changed under postie (a 7bit part that gained 8-bit bytes).
  * mime_size_bound is an upper bound of the bytes mime_read yields (for
- * SIZE=); mime_is_8bit says whether any part goes out 8-bit (only a
- * message given with -t can have one).
+ * SIZE=), whatever the server; mime_is_8bit says whether any part goes
+ * out 8-bit to a server that takes 8-bit data (only a message given with
+ * -t can have one).
  */
 int	mime_rewind(struct mime *mm, struct err *e);
+/* The server takes 8-bit data (8BITMIME, RFC 6152): a -t message's body
+ * then keeps its 8-bit octets and only parts with lines over 998 octets
+ * change.  Without it (the default) that body goes out 7-bit.  Takes
+ * effect at the next mime_rewind. */
+void	mime_set_8bitmime(struct mime *mm, bool ok);
 ssize_t	mime_read(struct mime *mm, char *buf, size_t len, struct err *e);
 off_t	mime_size_bound(const struct mime *mm);
 bool	mime_is_8bit(const struct mime *mm);

@@ -53,12 +53,15 @@ fd_with(const char *text, size_t len)
 }
 
 /* Compose from argv (NULL-terminated) with stdin holding in[0..inlen);
- * the wire form (no SMTPUTF8, no 8BITMIME) goes to out. */
+ * the wire form (no SMTPUTF8; 8BITMIME as eightbitmime says) goes to out,
+ * written twice to see that a second stream is the same; *is8 (when not
+ * NULL) gets message_is_8bit. */
 static int
-compose(const char **argv, const char *in, size_t inlen, struct buf *out,
-    struct err *e)
+compose_for(const char **argv, const char *in, size_t inlen,
+    bool eightbitmime, bool *is8, struct buf *out, struct err *e)
 {
-	struct wire_opts w = { .eightbitmime = false, .smtputf8 = false };
+	struct wire_opts w = { .eightbitmime = eightbitmime,
+	    .smtputf8 = false };
 	struct message m;
 	struct cli cli;
 	int argc = 0, fd, rc;
@@ -75,26 +78,45 @@ compose(const char **argv, const char *in, size_t inlen, struct buf *out,
 	close(fd);
 	buf_init(out);
 	if (rc == 0) {
-		int mf = memfd_create("out", 0);
+		int mf = memfd_create("out", 0), again = memfd_create("out", 0);
 
+		if (m.mime != NULL)
+			mime_set_8bitmime(m.mime, eightbitmime);
+		if (is8 != NULL)
+			*is8 = message_is_8bit(&m, &w);
 		bound = message_wire_size(&m, &w);
 		rc = message_write(&m, &w, mf, e);
+		if (rc == 0)
+			rc = message_write(&m, &w, again, e);
 		out->len = 0;
 		if (rc == 0) {
 			off_t size = lseek(mf, 0, SEEK_END);
+			char *second = malloc((size_t)size + 1);
 
 			CHECK(size <= bound);
+			CHECK(lseek(again, 0, SEEK_END) == size);
+			CHECK(pread(again, second, (size_t)size, 0) == size);
 			out->data = realloc(out->data, (size_t)size + 1);
 			out->cap = (size_t)size + 1;
 			out->len = (size_t)pread(mf, out->data, (size_t)size,
 			    0);
 			out->data[out->len] = '\0';
+			CHECK(memcmp(second, out->data, out->len) == 0);
+			free(second);
 		}
 		close(mf);
+		close(again);
 	}
 	message_free(&m);
 	cli_free(&cli);
 	return rc;
+}
+
+static int
+compose(const char **argv, const char *in, size_t inlen, struct buf *out,
+    struct err *e)
+{
+	return compose_for(argv, in, inlen, false, NULL, out, e);
 }
 
 /* Every line ends in CRLF and is at most max octets. */
@@ -468,6 +490,235 @@ t_with_attachment_wraps_the_message(void)
 	buf_free(&out);
 }
 
+/* The body of the part whose header holds marker, up to the line end
+ * before end (a boundary line), decoded per its transfer encoding. */
+static bool
+decoded_part(const char *msg, const char *marker, const char *end,
+    struct buf *dec)
+{
+	const char *p = strstr(msg, marker), *start, *stop, *cte;
+	char *body;
+	struct buf flat;
+	int rc = 0;
+
+	buf_init(dec);
+	if (p == NULL || (start = strstr(p, "\r\n\r\n")) == NULL ||
+	    (stop = strstr(start + 4, end)) == NULL)
+		return false;
+	body = strndup(start + 4, (size_t)(stop - start - 4));
+	cte = strstr(p, "Content-Transfer-Encoding: ");
+	if (cte != NULL && cte < start && strncmp(cte + 27,
+	    "quoted-printable", 16) == 0)
+		rc = qp_decode(body, strlen(body), dec);
+	else if (cte != NULL && cte < start && strncmp(cte + 27, "base64",
+	    6) == 0) {
+		buf_init(&flat);
+		for (const char *q = body; *q != '\0'; q++)
+			if (*q != '\r' && *q != '\n')
+				buf_addc(&flat, *q);
+		rc = b64_decode_plain(flat.data, flat.len, dec);
+		buf_free(&flat);
+	} else
+		buf_adds(dec, body);
+	free(body);
+	return rc == 0;
+}
+
+static bool
+all_7bit(const struct buf *b)
+{
+	for (size_t i = 0; i < b->len; i++)
+		if ((unsigned char)b->data[i] >= 0x80)
+			return false;
+	return true;
+}
+
+static char *
+long_html_line(size_t n)
+{
+	char *s = xmalloc(n + 1);
+
+	for (size_t i = 0; i < n; i++)
+		s[i] = (char)(0x21 + i % 90);
+	s[n] = '\0';
+	return s;
+}
+
+/* stdin for -t -a: multipart/alternative, an 8-bit text part and an HTML
+ * part with one line of html_len octets. */
+static char *
+alternative_message(const char *html)
+{
+	return xasprintf("To: a@example.net\nSubject: alt\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/alternative;\n boundary=\"alt-1\"\n\n"
+	    "--alt-1\nContent-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: 8bit\n\n"
+	    "d\xc3\xa9j\xc3\xa0 vu\nline two\n"
+	    "--alt-1\nContent-Type: text/html\n\n<p>%s</p>\n--alt-1--\n",
+	    html);
+}
+
+/* -t -a with a multipart body to a server without 8BITMIME: each part is
+ * re-encoded on its own and decodes to what it was; the message keeps
+ * its boundary, the wire form is 7-bit with short lines. */
+static void
+t_a_multipart_body_is_reencoded_part_by_part(void)
+{
+	const char *argv[] = { "postie", "-t", "-a", NULL, NULL };
+	char *line = long_html_line(2000), *in = alternative_message(line);
+	char *html = xasprintf("<p>%s</p>", line);
+	struct buf out, dec;
+	struct err e;
+	bool is8 = true;
+
+	argv[3] = write_file("r.pdf", "%PDF-1.4\n\x80\x81\x00\xff", 13);
+	CHECK_INT(compose_for(argv, in, strlen(in), false, &is8, &out, &e), 0);
+	CHECK(!is8);
+	CHECK(lines_ok(&out, 998));
+	CHECK(all_7bit(&out));
+	/* the first part is the message's multipart, its fields as written */
+	CHECK(strstr(out.data, "\r\n\r\n--=_postie.m.") != NULL);
+	CHECK(strstr(out.data, "\r\nContent-Type: multipart/alternative;\r\n"
+	    " boundary=\"alt-1\"\r\n\r\n--alt-1\r\n") != NULL);
+	CHECK(decoded_part(out.data, "charset=utf-8", "\r\n--alt-1\r\n",
+	    &dec));
+	CHECK_STR(dec.data, "d\xc3\xa9j\xc3\xa0 vu\r\nline two");
+	buf_free(&dec);
+	CHECK(strstr(out.data, "8bit") == NULL);
+	CHECK(decoded_part(out.data, "text/html", "\r\n--alt-1--\r\n", &dec));
+	CHECK_STR(dec.data, html);
+	buf_free(&dec);
+	CHECK(decoded_part(out.data, "name=\"r.pdf\"", "\r\n--=_postie.m.",
+	    &dec));
+	CHECK_INT(dec.len, 13);
+	CHECK(memcmp(dec.data, "%PDF-1.4\n\x80\x81\x00\xff", 13) == 0);
+	buf_free(&dec);
+	buf_free(&out);
+	free(html);
+	free(in);
+	free(line);
+}
+
+/* To a server that offers 8BITMIME the 8-bit text part stays 8bit, as
+ * it came; only the part with the long line changes. */
+static void
+t_a_keeps_8bit_for_8bitmime_and_fixes_long_lines(void)
+{
+	const char *argv[] = { "postie", "-t", "-a", NULL, NULL };
+	char *line = long_html_line(1500), *in = alternative_message(line);
+	char *html = xasprintf("<p>%s</p>", line);
+	struct buf out, dec;
+	struct err e;
+	bool is8 = false;
+
+	argv[3] = write_file("r.bin", "\x01\x02\x03", 3);
+	CHECK_INT(compose_for(argv, in, strlen(in), true, &is8, &out, &e), 0);
+	CHECK(is8);
+	CHECK(lines_ok(&out, 998));
+	CHECK(strstr(out.data, "Content-Transfer-Encoding: 8bit\r\n\r\n"
+	    "d\xc3\xa9j\xc3\xa0 vu\r\nline two\r\n--alt-1\r\n") != NULL);
+	CHECK(decoded_part(out.data, "text/html", "\r\n--alt-1--\r\n", &dec));
+	CHECK(strstr(out.data, "quoted-printable") != NULL);
+	CHECK_STR(dec.data, html);
+	buf_free(&dec);
+	buf_free(&out);
+	free(html);
+	free(in);
+	free(line);
+}
+
+/* base64 of p[0..n) on one line. */
+static char *
+b64_one_line(const char *p, size_t n)
+{
+	struct b64 st;
+	struct buf enc, flat;
+
+	buf_init(&enc);
+	buf_init(&flat);
+	b64_init(&st);
+	b64_encode(&st, p, n, &enc);
+	b64_finish(&st, &enc);
+	for (size_t i = 0; i < enc.len; i++)
+		if (enc.data[i] != '\r' && enc.data[i] != '\n')
+			buf_addc(&flat, enc.data[i]);
+	buf_free(&enc);
+	return buf_steal(&flat);
+}
+
+/* A body that is already base64, in one 2000-character line: re-wrapped
+ * at 76, the same bytes once decoded, its field unchanged. */
+static void
+t_a_encoded_body_with_long_line_is_rewrapped(void)
+{
+	const char *argv[] = { "postie", "-t", "-a", NULL, NULL };
+	struct buf in, raw, out, dec;
+	struct err e;
+	char *b64, wrapped[96];
+
+	buf_init(&raw);
+	for (int i = 0; i < 1500; i++)
+		buf_addc(&raw, (char)(i * 7));
+	b64 = b64_one_line(raw.data, raw.len);
+	CHECK_INT(strlen(b64), 2000);
+	buf_init(&in);
+	buf_printf(&in, "To: a@example.net\nContent-Type: "
+	    "application/octet-stream\nContent-Transfer-Encoding: base64\n\n"
+	    "%s\n", b64);
+	argv[3] = write_file("s.bin", "x", 1);
+	CHECK_INT(compose(argv, in.data, in.len, &out, &e), 0);
+	CHECK(lines_ok(&out, 998));
+	snprintf(wrapped, sizeof(wrapped), "base64\r\n\r\n%.76s\r\n%.8s",
+	    b64, b64 + 76);
+	CHECK(strstr(out.data, wrapped) != NULL);
+	CHECK(decoded_part(out.data, "application/octet-stream",
+	    "\r\n--=_postie.m.", &dec));
+	CHECK_INT(dec.len, raw.len);
+	CHECK(dec.len == raw.len && memcmp(dec.data, raw.data, raw.len) == 0);
+	buf_free(&dec);
+	buf_free(&out);
+	buf_free(&in);
+	buf_free(&raw);
+	free(b64);
+}
+
+/* A body without a final line end keeps its exact content: the line end
+ * before the next boundary belongs to the boundary. */
+static void
+t_a_body_without_final_newline_keeps_its_content(void)
+{
+	const char *argv[] = { "postie", "-t", "-a", NULL, NULL };
+	const char in[] = "To: a@example.net\nSubject: n\n\nno newline";
+	struct buf out;
+	struct err e;
+
+	argv[3] = write_file("n.bin", "x", 1);
+	CHECK_INT(compose(argv, in, sizeof(in) - 1, &out, &e), 0);
+	CHECK(strstr(out.data, "\r\n\r\nno newline\r\n--=_postie.m.") != NULL);
+	CHECK(lines_ok(&out, 998));
+	buf_free(&out);
+}
+
+/* An untyped 8-bit body gets an honest label in the first part. */
+static void
+t_a_untyped_8bit_body_is_labelled_utf8(void)
+{
+	const char *argv[] = { "postie", "-t", "-a", NULL, NULL };
+	const char in[] = "To: a@example.net\n\nna\xc3\xafve\n";
+	struct buf out, dec;
+	struct err e;
+
+	argv[3] = write_file("u.bin", "x", 1);
+	CHECK_INT(compose(argv, in, sizeof(in) - 1, &out, &e), 0);
+	CHECK(all_7bit(&out));
+	CHECK(decoded_part(out.data, "Content-Type: text/plain; charset=utf-8",
+	    "\r\n--=_postie.m.", &dec));
+	CHECK_STR(dec.data, "na\xc3\xafve\r\n");
+	buf_free(&dec);
+	buf_free(&out);
+}
+
 static void
 boundary_never_clashes_with_text(void)
 {
@@ -536,6 +787,11 @@ static const struct test tests[] = {
 	TEST(cc_bcc_display_names_and_headers),
 	TEST(mime_header_option_is_refused),
 	TEST(t_with_attachment_wraps_the_message),
+	TEST(t_a_multipart_body_is_reencoded_part_by_part),
+	TEST(t_a_keeps_8bit_for_8bitmime_and_fixes_long_lines),
+	TEST(t_a_encoded_body_with_long_line_is_rewrapped),
+	TEST(t_a_body_without_final_newline_keeps_its_content),
+	TEST(t_a_untyped_8bit_body_is_labelled_utf8),
 	TEST(boundary_never_clashes_with_text),
 	TEST(progress_line_states_bytes_rate_and_time_left),
 	TEST(charset_labels_are_honest),
