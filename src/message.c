@@ -1075,8 +1075,12 @@ reader_open(struct message_reader **rp, struct message *m,
 	struct reencode *re = NULL;
 	enum body_mode mode = body_mode(m, w);
 
-	if (m->mime != NULL && mime_rewind(m->mime, e) == -1)
-		return -1;
+	if (m->mime != NULL) {
+		/* Composed before EHLO: the server's 8BITMIME is known only now. */
+		mime_set_8bitmime(m->mime, w->eightbitmime);
+		if (mime_rewind(m->mime, e) == -1)
+			return -1;
+	}
 	if (mode == BODY_PARTS && (re = parts_scan(m, w, e)) == NULL)
 		return -1;
 	r = xcalloc(1, sizeof(*r));

@@ -48,3 +48,26 @@ eq(att.get_filename(), "report.pdf", "file name")
 eq(att.get_payload(decode=True),
    open(os.environ["T"] + "/report.pdf", "rb").read(), "attachment bytes")
 PY
+
+# The same to a server that offers 8BITMIME: the 8-bit text part is kept
+# 8-bit (declared BODY=8BITMIME); only the over-long HTML line is fixed.
+stop_servers
+SPOOL=$T/spool-8bit
+start_smtpd
+smarthost_config off
+run_postie -C "$CFG" -t -a "$T/report.pdf" < "$T/in.eml"
+assert_exit 0
+assert_received 1
+check_eml "$SPOOL/1.eml" <<'PY'
+assert "BODY=8BITMIME" in meta["mail_options"], meta["mail_options"]
+assert "déjà vu".encode() in raw, "8-bit text re-encoded for an 8BITMIME server"
+for l in raw.split(b"\r\n"):
+    assert len(l) <= 998, "line of %d octets sent" % len(l)
+line = "".join(chr(0x21 + i % 90) for i in range(2000))
+first, att = msg.get_payload()
+plain, html = first.get_payload()
+eq(plain.get_payload(decode=True).replace(b"\r\n", b"\n"),
+   "déjà vu, naïve\nline two".encode(), "text bytes")
+eq(html.get_payload(decode=True), ("<p>" + line + "</p>").encode(),
+   "html bytes")
+PY
