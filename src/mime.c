@@ -11,6 +11,8 @@
  * scanned once before anything is sent: 8-bit octets, UTF-8 validity,
  * the longest line, bare CR, NUL and the boundary decide between 7bit and
  * quoted-printable.  Attachments are not scanned: they go out base64.
+ * Opening, spooling and scanning a part's content is source.c's work;
+ * an attachment's type is filetype.c's (libmagic).
  *
  * A -t message's body (the first part when -a adds attachments) is
  * content postie did not compose: it goes through reencode.c's streaming
@@ -20,28 +22,26 @@
  * Content-Transfer-Encoding field changes depends on the server
  * (mime_set_8bitmime).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <langinfo.h>
-#include <magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "address.h"
 #include "cli.h"
 #include "encode.h"
+#include "filetype.h"
 #include "header.h"
 #include "message.h"
 #include "mime.h"
 #include "reencode.h"
+#include "source.h"
 #include "util.h"
 
-#define MIME_BLOCK	(192 * 1024)	/* input block, a multiple of 3 and 57 */
+#define MIME_BLOCK	SOURCE_BLOCK	/* input block, a multiple of 3 and 57 */
 #define WIRE_LINE_MAX	998		/* RFC 5321 §4.5.3.1.6 */
 #define BOUNDARY_TRIES	8
 
@@ -90,49 +90,6 @@ struct mime {
 	bool	 eightbitmime;	/* the server takes 8-bit (mime_set_8bitmime) */
 	char	*in;
 };
-
-/* What a scan of a text source found. */
-struct scan {
-	bool	 eightbit;
-	bool	 utf8_ok;
-	bool	 nul;
-	bool	 bare_cr;
-	bool	 has_boundary;
-	size_t	 longest;
-	off_t	 lines;
-};
-
-/* A source opened for a part. */
-struct src {
-	int	 fd;
-	bool	 own_fd;
-	off_t	 len;
-	char	*label;		/* path as given, for messages */
-};
-
-/* ---- small helpers ------------------------------------------------------ */
-
-static ssize_t
-pread_retry(int fd, void *buf, size_t len, off_t off)
-{
-	ssize_t n;
-
-	do
-		n = pread(fd, buf, len, off);
-	while (n < 0 && errno == EINTR);
-	return n;
-}
-
-static ssize_t
-read_retry(int fd, void *buf, size_t len)
-{
-	ssize_t n;
-
-	do
-		n = read(fd, buf, len);
-	while (n < 0 && errno == EINTR);
-	return n;
-}
 
 /* Append text with "\n" line ends as CRLF lines. */
 static void
@@ -183,257 +140,6 @@ mime_progress_format(char *out, size_t outlen, off_t done, off_t total,
 		    "%lld s left", (double)done / mib, (double)total / mib,
 		    rate, left);
 }
-
-/* ---- scanning ------------------------------------------------------------ */
-
-struct scanner {
-	struct scan *s;
-	int	 utf8_need;	/* continuation bytes still expected */
-	bool	 prev_cr;
-	size_t	 cur;
-};
-
-static void
-scan_utf8(struct scanner *sc, unsigned char c)
-{
-	if (sc->utf8_need > 0) {
-		if ((c & 0xc0) != 0x80)
-			sc->s->utf8_ok = false;
-		else
-			sc->utf8_need--;
-		if ((c & 0xc0) == 0x80)
-			return;
-		sc->utf8_need = 0;
-	}
-	if (c < 0x80)
-		return;
-	if (c >= 0xc2 && c <= 0xdf)
-		sc->utf8_need = 1;
-	else if (c >= 0xe0 && c <= 0xef)
-		sc->utf8_need = 2;
-	else if (c >= 0xf0 && c <= 0xf4)
-		sc->utf8_need = 3;
-	else
-		sc->s->utf8_ok = false;
-}
-
-static void
-scan_block(struct scanner *sc, const unsigned char *p, size_t n)
-{
-	struct scan *s = sc->s;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = p[i];
-
-		if (c >= 0x80)
-			s->eightbit = true;
-		if (c >= 0x80 || sc->utf8_need > 0)
-			scan_utf8(sc, c);
-		if (c == '\0')
-			s->nul = true;
-		if (sc->prev_cr && c != '\n')
-			s->bare_cr = true;
-		sc->prev_cr = c == '\r';
-		if (c == '\n' || c == '\r') {
-			if (c == '\n')
-				s->lines++;
-			if (sc->cur > s->longest)
-				s->longest = sc->cur;
-			sc->cur = 0;
-		} else
-			sc->cur++;
-	}
-}
-
-/* Scan src for the properties above; boundary (may be NULL) is searched
- * as it is, across block edges. */
-static int
-scan_source(const struct src *src, const char *boundary, struct scan *s,
-    char *blk, struct err *e)
-{
-	struct scanner sc = { .s = s };
-	size_t blen = boundary != NULL ? strlen(boundary) : 0, keep = 0;
-	off_t pos = 0;
-
-	memset(s, 0, sizeof(*s));
-	s->utf8_ok = true;
-	while (pos < src->len) {
-		size_t want = MIME_BLOCK;
-		ssize_t n;
-
-		if ((off_t)want > src->len - pos)
-			want = (size_t)(src->len - pos);
-		n = pread_retry(src->fd, blk + keep, want, pos);
-		if (n < 0)
-			return err_sys(e, EX_NOINPUT, "cannot read '%s'",
-			    src->label);
-		if (n == 0)
-			break;
-		scan_block(&sc, (unsigned char *)blk + keep, (size_t)n);
-		if (blen > 0 && memmem(blk, keep + (size_t)n, boundary,
-		    blen) != NULL)
-			s->has_boundary = true;
-		pos += n;
-		/* Carry the tail that could start a boundary split by the edge. */
-		if (blen > 1) {
-			size_t t = keep + (size_t)n, k = t < blen - 1 ? t : blen - 1;
-
-			memmove(blk, blk + t - k, k);
-			keep = k;
-		}
-	}
-	if (sc.prev_cr)
-		s->bare_cr = true;
-	if (sc.utf8_need > 0)
-		s->utf8_ok = false;
-	if (sc.cur > s->longest)
-		s->longest = sc.cur;
-	if (sc.cur > 0)
-		s->lines++;
-	return 0;
-}
-
-/* ---- sources ------------------------------------------------------------- */
-
-static void
-src_close(struct src *s)
-{
-	if (s->own_fd && s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
-	free(s->label);
-	s->label = NULL;
-}
-
-/* Copy what fd yields to an unlinked spool file: stdin and pipes cannot
- * be read twice, and the size must be known before MAIL FROM. */
-static int
-spool_copy(int fd, const char *spool_dir, struct src *s, struct err *e)
-{
-	char *blk = xmalloc(MIME_BLOCK);
-	ssize_t n;
-	int rc = 0;
-
-	if ((s->fd = message_spool_open(spool_dir, e)) == -1) {
-		free(blk);
-		return -1;
-	}
-	s->own_fd = true;
-	s->len = 0;
-	while ((n = read_retry(fd, blk, MIME_BLOCK)) > 0) {
-		if (write_all(s->fd, blk, (size_t)n) == -1) {
-			rc = err_sys(e, EX_IOERR, "cannot write spool file");
-			break;
-		}
-		s->len += n;
-	}
-	if (n < 0)
-		rc = err_sys(e, EX_NOINPUT, "cannot read '%s'", s->label);
-	free(blk);
-	return rc;
-}
-
-/* Open path ("-": in_fd) for reading as a part's source. */
-static int
-src_open(struct src *s, const char *path, int in_fd, const char *spool_dir,
-    struct err *e)
-{
-	struct stat st;
-	int fd;
-
-	memset(s, 0, sizeof(*s));
-	s->fd = -1;
-	s->label = xstrdup(strcmp(path, "-") == 0 ? "standard input" : path);
-	if (strcmp(path, "-") == 0)
-		return spool_copy(in_fd, spool_dir, s, e);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return err_sys(e, EX_NOINPUT, "cannot open '%s'", path);
-	if (fstat(fd, &st) == -1) {
-		close(fd);
-		return err_sys(e, EX_NOINPUT, "cannot open '%s'", path);
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		return err_set(e, EX_NOINPUT, "'%s' is a directory", path);
-	}
-	if (!S_ISREG(st.st_mode)) {	/* a pipe, -a <(cmd), a device */
-		int rc = spool_copy(fd, spool_dir, s, e);
-
-		close(fd);
-		return rc;
-	}
-	s->fd = fd;
-	s->own_fd = true;
-	s->len = st.st_size;
-	/* Fail now, naming the file, rather than mid-DATA. */
-	if (s->len > 0 && pread_retry(fd, &st, 1, 0) < 0)
-		return err_sys(e, EX_NOINPUT, "cannot read '%s'", path);
-	return 0;
-}
-
-/* ---- types (libmagic) ---------------------------------------------------- */
-
-#define MAGIC_BYTES	(256 * 1024)	/* what libmagic may read: memory
-					 * stays flat whatever the file */
-
-/* "type/subtype" with only token characters (RFC 2045 §5.1). */
-static bool
-mime_type_ok(const char *t)
-{
-	const char *slash = strchr(t, '/');
-	static const char tspecials[] = "()<>@,;:\\\"/[]?=";
-
-	if (slash == NULL || slash == t || slash[1] == '\0')
-		return false;
-	for (const char *p = t; *p != '\0'; p++)
-		if (p != slash && (*p <= ' ' || *p >= 0x7f ||
-		    strchr(tspecials, *p) != NULL))
-			return false;
-	return true;
-}
-
-/* The Content-Type of an attachment (without name): libmagic's MIME type,
- * with its charset for text; application/octet-stream when libmagic
- * cannot tell. */
-static char *
-magic_content_type(magic_t *mg, const struct src *s)
-{
-	const char *r = NULL, *semi, *cs;
-	char *type;
-	size_t bytes = MAGIC_BYTES;
-
-	if (*mg == NULL) {
-		*mg = magic_open(MAGIC_MIME_TYPE | MAGIC_MIME_ENCODING |
-		    MAGIC_NO_CHECK_COMPRESS);
-		if (*mg != NULL) {
-			magic_setparam(*mg, MAGIC_PARAM_BYTES_MAX, &bytes);
-			if (magic_load(*mg, NULL) == -1) {
-				magic_close(*mg);
-				*mg = NULL;
-			}
-		}
-	}
-	if (*mg != NULL && lseek(s->fd, 0, SEEK_SET) == 0)
-		r = magic_descriptor(*mg, s->fd);
-	if (r == NULL || (semi = strchr(r, ';')) == NULL)
-		return xstrdup("application/octet-stream");
-	type = xstrndup(r, (size_t)(semi - r));
-	if (!mime_type_ok(type) || ascii_prefix_ci(type, "inode/")) {
-		free(type);
-		return xstrdup("application/octet-stream");
-	}
-	cs = strstr(semi, "charset=");
-	if (ascii_prefix_ci(type, "text/") && cs != NULL &&
-	    strcmp(cs + 8, "binary") != 0 && strpbrk(cs + 8, " \t\r\n\";") ==
-	    NULL) {
-		char *t = xasprintf("%s; charset=%s", type, cs + 8);
-
-		free(type);
-		return t;
-	}
-	return type;
-}
-
 /* ---- the segment list and the generator ----------------------------------- */
 
 static struct mime *
@@ -461,8 +167,8 @@ seg_text(struct mime *mm)
 
 /* The leaf takes over src's descriptor. */
 static void
-seg_leaf(struct mime *mm, struct src *src, enum enc enc,
-    const struct scan *sc)
+seg_leaf(struct mime *mm, struct source *src, enum enc enc,
+    const struct source_scan *sc)
 {
 	struct seg *sg;
 
@@ -685,7 +391,7 @@ leaf_fill(struct mime *mm, const struct leaf *l, struct err *e)
 		want = (size_t)(l->len - mm->pos);
 	if (mm->in == NULL)
 		mm->in = xmalloc(MIME_BLOCK);
-	n = pread_retry(l->fd, mm->in, want, mm->pos);
+	n = source_read_at(l->fd, mm->in, want, mm->pos);
 	if (n < 0)
 		return err_sys(e, EX_IOERR, "cannot read '%s'", l->label);
 	if (n == 0)
@@ -742,8 +448,8 @@ mime_read(struct mime *mm, char *buf, size_t len, struct err *e)
  * children.  Multipart nesting is at most mixed > alternative. */
 struct part {
 	struct strlist hname, hvalue;
-	struct src src;
-	struct scan scan;
+	struct source src;
+	struct source_scan scan;
 	enum enc enc;
 	struct reencode *re;	/* ENC_REENCODE: pass 1 done */
 	const char *subtype;	/* "mixed", "alternative"; NULL for a leaf */
@@ -765,7 +471,7 @@ part_free(struct part *p)
 {
 	strlist_free(&p->hname);
 	strlist_free(&p->hvalue);
-	src_close(&p->src);
+	source_close(&p->src);
 	reencode_free(p->re);
 	for (size_t i = 0; i < p->nkids; i++)
 		part_free(&p->kids[i]);
@@ -919,7 +625,7 @@ multipart_headers(struct part *p, const char *token)
 static void
 text_part(struct part *p, const char *subtype)
 {
-	const struct scan *s = &p->scan;
+	const struct source_scan *s = &p->scan;
 	char *v = xasprintf("text/%s; charset=%s", subtype,
 	    mime_text_charset(s->eightbit, s->utf8_ok && !s->nul));
 
@@ -947,8 +653,8 @@ base_name(const char *path)
 /* An attachment's header: type (override or libmagic), name (override or
  * the file's base name) in RFC 2231 with an RFC 2047 fallback, base64. */
 static int
-attach_part(struct part *p, const struct cli_attach *at, magic_t *mg,
-    struct err *e)
+attach_part(struct part *p, const struct cli_attach *at,
+    struct filetype *ft, struct err *e)
 {
 	const char *name = at->name != NULL ? at->name :
 	    strcmp(at->path, "-") == 0 ? "stdin" : base_name(at->path);
@@ -959,7 +665,7 @@ attach_part(struct part *p, const struct cli_attach *at, magic_t *mg,
 		char *semi = strchr(at->type, ';');
 		char *bare = xstrndup(at->type, semi != NULL ?
 		    (size_t)(semi - at->type) : strlen(at->type));
-		bool ok = mime_type_ok(bare) &&
+		bool ok = filetype_is_mime_type(bare) &&
 		    strpbrk(at->type, "\r\n") == NULL;
 
 		free(bare);
@@ -968,7 +674,7 @@ attach_part(struct part *p, const struct cli_attach *at, magic_t *mg,
 			    "a MIME type", at->path, at->type);
 		type = xstrdup(at->type);
 	} else
-		type = magic_content_type(mg, &p->src);
+		type = filetype_content_type(ft, p->src.fd);
 	buf_init(&v);
 	buf_adds(&v, type);
 	rfc2231_param(&v, "name", name, true);
@@ -1147,7 +853,7 @@ struct build {
 	const char *spool_dir;
 	char	 token[32];
 	char	*blk;		/* scan block (+ room for a boundary tail) */
-	magic_t	 magic;
+	struct filetype *types;	/* libmagic, loaded at the first -a */
 	struct part root;
 };
 
@@ -1164,7 +870,7 @@ scan_parts(struct build *b, struct part **texts, size_t ntexts,
 		if (make_token(b->token, 27, e) == -1)
 			return -1;
 		for (size_t i = 0; i < ntexts; i++) {
-			if (scan_source(&texts[i]->src, b->token,
+			if (source_scan(&texts[i]->src, b->token,
 			    &texts[i]->scan, b->blk, e) == -1)
 				return -1;
 			clash |= texts[i]->scan.has_boundary;
@@ -1191,11 +897,11 @@ open_body(struct build *b, struct part *p, bool *have, struct err *e)
 		if (strcmp(cli->body_file, "-") == 0 && stdin_attached)
 			return err_set(e, EX_USAGE, "--body - and -a - both "
 			    "want standard input");
-		return src_open(&p->src, cli->body_file, b->in_fd,
+		return source_open(&p->src, cli->body_file, b->in_fd,
 		    b->spool_dir, e);
 	}
 	if (!stdin_attached && !isatty(b->in_fd))
-		return src_open(&p->src, "-", b->in_fd, b->spool_dir, e);
+		return source_open(&p->src, "-", b->in_fd, b->spool_dir, e);
 	*have = false;
 	return 0;
 }
@@ -1210,13 +916,13 @@ open_sources(struct build *b, struct part *text, struct part *html,
 
 	if (open_body(b, text, have_text, e) == -1)
 		return -1;
-	if (cli->html_file != NULL && src_open(&html->src, cli->html_file,
+	if (cli->html_file != NULL && source_open(&html->src, cli->html_file,
 	    b->in_fd, b->spool_dir, e) == -1)
 		return -1;
 	for (size_t i = 0; i < cli->nattach; i++) {
 		struct part *a = part_add_kid(&b->root);
 
-		if (src_open(&a->src, cli->attach[i].path, b->in_fd,
+		if (source_open(&a->src, cli->attach[i].path, b->in_fd,
 		    b->spool_dir, e) == -1)
 			return -1;
 	}
@@ -1307,7 +1013,7 @@ compose_new(struct build *b, struct message *m, struct err *e)
 		text_part(&html, "html");
 	for (size_t i = 0; i < b->cli->nattach; i++)
 		if (attach_part(&b->root.kids[i], &b->cli->attach[i],
-		    &b->magic, e) == -1)
+		    b->types, e) == -1)
 			goto out;
 	option_headers(&m->headers, b->cli, true);
 	arrange(b, &text, &html, have_text);
@@ -1411,9 +1117,9 @@ compose_wrap(struct build *b, struct message *m, struct err *e)
 	for (size_t i = 0; i < b->cli->nattach; i++) {
 		struct part *a = part_add_kid(&b->root);
 
-		if (src_open(&a->src, b->cli->attach[i].path, b->in_fd,
+		if (source_open(&a->src, b->cli->attach[i].path, b->in_fd,
 		    b->spool_dir, e) == -1 ||
-		    attach_part(a, &b->cli->attach[i], &b->magic, e) == -1)
+		    attach_part(a, &b->cli->attach[i], b->types, e) == -1)
 			return -1;
 	}
 	first = &b->root.kids[0];	/* the array moved */
@@ -1443,7 +1149,8 @@ mime_compose(struct message *m, const struct cli *cli, int in_fd,
 	part_init(&b.root);
 	if (check_options(cli, e) == -1)
 		return -1;
-	b.blk = xmalloc(MIME_BLOCK + 64);
+	b.types = filetype_new();
+	b.blk = xmalloc(SOURCE_BLOCK + 64);
 	if (cli->read_recipients)
 		rc = compose_wrap(&b, m, e);
 	else
@@ -1451,8 +1158,7 @@ mime_compose(struct message *m, const struct cli *cli, int in_fd,
 	if (rc == 0 && !cli->dry_run && isatty(STDERR_FILENO))
 		m->progress_fd = STDERR_FILENO;
 	part_free(&b.root);
-	if (b.magic != NULL)
-		magic_close(b.magic);
+	filetype_free(b.types);
 	free(b.blk);
 	return rc;
 }

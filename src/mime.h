@@ -11,8 +11,9 @@
  * and non-regular files (pipes, "-a <(cmd)") are first copied to an
  * unlinked spool file, since they cannot be read twice.
  *
- * Types come from libmagic (MIME type and charset), loaded once and only
- * when a file is attached, unless "-a FILE;type=..." says.  Attachments
+ * Types come from filetype.h (libmagic: MIME type and charset, loaded
+ * once and only when a file is attached), unless "-a FILE;type=..." says;
+ * files are opened, spooled and scanned by source.h.  Attachments
  * go out base64 so that they arrive byte for byte; the body and the HTML
  * part are text: 7bit when they can be, else quoted-printable, labelled
  * with their real charset (utf-8, us-ascii, or the locale's / unknown-8bit
