@@ -1,0 +1,142 @@
+/*
+ * queuefile.h — the queue's files on disk: the layout of a queue
+ * directory, the state file format, and how entries are written so that a
+ * crash never leaves a half-written file under a real name.  The queue's
+ * operations (run, mailq, delete, back-off, expiry) are queue.h's.
+ *
+ * Layout of a queue directory (0700; files 0600):
+ *   ID.msg        the message in wire form (CRLF, headers as rewritten,
+ *                 8-bit and UTF-8 kept: re-encoded per server at delivery);
+ *                 written once, never changed.  Its flock is the entry's
+ *                 lock: whoever holds it may deliver, change or remove it.
+ *   ID.env        the state: envelope, each recipient's state, attempts,
+ *                 next try, last error (format below).  Replaced whole by
+ *                 rename, never edited in place.  An entry exists when its
+ *                 ID.env exists; ID.msg is renamed in first, removed last.
+ *   tmp/          files being written (tmp name, fsync, rename, fsync dir)
+ *   failed/       ID.eml + ID.env of messages refused for good or expired
+ *
+ * State file (text, one "key value" a line, LF):
+ *   postie-queue 1              first line, the format version
+ *   id ID
+ *   created EPOCH               when the message was accepted
+ *   account NAME                (optional) the account it was submitted with
+ *   from ADDR                   "from " alone: the null sender
+ *   notify V / ret V / envid V  (optional) DSN parameters
+ *   body8bit 1                  (optional) -B 8BITMIME
+ *   attempts N / next EPOCH / last EPOCH
+ *   error TEXT                  (optional) the last failure
+ *   rcpt<TAB>STATE<TAB>EX<TAB>ADDR<TAB>REASON   one per recipient;
+ *                               STATE is pending, sent or failed
+ *   end                         last line: a file without it is refused
+ * Unknown keys are ignored (a newer postie may add some).
+ *
+ * Ids are time-based and random: 9 hex digits of seconds, 5 of
+ * microseconds, 8 random ("17F3A2B4C0A1B2C3D4E5F6"), so they sort by age.
+ *
+ * Every file reaches its name only by rename from tmp/, after fsync; the
+ * directory is fsync'd before anyone is told the file is there.  Errors
+ * in this module are EX_CANTCREAT (writing) or EX_IOERR / EX_DATAERR
+ * (reading), with the path and the system's words.
+ */
+#ifndef POSTIE_QUEUEFILE_H
+#define POSTIE_QUEUEFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "message.h"
+#include "util.h"
+
+#define QUEUE_ID_MAX		32	/* with the NUL */
+#define QUEUE_ENV_MAX		(4 * 1024 * 1024)	/* a state file, bytes */
+#define QUEUE_LINE_MAX		4096	/* one line of a state file */
+
+enum queue_rcpt_state { QR_PENDING = 0, QR_SENT, QR_FAILED };
+
+struct queue_rcpt {
+	char	*addr;
+	enum queue_rcpt_state state;
+	int	 ex;			/* sysexits of a failure, else 0 */
+	char	*reason;		/* last failure for it, or NULL */
+};
+
+/* One entry's state file in memory.  Strings are owned (queue_env_free). */
+struct queue_env {
+	char	 id[QUEUE_ID_MAX];
+	long long created, next_try, last_try;
+	int	 attempts;
+	char	*account;		/* NULL: choose by sender */
+	char	*from;			/* "" null sender */
+	char	*dsn_notify, *dsn_ret, *dsn_envid;	/* NULL: none */
+	bool	 body_8bit_hint;
+	char	*last_error;		/* NULL: none */
+	struct queue_rcpt *rcpts;
+	size_t	 nrcpts;
+};
+
+/* Parse a state file held in buf (len bytes, need not be NUL-terminated).
+ * Refused (EX_DATAERR, naming the line): wrong version, missing "end",
+ * a line over QUEUE_LINE_MAX, control characters, a bad number or state,
+ * an address that address_check_path refuses, no recipient.  On success
+ * q is filled (the caller frees it); on failure q holds nothing. */
+int	queue_env_parse(struct queue_env *q, const char *buf, size_t len,
+	    struct err *e);
+/* Append the file form of q to out (CR, LF and TAB in texts become
+ * spaces: what is written always parses). */
+void	queue_env_format(const struct queue_env *q, struct buf *out);
+/* Free q's strings and zero it; a zeroed q may be freed again. */
+void	queue_env_free(struct queue_env *q);
+
+/* True for a well-formed id (what --queue-delete accepts). */
+bool	queue_id_valid(const char *id);
+
+/*
+ * Add a message: q is the state (its id is set here), m the message.
+ * The message is streamed from m into tmp/ID.msg (never whole in memory),
+ * fsync'd, renamed to ID.msg; then ID.env the same way; the directory is
+ * fsync'd after each rename.  Returns only when both are durable; any
+ * failure (ENOSPC, EACCES, read-only...) removes what was written and is
+ * EX_CANTCREAT with the path and the system's words.
+ */
+int	queue_add(const char *dir, struct message *m, struct queue_env *q,
+	    struct err *e);
+
+/* The building blocks queue.c moves entries with. */
+
+/* mkdir -p dir/tmp and dir/failed, each new level 0700. */
+int	queuefile_prepare_dirs(const char *dir, struct err *e);
+
+/* fsync the directory dir (after a rename into it). */
+int	queuefile_fsync_dir(const char *dir, struct err *e);
+
+/*
+ * A new dir/tmp/ID.msg for q: a fresh id is set in q->id, the file is
+ * created exclusively (0600) and flock'ed LOCK_EX.  Returns its descriptor
+ * and *tmp its path (the caller frees it); on error -1 and *tmp is not
+ * set (nothing to free).
+ */
+int	queuefile_create_msg(const char *dir, struct queue_env *q, char **tmp,
+	    struct err *e);
+
+/* Make a file durable under its real name: fsync fd, close it, rename
+ * tmp to final, then fsync dir unless dir is NULL.  fd is closed in every
+ * case; tmp is left for the caller to remove on error. */
+int	queuefile_commit(int fd, const char *tmp, const char *final,
+	    const char *dir, struct err *e);
+
+/* Write q as into/ID.env (replacing it atomically) through dir/tmp/;
+ * into is dir or dir/failed.  With sync_dir, into is fsync'd too (needed
+ * before telling anyone).  Nothing is left in tmp/ on error. */
+int	queuefile_write_env(const char *dir, const char *into,
+	    const struct queue_env *q, bool sync_dir, struct err *e);
+
+/* Read and parse dir/ID.env into q (the caller frees it on success).
+ * -1 with e and errno: ENOENT when the file is gone (EX_IOERR), EINVAL
+ * when it does not parse or names another id (EX_DATAERR), else the read
+ * error (EX_IOERR; EFBIG over QUEUE_ENV_MAX). */
+int	queuefile_load_env(const char *dir, const char *id,
+	    struct queue_env *q, struct err *e);
+
+#endif
