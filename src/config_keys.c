@@ -1,0 +1,708 @@
+/*
+ * config_keys.c — the keys of a configuration file: what each one sets in
+ * an account and how its value is read (see config_keys.h).
+ *
+ * Each key is a row of keys[]: its name, the account field it sets (one
+ * mask bit, see config.c for inheritance) and its setter.  A setter checks
+ * the value and fills the field, or returns -1 with EX_CONFIG naming the
+ * key and the value.  msmtp's spellings are kept (tls_nocertcheck,
+ * keepbcc, add_missing_*), and its keys that mean nothing to postie are
+ * accepted and ignored, so that an msmtp file works unchanged.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config_keys.h"
+#include "util.h"
+
+#define DEFAULT_QUEUE_LIFETIME	(5L * 24 * 60 * 60)
+
+struct fieldinfo {
+	size_t	 off;
+	size_t	 size;
+	bool	 str;		/* an owned char * */
+};
+
+#define FLD(f, m) [f] = { offsetof(struct account, m),			\
+	sizeof(((struct account *)0)->m), false }
+#define FLDS(f, m) [f] = { offsetof(struct account, m), sizeof(char *), true }
+
+/* Where each field lives in struct account: copied by mask, freed. */
+static const struct fieldinfo fields[F_NONE] = {
+	FLDS(F_HOST, host), FLD(F_PORT, port), FLDS(F_FROM, from),
+	FLDS(F_DOMAIN, domain), FLD(F_AUTH, auth), FLDS(F_USER, user),
+	FLDS(F_PASSWORD, password), FLDS(F_PASSWORDEVAL, passwordeval),
+	FLD(F_TLS, tls), FLD(F_TLS_STARTTLS, tls_starttls),
+	FLDS(F_TLS_TRUST_FILE, tls_trust_file),
+	FLDS(F_TLS_FINGERPRINT, tls_fingerprint),
+	FLDS(F_TLS_CERT_FILE, tls_cert_file),
+	FLDS(F_TLS_KEY_FILE, tls_key_file),
+	FLD(F_TLS_CERTCHECK, tls_certcheck),
+	FLDS(F_TLS_MIN_VERSION, tls_min_version),
+	FLDS(F_TLS_HOST_OVERRIDE, tls_host_override),
+	FLDS(F_DSN_NOTIFY, dsn_notify), FLDS(F_DSN_RETURN, dsn_return),
+	FLDS(F_ALIASES, aliases), FLDS(F_LOGFILE, logfile),
+	FLDS(F_SYSLOG, syslog), FLD(F_TIMEOUT, timeout),
+	FLD(F_SET_FROM_HEADER, set_from_header),
+	FLD(F_SET_DATE_HEADER, set_date_header),
+	FLD(F_SET_MSGID_HEADER, set_msgid_header),
+	FLD(F_REMOVE_BCC_HEADERS, remove_bcc_headers),
+	FLD(F_UNDISCLOSED_RECIPIENTS, undisclosed_recipients),
+	FLD(F_ALLOW_FROM_OVERRIDE, allow_from_override),
+	FLDS(F_SOURCE_IP, source_ip), FLD(F_QUEUE, queue),
+	FLDS(F_QUEUE_DIR, queue_dir), FLD(F_QUEUE_LIFETIME, queue_lifetime),
+	FLD(F_MX_TLS, mx_tls), FLD(F_MAX_SIZE, max_size),
+};
+
+static void *
+field_ptr(struct account *a, enum field f)
+{
+	return (char *)a + fields[f].off;
+}
+
+static void
+set_str_field(struct account *a, enum field f, const char *v)
+{
+	char **p = field_ptr(a, f);
+
+	free(*p);
+	*p = v != NULL ? xstrdup(v) : NULL;
+}
+
+/* Copy the fields of src named by mask into dst. */
+void
+config_copy_fields(struct account *dst, const struct account *src,
+    uint64_t mask)
+{
+	for (int f = 0; f < F_NONE; f++) {
+		if ((mask & (UINT64_C(1) << f)) == 0)
+			continue;
+		if (fields[f].str)
+			set_str_field(dst, f,
+			    *(char *const *)field_ptr((struct account *)src, f));
+		else
+			memcpy(field_ptr(dst, f),
+			    field_ptr((struct account *)src, f), fields[f].size);
+	}
+}
+
+/* postie's defaults where msmtp has none or differs (see config.h). */
+void
+config_account_init(struct account *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->auth = AUTH_OFF;
+	a->tls = true;
+	a->tls_starttls = true;
+	a->tls_certcheck = true;
+	a->set_from_header = TRI_AUTO;
+	a->set_date_header = true;
+	a->set_msgid_header = true;
+	a->remove_bcc_headers = true;
+	a->allow_from_override = true;
+	a->queue = true;
+	a->queue_lifetime = DEFAULT_QUEUE_LIFETIME;
+	a->mx_tls = MX_TLS_OPPORTUNISTIC;
+}
+
+void
+config_account_clear(struct account *a)
+{
+	for (int f = 0; f < F_NONE; f++)
+		if (fields[f].str)
+			set_str_field(a, f, NULL);
+	free(a->name);
+	free(a->file);
+	memset(a, 0, sizeof(*a));
+}
+
+/* --- value helpers --- */
+
+const char *
+config_home_dir(void)
+{
+	const char *h = getenv("HOME");
+	struct passwd *pw;
+
+	if (h != NULL && *h == '/')
+		return h;
+	pw = getpwuid(getuid());
+	return pw != NULL && pw->pw_dir != NULL ? pw->pw_dir : NULL;
+}
+
+/* "~/x" and "~" become $HOME/x and $HOME; anything else is kept. */
+static char *
+expand_tilde(const char *v)
+{
+	const char *home;
+
+	if (v[0] != '~' || (v[1] != '/' && v[1] != '\0'))
+		return xstrdup(v);
+	home = config_home_dir();
+	if (home == NULL)
+		return xstrdup(v);
+	return xasprintf("%s%s", home, v + 1);
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+	if (*v == '\0' || strcmp(v, "on") == 0)
+		*out = true;
+	else if (strcmp(v, "off") == 0)
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+/* "N" with an optional unit suffix; units is a list of "suffix=factor". */
+static int
+parse_scaled(const char *v, const char *const *sfx, const long long *mul,
+    long long *out)
+{
+	char *end;
+	long long n;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || n < 0)
+		return -1;
+	if (*end == '\0') {
+		*out = n;
+		return 0;
+	}
+	for (size_t i = 0; sfx[i] != NULL; i++) {
+		if (strcmp(end, sfx[i]) != 0)
+			continue;
+		if (n > LLONG_MAX / mul[i])
+			return -1;
+		*out = n * mul[i];
+		return 0;
+	}
+	return -1;
+}
+
+static int
+parse_duration(const char *v, long long *out)
+{
+	static const char *const sfx[] = { "s", "m", "h", "d", NULL };
+	static const long long mul[] = { 1, 60, 3600, 86400 };
+
+	return parse_scaled(v, sfx, mul, out);
+}
+
+/* --- setters: fill the field, or return -1 with the problem in e --- */
+
+static int
+set_str(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	set_str_field(&s->a, k->field, *v != '\0' ? v : NULL);
+	return 0;
+}
+
+static int
+set_str_req(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	if (*v == '\0')
+		return err_set(e, EX_CONFIG, "%s needs a value", k->name);
+	set_str_field(&s->a, k->field, v);
+	return 0;
+}
+
+static int
+set_path(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	char **f = field_ptr(&s->a, k->field);
+
+	free(*f);
+	*f = *v != '\0' ? expand_tilde(v) : NULL;
+	return 0;
+}
+
+static int
+set_bool(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	if (parse_bool(v, field_ptr(&s->a, k->field)) < 0)
+		return err_set(e, EX_CONFIG, "%s: \"%s\" is not on or off",
+		    k->name, v);
+	return 0;
+}
+
+/* tls_nocertcheck and keepbcc: msmtp's negated spellings. */
+static int
+set_bool_not(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	bool *f = field_ptr(&s->a, k->field);
+
+	if (set_bool(s, k, v, e) < 0)
+		return -1;
+	*f = !*f;
+	return 0;
+}
+
+/* set_date_header, set_msgid_header: auto means on (add when missing). */
+static int
+set_auto_bool(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	if (strcmp(v, "auto") == 0)
+		v = "on";
+	if (parse_bool(v, field_ptr(&s->a, k->field)) < 0)
+		return err_set(e, EX_CONFIG, "%s: \"%s\" is not auto, on or off",
+		    k->name, v);
+	return 0;
+}
+
+static int
+set_from_header(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	bool on;
+
+	if (strcmp(v, "auto") == 0) {
+		s->a.set_from_header = TRI_AUTO;
+		return 0;
+	}
+	if (parse_bool(v, &on) < 0)
+		return err_set(e, EX_CONFIG, "%s: \"%s\" is not auto, on or off",
+		    k->name, v);
+	/* The old add_missing_from_header on meant "add when missing". */
+	if (strcmp(k->name, "add_missing_from_header") == 0)
+		s->a.set_from_header = on ? TRI_AUTO : TRI_OFF;
+	else
+		s->a.set_from_header = on ? TRI_ON : TRI_OFF;
+	return 0;
+}
+
+static int
+set_port(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	long long n;
+
+	if (parse_scaled(v, (const char *const[]){ NULL }, NULL, &n) < 0 ||
+	    n < 1 || n > 65535)
+		return err_set(e, EX_CONFIG, "port: \"%s\" is not a port "
+		    "number (1-65535)", v);
+	s->a.port = (int)n;
+	return 0;
+}
+
+static int
+set_auth(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	static const struct { const char *name; enum auth_method m; } t[] = {
+		{ "", AUTH_AUTO }, { "on", AUTH_AUTO }, { "off", AUTH_OFF },
+		{ "plain", AUTH_PLAIN }, { "login", AUTH_LOGIN },
+		{ "cram-md5", AUTH_CRAM_MD5 }, { "xoauth2", AUTH_XOAUTH2 },
+		{ "oauthbearer", AUTH_OAUTHBEARER },
+		{ "scram-sha-1", AUTH_SCRAM_SHA_1 },
+		{ "scram-sha-256", AUTH_SCRAM_SHA_256 },
+		{ "external", AUTH_EXTERNAL },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (ascii_eq_ci(v, t[i].name)) {
+			s->a.auth = t[i].m;
+			return 0;
+		}
+	}
+	return err_set(e, EX_CONFIG, "auth: method \"%s\" is not supported "
+	    "(on, off, plain, login, cram-md5, xoauth2, oauthbearer, "
+	    "scram-sha-1, scram-sha-256, external)", v);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = ascii_tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* msmtp tells the hash by the length: SHA-256 is the only one postie pins
+ * (SHA-1 and MD5 are too weak to identify a certificate).  Stored as
+ * "AB:CD:..." in upper case, whatever the spelling in the file. */
+static int
+set_fingerprint(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	struct buf b;
+	size_t ndigits = 0;
+
+	if (*v == '\0') {
+		set_str_field(&s->a, F_TLS_FINGERPRINT, NULL);
+		return 0;
+	}
+	buf_init(&b);
+	for (const char *c = v; *c != '\0'; c++) {
+		if (*c == ':')
+			continue;
+		if (hexval((unsigned char)*c) < 0) {
+			buf_free(&b);
+			return err_set(e, EX_CONFIG, "tls_fingerprint: \"%s\" "
+			    "is not a hexadecimal fingerprint", v);
+		}
+		if (ndigits > 0 && ndigits % 2 == 0)
+			buf_addc(&b, ':');
+		buf_addc(&b, *c >= 'a' ? *c - 'a' + 'A' : *c);
+		ndigits++;
+	}
+	if (ndigits != 64) {
+		buf_free(&b);
+		return err_set(e, EX_CONFIG, "tls_fingerprint: only SHA-256 "
+		    "fingerprints (32 bytes) are supported, not %zu%s bytes%s",
+		    ndigits / 2, ndigits % 2 ? ".5" : "",
+		    ndigits == 40 || ndigits == 32 ? " (SHA-1 and MD5 pins are "
+		    "too weak)" : "");
+	}
+	free(s->a.tls_fingerprint);
+	s->a.tls_fingerprint = buf_steal(&b);
+	return 0;
+}
+
+static int
+set_refuse_weak_pin(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	return err_set(e, EX_CONFIG, "%s: SHA-1 and MD5 certificate pins are "
+	    "not supported; use tls_fingerprint with the SHA-256 fingerprint",
+	    k->name);
+}
+
+static int
+set_min_version(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	if (ascii_prefix_ci(v, "tlsv"))
+		v += 4;
+	else if (ascii_prefix_ci(v, "tls"))
+		v += 3;
+	if (strcmp(v, "1.2") != 0 && strcmp(v, "1.3") != 0)
+		return err_set(e, EX_CONFIG, "tls_min_version: \"%s\" is not "
+		    "1.2 or 1.3", v);
+	set_str_field(&s->a, F_TLS_MIN_VERSION, v);
+	return 0;
+}
+
+/* Stored as the ESMTP parameter wants it: "NEVER" or "SUCCESS,DELAY". */
+static int
+set_dsn_notify(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	static const char *const ok[] = { "success", "failure", "delay" };
+	struct buf b;
+	const char *c = v;
+
+	if (*v == '\0' || strcmp(v, "off") == 0) {
+		set_str_field(&s->a, F_DSN_NOTIFY, NULL);
+		return 0;
+	}
+	if (ascii_eq_ci(v, "never")) {
+		set_str_field(&s->a, F_DSN_NOTIFY, "NEVER");
+		return 0;
+	}
+	buf_init(&b);
+	while (*c != '\0') {
+		size_t n = strcspn(c, ","), i;
+
+		for (i = 0; i < 3; i++)
+			if (n == strlen(ok[i]) && ascii_eqn_ci(c, ok[i], n))
+				break;
+		if (i == 3) {
+			buf_free(&b);
+			return err_set(e, EX_CONFIG, "dsn_notify: \"%s\" is "
+			    "not off, never or a list of success, failure, "
+			    "delay", v);
+		}
+		buf_printf(&b, "%s%s", b.len ? "," : "",
+		    i == 0 ? "SUCCESS" : i == 1 ? "FAILURE" : "DELAY");
+		c += n + (c[n] == ',');
+	}
+	free(s->a.dsn_notify);
+	s->a.dsn_notify = buf_steal(&b);
+	return 0;
+}
+
+/* Stored as RET= wants it: "HDRS" or "FULL". */
+static int
+set_dsn_return(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	const char *r;
+
+	if (*v == '\0' || strcmp(v, "off") == 0)
+		r = NULL;
+	else if (ascii_eq_ci(v, "headers") || ascii_eq_ci(v, "hdrs"))
+		r = "HDRS";
+	else if (ascii_eq_ci(v, "full"))
+		r = "FULL";
+	else
+		return err_set(e, EX_CONFIG, "dsn_return: \"%s\" is not off, "
+		    "headers or full", v);
+	set_str_field(&s->a, F_DSN_RETURN, r);
+	return 0;
+}
+
+/* NULL (off), "on" (LOG_MAIL) or a facility spelled "LOG_LOCAL0". */
+static int
+set_syslog(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	static const char *const fac[] = {
+		"USER", "MAIL", "DAEMON", "LOCAL0", "LOCAL1", "LOCAL2",
+		"LOCAL3", "LOCAL4", "LOCAL5", "LOCAL6", "LOCAL7",
+	};
+	const char *name = ascii_prefix_ci(v, "LOG_") ? v + 4 : v;
+
+	if (*v == '\0' || strcmp(v, "on") == 0) {
+		set_str_field(&s->a, F_SYSLOG, "on");
+		return 0;
+	}
+	if (strcmp(v, "off") == 0) {
+		set_str_field(&s->a, F_SYSLOG, NULL);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(fac) / sizeof(fac[0]); i++) {
+		if (ascii_eq_ci(name, fac[i])) {
+			char *f = xasprintf("LOG_%s", fac[i]);
+
+			set_str_field(&s->a, F_SYSLOG, f);
+			free(f);
+			return 0;
+		}
+	}
+	return err_set(e, EX_CONFIG, "syslog: \"%s\" is not on, off or a "
+	    "facility (LOG_MAIL, LOG_USER, LOG_DAEMON, LOG_LOCAL0..7)", v);
+}
+
+static int
+set_timeout(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	long long n;
+
+	if (strcmp(v, "off") == 0) {
+		s->a.timeout = 0;
+		return 0;
+	}
+	if (parse_duration(v, &n) < 0 || n > INT_MAX)	/* 0 = off */
+		return err_set(e, EX_CONFIG, "timeout: \"%s\" is not off or a "
+		    "number of seconds", v);
+	s->a.timeout = (int)n;
+	return 0;
+}
+
+static int
+set_lifetime(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	long long n;
+
+	if (parse_duration(v, &n) < 0 || n < 1 || n > LONG_MAX)
+		return err_set(e, EX_CONFIG, "queue_lifetime: \"%s\" is not a "
+		    "duration (N, Ns, Nm, Nh or Nd)", v);
+	s->a.queue_lifetime = (long)n;
+	return 0;
+}
+
+static int
+set_max_size(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	static const char *const sfx[] = {
+		"k", "K", "m", "M", "g", "G", NULL
+	};
+	static const long long mul[] = {
+		1LL << 10, 1LL << 10, 1LL << 20, 1LL << 20, 1LL << 30, 1LL << 30
+	};
+
+	if (strcmp(v, "off") == 0) {
+		s->a.max_size = 0;
+		return 0;
+	}
+	if (parse_scaled(v, sfx, mul, &s->a.max_size) < 0)
+		return err_set(e, EX_CONFIG, "max_size: \"%s\" is not a size "
+		    "(N bytes, or N with k, M or G)", v);
+	return 0;
+}
+
+static int
+set_mx_tls(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	if (strcmp(v, "opportunistic") == 0)
+		s->a.mx_tls = MX_TLS_OPPORTUNISTIC;
+	else if (strcmp(v, "required") == 0)
+		s->a.mx_tls = MX_TLS_REQUIRED;
+	else if (strcmp(v, "dane") == 0)
+		s->a.mx_tls = MX_TLS_DANE;
+	else
+		return err_set(e, EX_CONFIG, "mx_tls: \"%s\" is not "
+		    "opportunistic, required or dane", v);
+	return 0;
+}
+
+static int
+set_source_ip(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	unsigned char addr[16];
+
+	if (*v != '\0' && inet_pton(AF_INET, v, addr) != 1 &&
+	    inet_pton(AF_INET6, v, addr) != 1)
+		return err_set(e, EX_CONFIG, "source_ip: \"%s\" is not an IP "
+		    "address", v);
+	return set_str(s, k, v, e);
+}
+
+static int
+set_protocol(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	if (*v == '\0' || strcmp(v, "smtp") == 0)
+		return 0;
+	return err_set(e, EX_CONFIG, "protocol: \"%s\" is not supported "
+	    "(postie speaks smtp only)", v);
+}
+
+/* msmtp's old auto_from/maildomain pair: from becomes %U@maildomain
+ * (%U@%H without maildomain); %-sequences expand when parsing ends. */
+static void
+auto_from_apply(struct acc_state *s)
+{
+	char *f = xasprintf("%%U@%s", s->maildomain ? s->maildomain : "%H");
+
+	set_str_field(&s->a, F_FROM, f);
+	free(f);
+	s->mask |= UINT64_C(1) << F_FROM;
+}
+
+static int
+set_auto_from(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	bool on;
+
+	if (parse_bool(v, &on) < 0)
+		return err_set(e, EX_CONFIG, "auto_from: \"%s\" is not on or "
+		    "off", v);
+	if (on)
+		auto_from_apply(s);
+	return 0;
+}
+
+static int
+set_maildomain(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	free(s->maildomain);
+	s->maildomain = *v != '\0' ? xstrdup(v) : NULL;
+	if (s->a.from != NULL && strncmp(s->a.from, "%U@", 3) == 0)
+		auto_from_apply(s);
+	return 0;
+}
+
+static int
+set_ignore(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	return 0;
+}
+
+static const struct config_key keys[] = {
+	{ "host", F_HOST, set_str_req },
+	{ "port", F_PORT, set_port },
+	{ "from", F_FROM, set_str },
+	{ "domain", F_DOMAIN, set_str },
+	{ "auth", F_AUTH, set_auth },
+	{ "user", F_USER, set_str },
+	{ "password", F_PASSWORD, set_str },
+	{ "passwordeval", F_PASSWORDEVAL, set_str },
+	{ "tls", F_TLS, set_bool },
+	{ "tls_starttls", F_TLS_STARTTLS, set_bool },
+	{ "tls_trust_file", F_TLS_TRUST_FILE, set_path },
+	{ "tls_fingerprint", F_TLS_FINGERPRINT, set_fingerprint },
+	{ "tls_cert_file", F_TLS_CERT_FILE, set_path },
+	{ "tls_key_file", F_TLS_KEY_FILE, set_path },
+	{ "tls_certcheck", F_TLS_CERTCHECK, set_bool },
+	{ "tls_nocertcheck", F_TLS_CERTCHECK, set_bool_not },
+	{ "tls_min_version", F_TLS_MIN_VERSION, set_min_version },
+	{ "tls_host_override", F_TLS_HOST_OVERRIDE, set_str },
+	{ "dsn_notify", F_DSN_NOTIFY, set_dsn_notify },
+	{ "dsn_return", F_DSN_RETURN, set_dsn_return },
+	{ "aliases", F_ALIASES, set_path },
+	{ "logfile", F_LOGFILE, set_path },
+	{ "syslog", F_SYSLOG, set_syslog },
+	{ "timeout", F_TIMEOUT, set_timeout },
+	{ "set_from_header", F_SET_FROM_HEADER, set_from_header },
+	{ "add_missing_from_header", F_SET_FROM_HEADER, set_from_header },
+	{ "set_date_header", F_SET_DATE_HEADER, set_auto_bool },
+	{ "add_missing_date_header", F_SET_DATE_HEADER, set_auto_bool },
+	{ "set_msgid_header", F_SET_MSGID_HEADER, set_auto_bool },
+	{ "remove_bcc_headers", F_REMOVE_BCC_HEADERS, set_bool },
+	{ "keepbcc", F_REMOVE_BCC_HEADERS, set_bool_not },
+	{ "undisclosed_recipients", F_UNDISCLOSED_RECIPIENTS, set_bool },
+	{ "allow_from_override", F_ALLOW_FROM_OVERRIDE, set_bool },
+	{ "source_ip", F_SOURCE_IP, set_source_ip },
+	{ "queue", F_QUEUE, set_bool },
+	{ "queue_dir", F_QUEUE_DIR, set_path },
+	{ "queue_lifetime", F_QUEUE_LIFETIME, set_lifetime },
+	{ "mx_tls", F_MX_TLS, set_mx_tls },
+	{ "max_size", F_MAX_SIZE, set_max_size },
+	{ "auto_from", F_NONE, set_auto_from },
+	{ "maildomain", F_NONE, set_maildomain },
+	{ "protocol", F_NONE, set_protocol },
+	{ "tls_sha1_fingerprint", F_NONE, set_refuse_weak_pin },
+	{ "tls_md5_fingerprint", F_NONE, set_refuse_weak_pin },
+	/* msmtp keys with no meaning for postie: accepted, ignored. */
+	{ "proxy_host", F_NONE, set_ignore },
+	{ "proxy_port", F_NONE, set_ignore },
+	{ "socket", F_NONE, set_ignore },
+	{ "tls_crl_file", F_NONE, set_ignore },
+	{ "tls_priorities", F_NONE, set_ignore },
+	{ "tls_force_sslv3", F_NONE, set_ignore },
+	{ "tls_min_dh_prime_bits", F_NONE, set_ignore },
+	{ "logfile_time_format", F_NONE, set_ignore },
+	{ "eval", F_NONE, set_ignore },
+	{ "ntlmdomain", F_NONE, set_ignore },
+	{ "from_full_name", F_NONE, set_ignore },
+};
+
+const struct config_key *
+config_key_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+int
+config_key_set(const struct config_key *k, struct acc_state *s,
+    const char *v, struct err *e)
+{
+	if (k->set(s, k, v, e) < 0)
+		return -1;
+	if (k->field != F_NONE)
+		s->mask |= UINT64_C(1) << k->field;
+	return 0;
+}

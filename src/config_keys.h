@@ -1,0 +1,83 @@
+/*
+ * config_keys.h — internal to config.c: the keys of a configuration file,
+ * each with the account field it sets and the parser of its value.
+ *
+ * config.c reads the lines, the "defaults" and "account" blocks and the
+ * inheritance between accounts; this module knows what "port 587",
+ * "tls_fingerprint AB:CD:..." or "queue_lifetime 3d" mean.  An account is
+ * built in a struct acc_state whose mask records the fields it set itself
+ * or took from a parent (msmtp's "mask"), one bit per enum field, so that
+ * a child copies from a parent only what the parent really set.
+ */
+#ifndef POSTIE_CONFIG_KEYS_H
+#define POSTIE_CONFIG_KEYS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+
+/* Every setting an account can hold; one mask bit each. */
+enum field {
+	F_HOST, F_PORT, F_FROM, F_DOMAIN, F_AUTH, F_USER, F_PASSWORD,
+	F_PASSWORDEVAL, F_TLS, F_TLS_STARTTLS, F_TLS_TRUST_FILE,
+	F_TLS_FINGERPRINT, F_TLS_CERT_FILE, F_TLS_KEY_FILE, F_TLS_CERTCHECK,
+	F_TLS_MIN_VERSION, F_TLS_HOST_OVERRIDE, F_DSN_NOTIFY, F_DSN_RETURN,
+	F_ALIASES, F_LOGFILE, F_SYSLOG, F_TIMEOUT, F_SET_FROM_HEADER,
+	F_SET_DATE_HEADER, F_SET_MSGID_HEADER, F_REMOVE_BCC_HEADERS,
+	F_UNDISCLOSED_RECIPIENTS, F_ALLOW_FROM_OVERRIDE, F_SOURCE_IP, F_QUEUE,
+	F_QUEUE_DIR, F_QUEUE_LIFETIME, F_MX_TLS, F_MAX_SIZE,
+	F_NONE			/* keys that set nothing */
+};
+
+/* An account being built. */
+struct acc_state {
+	struct account	 a;
+	uint64_t	 mask;		/* fields set here or by a parent */
+	char		*maildomain;	/* msmtp's old maildomain key */
+};
+
+struct config_key;
+typedef int (*config_setter)(struct acc_state *, const struct config_key *,
+    const char *, struct err *);
+
+/* One key of the file. */
+struct config_key {
+	const char	*name;
+	enum field	 field;		/* F_NONE: sets no field of its own */
+	config_setter	 set;
+};
+
+/* The key called name (exact, case-sensitive, as msmtp), or NULL when
+ * there is none.  The result points into a static table. */
+const struct config_key *config_key_find(const char *name);
+
+/*
+ * Set key k to the value v (quotes already removed; "" for none) in s,
+ * and mark its field in s->mask.  Paths have "~" expanded; "" clears a
+ * string field.  Errors: EX_CONFIG naming the key and the value (not on
+ * or off, a bad port, a fingerprint that is not SHA-256, ...); the file
+ * and line are the caller's to add.
+ */
+int	config_key_set(const struct config_key *k, struct acc_state *s,
+	    const char *v, struct err *e);
+
+/* postie's defaults for an account where msmtp has none or differs (see
+ * config.h): a is overwritten. */
+void	config_account_init(struct account *a);
+
+/* Free every string of a (its fields, name and file) and zero it. */
+void	config_account_clear(struct account *a);
+
+/* Copy into dst the fields of src whose bits are set in mask; strings are
+ * duplicated (dst's old ones freed). */
+void	config_copy_fields(struct account *dst, const struct account *src,
+	    uint64_t mask);
+
+/* The user's home: $HOME when it is absolute, else the password
+ * database's; NULL when neither says.  Points into the environment or
+ * getpwuid's static storage: use it before the next getpw* call. */
+const char *config_home_dir(void);
+
+#endif
