@@ -152,12 +152,17 @@ queue_env_free(struct queue_env *q)
 
 static const char *const rcpt_states[] = { "pending", "sent", "failed" };
 
-/* Text as one field: no line ends, no tabs. */
+/* Text as one field: no line ends, no tabs, and no other control
+ * character either (queue_env_parse refuses them, and -V or a reason can
+ * hold any). */
 static void
 add_field(struct buf *b, const char *s)
 {
-	for (; s != NULL && *s != '\0'; s++)
-		buf_addc(b, (*s == '\n' || *s == '\r' || *s == '\t') ? ' ' : *s);
+	for (; s != NULL && *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		buf_addc(b, c < 0x20 || c == 0x7f ? ' ' : *s);
+	}
 }
 
 static void

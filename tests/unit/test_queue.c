@@ -115,6 +115,32 @@ env_format_flattens_line_ends_in_reasons(void)
 	buf_free(&b);
 }
 
+/* -V is any argv string and a reason may hold a server's or the system's
+ * words: whatever the state file is given, what is written parses (else
+ * the entry would wait forever as a "bad" file). */
+static void
+env_format_flattens_other_control_characters(void)
+{
+	struct queue_rcpt r = { .addr = "a@x", .reason = "bell\a del\x7f" };
+	struct queue_env q = { .id = "0123456789ABCDEF", .from = "",
+	    .rcpts = &r, .nrcpts = 1, .dsn_envid = "env\x01id",
+	    .account = "we\x1bird", .last_error = "esc\x1b[K" };
+	struct queue_env back;
+	struct buf b;
+	struct err e;
+
+	buf_init(&b);
+	queue_env_format(&q, &b);
+	CHECK_INT(queue_env_parse(&back, b.data, b.len, &e), 0);
+	CHECK_STR(back.dsn_envid, "env id");
+	CHECK_STR(back.account, "we ird");
+	CHECK_STR(back.last_error, "esc [K");
+	if (back.nrcpts == 1)
+		CHECK_STR(back.rcpts[0].reason, "bell  del ");
+	queue_env_free(&back);
+	buf_free(&b);
+}
+
 static void
 env_parse_refuses_every_truncation(void)
 {
@@ -637,6 +663,7 @@ static const struct test tests[] = {
 	TEST(env_parse_reads_every_field),
 	TEST(env_format_then_parse_is_identity),
 	TEST(env_format_flattens_line_ends_in_reasons),
+	TEST(env_format_flattens_other_control_characters),
 	TEST(env_parse_refuses_every_truncation),
 	TEST(env_parse_refuses_bad_input),
 	TEST(id_valid_accepts_only_upper_hex),
