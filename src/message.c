@@ -870,13 +870,16 @@ is_address_list(const char *name)
 	return false;
 }
 
+/* A field's lines joined by LF, out with CRLF.  A CR left inside a field
+ * is bare (header.c keeps no CRLF): it goes out as a space, never as a
+ * bare CR (RFC 5321 §2.3.8; "\r.\r" is the SMTP smuggling sequence). */
 static void
 add_crlf_text(struct buf *b, const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] == '\n')
 			buf_addc(b, '\r');
-		buf_addc(b, p[i]);
+		buf_addc(b, p[i] == '\r' ? ' ' : p[i]);
 	}
 	buf_add(b, "\r\n", 2);
 }

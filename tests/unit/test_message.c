@@ -500,6 +500,27 @@ wire_crlf_and_no_dot_stuffing(void)
 	message_free(&m);
 }
 
+/* RFC 5321 §2.3.8: CR only in CRLF.  A bare CR in a header field must
+ * not reach the wire either ("\r.\r" is the SMTP smuggling sequence): it
+ * becomes a space, and the field stays one field. */
+static void
+wire_bare_cr_in_header_becomes_space(void)
+{
+	const char *in = "Subject: a\r.\rMAIL FROM:<x@y>\nX: b\r\r\n"
+	    " c\rd\n\nbody\n";
+	struct message m;
+	struct err e = { 0 };
+	struct buf w;
+	const char *want = "Subject: a . MAIL FROM:<x@y>\r\nX: b\r\n"
+	    " c d\r\n\r\nbody\r\n";
+
+	CHECK_INT(read_msg(&m, in, strlen(in), false, &e), 0);
+	wire_of(&m, true, false, &w);
+	CHECK_MEM(w.data, w.len, want, strlen(want));
+	buf_free(&w);
+	message_free(&m);
+}
+
 static void
 wire_crlf_input_not_doubled(void)
 {
@@ -818,6 +839,7 @@ static const struct test tests[] = {
 	TEST(rewrite_undisclosed_only_without_to_cc),
 	TEST(rewrite_adds_mime_for_8bit_body),
 	TEST(wire_crlf_and_no_dot_stuffing),
+	TEST(wire_bare_cr_in_header_becomes_space),
 	TEST(wire_crlf_input_not_doubled),
 	TEST(wire_long_line_reencoded_qp_round_trips),
 	TEST(wire_8bit_body_to_7bit_server_is_qp),
