@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "encode.h"
+#include "message.h"
 #include "reencode.h"
 
 #define WIRE_LINE_MAX	998	/* RFC 5321 §4.5.3.1.6, without CRLF */
@@ -76,6 +77,7 @@ struct sink {
 
 struct reencode {
 	bool	 eightbit_ok;
+	bool	 smtputf8;	/* part header fields may stay 8-bit */
 	bool	 scanning;
 	char	*root_type, *root_cte;
 	const char *root_new_cte;
@@ -85,7 +87,8 @@ struct reencode {
 	off_t	 over_bytes[K_NKINDS];	/* content of entities past the cap */
 	off_t	 struct_bound;	/* headers and boundary lines */
 	off_t	 bound;		/* for the server eightbit_ok says */
-	bool	 headers_8bit;
+	bool	 headers_8bit;	/* a part header field held 8-bit octets */
+	bool	 headers_8bit_kept;	/* ... that no encoding applies to */
 	/* the parser */
 	size_t	 parts;		/* entities pass 1 met */
 	size_t	 entities;
@@ -533,6 +536,215 @@ hdr_value(const struct header_list *h, const char *name)
 	return i < 0 ? NULL : header_value(h, (size_t)i);
 }
 
+/* ---- 8-bit part header fields (spec §3) --------------------------------- */
+
+static bool
+has_8bit(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)p[i] >= 0x80)
+			return true;
+	return false;
+}
+
+/* Fields whose whole value is text (RFC 5322 unstructured), so that RFC
+ * 2047 may encode all of it: message.c's list for top-level fields. */
+static bool
+is_unstructured(const char *name)
+{
+	static const char *const names[] = {
+		"Subject", "Comments", "Keywords", "Content-Description",
+		"Thread-Topic", "Organization",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (ascii_eq_ci(name, names[i]))
+			return true;
+	return ascii_prefix_ci(name, "X-");
+}
+
+static bool
+is_address_list(const char *name)
+{
+	static const char *const names[] = {
+		"From", "To", "Cc", "Bcc", "Reply-To", "Sender",
+		"Resent-From", "Resent-To", "Resent-Cc", "Resent-Sender",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (ascii_eq_ci(name, names[i]))
+			return true;
+	return false;
+}
+
+/* RFC 2045 §5.1 token characters (RFC 2231 adds '*' to names, which is
+ * allowed here and refused later for 8-bit values). */
+static bool
+is_token_char(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
+}
+
+/* A parameter: its name and whole text as written, its value unquoted. */
+struct param {
+	const char *name, *text;
+	size_t	 namelen, textlen;
+	char	*value;
+};
+
+static const char *
+skip_wsp(const char *p)
+{
+	return p + strspn(p, " \t");
+}
+
+/* The parameter after a ';' into pm (pm->value newly allocated); *end
+ * gets what follows it (WSP skipped).  -1 when malformed. */
+static int
+param_parse(const char *p, struct param *pm, const char **end)
+{
+	struct buf v;
+
+	pm->text = pm->name = p = skip_wsp(p);
+	while (is_token_char((unsigned char)*p))
+		p++;
+	pm->namelen = (size_t)(p - pm->name);
+	p = skip_wsp(p);
+	if (pm->namelen == 0 || *p != '=')
+		return -1;
+	p = skip_wsp(p + 1);
+	buf_init(&v);
+	if (*p == '"') {
+		for (p++; *p != '\0' && *p != '"'; p++) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			buf_addc(&v, *p);
+		}
+		if (*p++ != '"') {
+			buf_free(&v);
+			return -1;
+		}
+	} else {	/* a token, or raw 8-bit text some mailers write */
+		for (; *p != '\0' && *p != ';' && *p != ' ' && *p != '\t'; p++)
+			buf_addc(&v, *p);
+	}
+	pm->textlen = (size_t)(p - pm->text);
+	p = skip_wsp(p);
+	if (v.len == 0 || (*p != '\0' && *p != ';')) {
+		buf_free(&v);
+		return -1;
+	}
+	pm->value = buf_steal(&v);
+	*end = p;
+	return 0;
+}
+
+/* Content-Type or Content-Disposition: 8-bit parameter values in RFC 2231
+ * form, everything else as written; NULL when 8-bit octets are elsewhere.
+ * RFC 2047 over the whole value would hide the type and the parameters
+ * from every reader. */
+static char *
+params_7bit(const char *name, const char *v)
+{
+	size_t n = strcspn(v, ";");
+	bool ctype = ascii_eq_ci(name, "Content-Type");
+	struct param pm;
+	const char *end;
+	struct buf out;
+	bool ok = true;
+
+	buf_init(&out);
+	buf_printf(&out, "%s: ", name);
+	buf_add(&out, v, n);
+	for (v += n; *v == ';' && param_parse(v + 1, &pm, &end) == 0;
+	    v = end) {
+		bool eight = has_8bit(pm.value, strlen(pm.value));
+		char *pname = xstrndup(pm.name, pm.namelen);
+
+		if (eight && strchr(pname, '*') != NULL)
+			ok = false;	/* an RFC 2231 value is ASCII already */
+		else if (eight)
+			rfc2231_param(&out, pname, pm.value,
+			    ctype && ascii_eq_ci(pname, "name"));
+		else {
+			buf_adds(&out, ";\n ");
+			buf_add(&out, pm.text, pm.textlen);
+		}
+		free(pname);
+		free(pm.value);
+	}
+	buf_adds(&out, v);	/* what does not parse, as it is */
+	if (!ok || has_8bit(out.data, out.len)) {
+		buf_free(&out);
+		return NULL;
+	}
+	return buf_steal(&out);
+}
+
+/* Every line of the folded field fits the wire. */
+static bool
+lines_fit(const char *s)
+{
+	for (size_t n; *s != '\0'; s += n + (s[n] == '\n')) {
+		n = strcspn(s, "\n");
+		if (n > WIRE_LINE_MAX)
+			return false;
+	}
+	return true;
+}
+
+/* Field i (which holds 8-bit octets) in 7-bit form, folded with "\n"
+ * WSP, or NULL when it must go as it is (see reencode.h). */
+static char *
+field_7bit(const struct header_list *h, size_t i)
+{
+	const char *name = h->v[i].name;
+	char *v = header_value(h, i), *enc = NULL, *field = NULL;
+
+	if (is_unstructured(name))
+		enc = rfc2047_encode(v, strlen(name) + 2);
+	else if (is_address_list(name))
+		enc = message_encode_addresses(v, strlen(name) + 2);
+	else if (ascii_eq_ci(name, "Content-Type") ||
+	    ascii_eq_ci(name, "Content-Disposition"))
+		field = params_7bit(name, v);
+	if (enc != NULL && !has_8bit(enc, strlen(enc)))
+		field = xasprintf("%s: %s", name, enc);
+	free(enc);
+	free(v);
+	if (field != NULL && !lines_fit(field)) {
+		free(field);
+		field = NULL;
+	}
+	return field;
+}
+
+static void
+add_crlf_text(struct buf *out, const char *p, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (p[k] == '\n')
+			buf_addc(out, '\r');
+		buf_addc(out, p[k]);
+	}
+	buf_add(out, "\r\n", 2);
+}
+
+/* Pass 1 always works out the 7-bit form (the facts and the bound must
+ * not depend on SMTPUTF8, which may be set later); pass 2 uses it unless
+ * the transaction is SMTPUTF8. */
+static void
+emit_field(struct reencode *re, const struct header *f, char *seven)
+{
+	if (seven != NULL && re->scanning)
+		re->struct_bound += (off_t)f->raw_len + 2;	/* as it is */
+	if (seven != NULL && (re->scanning || !re->smtputf8))
+		add_crlf_text(re->out, seven, strlen(seven));
+	else
+		add_crlf_text(re->out, f->raw, f->raw_len);
+	out_count(re, 0);
+}
+
 static void
 emit_headers(struct reencode *re, const char *new_cte, bool blank)
 {
@@ -540,16 +752,17 @@ emit_headers(struct reencode *re, const char *new_cte, bool blank)
 
 	for (size_t i = 0; i < h->n; i++) {
 		const struct header *f = &h->v[i];
+		char *seven = NULL;
 
 		if (new_cte != NULL &&
 		    ascii_eq_ci(f->name, "Content-Transfer-Encoding"))
 			continue;
-		for (size_t k = 0; k < f->raw_len; k++) {
-			if (f->raw[k] == '\n')
-				buf_addc(re->out, '\r');
-			buf_addc(re->out, f->raw[k]);
-		}
-		buf_add(re->out, "\r\n", 2);
+		if ((re->scanning || !re->smtputf8) &&
+		    has_8bit(f->raw, f->raw_len) &&
+		    (seven = field_7bit(h, i)) == NULL && re->scanning)
+			re->headers_8bit_kept = true;
+		emit_field(re, f, seven);
+		free(seven);
 	}
 	if (new_cte != NULL)
 		buf_printf(re->out, "Content-Transfer-Encoding: %s\r\n",
@@ -1040,7 +1253,13 @@ reencode_size_bound(const struct reencode *re)
 bool
 reencode_headers_8bit(const struct reencode *re)
 {
-	return re->headers_8bit;
+	return re->smtputf8 ? re->headers_8bit : re->headers_8bit_kept;
+}
+
+void
+reencode_set_smtputf8(struct reencode *re, bool smtputf8)
+{
+	re->smtputf8 = smtputf8;
 }
 
 size_t

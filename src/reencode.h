@@ -38,9 +38,28 @@
  * lost).  Beyond REENCODE_PARTS_MAX parts, every further part is treated
  * as needing re-encoding.
  *
- * Not changed: part header sections (a line over 998 octets there is taken
- * as the first body line; 8-bit octets in a field are sent as they are,
- * see reencode_headers_8bit).  Boundaries are recognised as Python's
+ * Part header sections (of parts and of embedded messages) keep their
+ * fields as written, except that without SMTPUTF8 (the default, see
+ * reencode_set_smtputf8) a field holding 8-bit octets is made 7-bit
+ * (spec §3), so that a server without 8BITMIME never sees them:
+ *   - unstructured fields (Subject, Comments, Keywords,
+ *     Content-Description, Thread-Topic, Organization, X-*): the whole
+ *     value in RFC 2047 encoded words;
+ *   - address lists (From, To, Cc...) in embedded messages: display names
+ *     in RFC 2047 (message_encode_addresses);
+ *   - Content-Type and Content-Disposition: each parameter whose value
+ *     (quoted string or token) is 8-bit is written in RFC 2231 form,
+ *     Content-Type's name= with an RFC 2047 fallback as composed parts
+ *     have it; ASCII parameters are kept as written, one per line;
+ *   - anything else (8-bit octets in a media type, a comment, a malformed
+ *     or already-extended parameter, another structured field such as
+ *     Content-ID, a non-ASCII addr-spec, or a rewrite with a line over
+ *     998 octets): RFC 2047 over a structured value would change its
+ *     meaning, so the field is sent as it is and reencode_headers_8bit
+ *     says so.
+ * Bytes that are not UTF-8 are labelled UTF-8 all the same (the octets
+ * survive in the encoding).  A part header line over 998 octets is taken
+ * as the first body line.  Boundaries are recognised as Python's
  * email package does ("--" boundary ["--"] [WSP...] line end); boundary
  * parameters over REENCODE_BOUNDARY_MAX characters make their multipart a
  * single text part.  Line ends in the input may be LF, CRLF or bare CR;
@@ -94,7 +113,9 @@ const char *reencode_root_cte(const struct reencode *re);
 /* After pass 1: an upper bound of the bytes pass 2 appends (the body
  * only, not the top-level header section). */
 off_t	reencode_size_bound(const struct reencode *re);
-/* After pass 1: a part header section held 8-bit octets (sent as is). */
+/* After pass 1: pass 2 sends 8-bit octets in a part header section: with
+ * SMTPUTF8 any field that holds them, without only the fields no encoding
+ * applies to (see above). */
 bool	reencode_headers_8bit(const struct reencode *re);
 /* After pass 1: how many entities (the body itself, every part, every
  * embedded message) the walk met. */
@@ -106,6 +127,12 @@ size_t	reencode_parts(const struct reencode *re);
  * depend on it, so a body sent several times, or to several servers, is
  * scanned once (compose mode's -t -a keeps one re-encoder per message). */
 void	reencode_restart(struct reencode *re, bool eightbit_ok);
+
+/* The transaction is SMTPUTF8 (RFC 6531, RFC 6532 §3.5): 8-bit part
+ * header fields go out as they are.  Default false: they are made 7-bit.
+ * May be set at any time before pass 2 (a reencode_restart keeps it);
+ * pass 1's facts and reencode_size_bound hold for either. */
+void	reencode_set_smtputf8(struct reencode *re, bool smtputf8);
 
 /* Pass 2: the same body in any chunking; the wire form is appended to
  * out (the caller may empty out between calls).  reencode_finish once at

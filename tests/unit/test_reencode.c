@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "check.h"
 #include "encode.h"
@@ -502,18 +503,348 @@ parts_past_the_cap_are_reencoded_conservatively(void)
 	buf_free(&in);
 }
 
-static void
-part_header_8bit_is_reported(void)
+/* ---- 8-bit part header fields ------------------------------------------ */
+
+#define RESUME	"r\xc3\xa9sum\xc3\xa9.pdf"
+#define CAFE	"caf\xc3\xa9"
+
+/* A multipart whose one part names its file and describes itself in raw
+ * UTF-8, as some mailers write them. */
+static const char part_headers_in[] =
+    "--b\n"
+    "Content-Type: application/pdf; name=\"" RESUME "\"\n"
+    "Content-Disposition: attachment; filename=\"" RESUME "\"; size=3\n"
+    "Content-Description: " CAFE "\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n"
+    "JVBE\n"
+    "--b--\n";
+
+/* The value of field name in a header section (CRLF, folded), unfolded
+ * as a reader does: CRLF before WSP removed.  NULL when absent. */
+static char *
+field_value(const char *hdr, const char *name)
 {
-	const char *in = "--b\nContent-Disposition: attachment; "
-	    "filename=\"\xc3\xa9.txt\"\n\nx\n--b--\n";
+	size_t nl = strlen(name);
+	const char *p = hdr;
+	struct buf v;
+
+	while (p != NULL && strncasecmp(p, name, nl) != 0)
+		p = (p = strstr(p, "\r\n")) != NULL ? p + 2 : NULL;
+	if (p == NULL || p[nl] != ':')
+		return NULL;
+	buf_init(&v);
+	for (p += nl + 1; *p == ' '; p++)
+		;
+	for (; *p != '\0'; p++) {
+		if (p[0] == '\r' && p[1] == '\n' && p[2] != ' ' && p[2] != '\t')
+			break;
+		if (*p != '\r' && *p != '\n')
+			buf_addc(&v, *p);
+	}
+	return buf_steal(&v);
+}
+
+static int
+hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' :
+	    c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+	    c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* An RFC 2231 parameter as Python's email package reads it: name*=
+ * or the sections name*0*=, name*1*=... joined, charset'lang' dropped,
+ * %XX decoded.  NULL when absent. */
+static char *
+rfc2231_value(const char *v, const char *name)
+{
+	struct buf out;
+	char key[64];
+	bool found = false;
+
+	buf_init(&out);
+	for (int sec = -1; sec < 100; sec++) {
+		const char *p, *q;
+
+		if (sec < 0)
+			snprintf(key, sizeof(key), "%s*=", name);
+		else
+			snprintf(key, sizeof(key), "%s*%d*=", name, sec);
+		if ((p = strstr(v, key)) == NULL) {
+			if (sec < 0)
+				continue;
+			break;
+		}
+		found = true;
+		p += strlen(key);
+		if (sec <= 0 && (q = strstr(p, "''")) != NULL)
+			p = q + 2;
+		for (; *p != '\0' && *p != ';' && *p != ' '; p++) {
+			if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+				buf_addc(&out, (char)(hexval(p[1]) << 4 |
+				    hexval(p[2])));
+				p += 2;
+			} else
+				buf_addc(&out, *p);
+		}
+		if (sec < 0)
+			break;
+	}
+	if (!found) {
+		buf_free(&out);
+		return NULL;
+	}
+	return buf_steal(&out);
+}
+
+/* Both passes with SMTPUTF8 as given, in chunks (0: all at once). */
+static void
+run_hdr(const char *in, bool smtputf8, size_t chunk, struct buf *out,
+    off_t *bound, bool *hdr8)
+{
 	struct reencode *re = reencode_new("multipart/mixed; boundary=b",
 	    NULL, false);
+	size_t len = strlen(in), step = chunk == 0 ? len : chunk;
 
-	reencode_scan(re, in, strlen(in));
+	reencode_set_smtputf8(re, smtputf8);
+	for (size_t i = 0; i < len; i += step)
+		reencode_scan(re, in + i, len - i < step ? len - i : step);
 	reencode_scan_end(re);
-	CHECK(reencode_headers_8bit(re));
+	*bound = reencode_size_bound(re);
+	*hdr8 = reencode_headers_8bit(re);
+	buf_init(out);
+	for (size_t i = 0; i < len; i += step)
+		reencode_feed(re, in + i, len - i < step ? len - i : step, out);
+	reencode_finish(re, out);
 	reencode_free(re);
+}
+
+static void
+part_filename_and_description_become_7bit_and_decode_back(void)
+{
+	char *h, *b, *v, *name, *quoted;
+	struct buf out;
+	off_t bound;
+	bool hdr8;
+
+	run_hdr(part_headers_in, false, 0, &out, &bound, &hdr8);
+	CHECK(wire_safe(&out, true));
+	CHECK(!hdr8);
+	CHECK((off_t)out.len <= bound);
+	CHECK(nth_part(out.data, out.len, "b", 0, &h, &b));
+	CHECK_STR(b, "JVBE");
+	v = field_value(h, "Content-Description");
+	name = rfc2047_decode(v);
+	CHECK_STR(name, CAFE);
+	free(name);
+	free(v);
+	v = field_value(h, "Content-Disposition");
+	CHECK(strncmp(v, "attachment;", 11) == 0);
+	CHECK(strstr(v, "size=3") != NULL);
+	name = rfc2231_value(v, "filename");
+	CHECK_STR(name, RESUME);
+	free(name);
+	free(v);
+	/* Content-Type: name* for RFC 2231 readers, name="=?UTF-8?...?="
+	 * for the others */
+	v = field_value(h, "Content-Type");
+	CHECK(strncmp(v, "application/pdf;", 16) == 0);
+	name = rfc2231_value(v, "name");
+	CHECK_STR(name, RESUME);
+	free(name);
+	quoted = strstr(v, "name=\"");
+	CHECK(quoted != NULL);
+	if (quoted != NULL) {
+		quoted = xstrndup(quoted + 6, strcspn(quoted + 6, "\""));
+		name = rfc2047_decode(quoted);
+		CHECK_STR(name, RESUME);
+		free(name);
+		free(quoted);
+	}
+	free(v);
+	free(h);
+	free(b);
+	buf_free(&out);
+}
+
+static void
+unquoted_8bit_filename_token_is_encoded_too(void)
+{
+	const char *in = "--b\nContent-Disposition: attachment;\n"
+	    " filename=" RESUME "\n\nx\n--b--\n";
+	char *h, *b, *v, *name;
+	struct buf out;
+	off_t bound;
+	bool hdr8;
+
+	run_hdr(in, false, 0, &out, &bound, &hdr8);
+	CHECK(wire_safe(&out, true));
+	CHECK(!hdr8);
+	CHECK(nth_part(out.data, out.len, "b", 0, &h, &b));
+	v = field_value(h, "Content-Disposition");
+	name = rfc2231_value(v, "filename");
+	CHECK_STR(name, RESUME);
+	free(name);
+	free(v);
+	free(h);
+	free(b);
+	buf_free(&out);
+}
+
+/* Header rewriting does not depend on the chunking either. */
+static void
+part_header_rewrite_is_chunking_invariant(void)
+{
+	size_t sizes[] = { 1, 2, 5, 13, 64 };
+	struct buf whole, part;
+	off_t bw, bp;
+	bool hw, hp;
+
+	run_hdr(part_headers_in, false, 0, &whole, &bw, &hw);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		run_hdr(part_headers_in, false, sizes[i], &part, &bp, &hp);
+		CHECK_MEM(part.data, part.len, whole.data, whole.len);
+		CHECK_INT(bp, bw);
+		CHECK(hp == hw);
+		buf_free(&part);
+	}
+	buf_free(&whole);
+}
+
+/* With SMTPUTF8 the fields go as written; the bound (from one scan)
+ * holds for both forms. */
+static void
+smtputf8_keeps_part_headers_as_written(void)
+{
+	struct buf utf8, seven;
+	off_t b8, b7;
+	bool h8, h7;
+
+	run_hdr(part_headers_in, true, 0, &utf8, &b8, &h8);
+	run_hdr(part_headers_in, false, 0, &seven, &b7, &h7);
+	CHECK(h8);
+	CHECK(!h7);
+	CHECK(b8 == b7);
+	CHECK((off_t)utf8.len <= b8);
+	CHECK((off_t)seven.len <= b7);
+	CHECK(strstr(utf8.data, "Content-Description: " CAFE "\r\n") != NULL);
+	CHECK(strstr(utf8.data, "filename=\"" RESUME "\"") != NULL);
+	CHECK(wire_safe(&utf8, false));
+	buf_free(&utf8);
+	buf_free(&seven);
+}
+
+/* Where no encoding keeps the meaning, the field goes as it is and the
+ * caller is told. */
+static void
+unencodable_8bit_field_is_kept_and_reported(void)
+{
+	const char *in = "--b\nContent-ID: <" CAFE "@example.org>\n"
+	    "Content-Description: " CAFE "\n\nx\n--b--\n";
+	struct buf out;
+	off_t bound;
+	bool hdr8;
+
+	run_hdr(in, false, 0, &out, &bound, &hdr8);
+	CHECK(hdr8);
+	CHECK(strstr(out.data, "Content-ID: <" CAFE "@example.org>\r\n") !=
+	    NULL);
+	CHECK(strstr(out.data, "Content-Description: =?UTF-8?") != NULL);
+	CHECK((off_t)out.len <= bound);
+	buf_free(&out);
+}
+
+static void
+eightbit_media_type_or_extended_value_is_kept(void)
+{
+	const char *in[] = {
+		"--b\nContent-Type: text/" CAFE "\n\nx\n--b--\n",
+		"--b\nContent-Disposition: attachment; "
+		    "filename*=utf-8''" CAFE "\n\nx\n--b--\n",
+		"--b\nContent-Type: text/plain (" CAFE ")\n\nx\n--b--\n",
+	};
+	struct buf out;
+	off_t bound;
+	bool hdr8;
+
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		run_hdr(in[i], false, 0, &out, &bound, &hdr8);
+		CHECK(hdr8);
+		CHECK((off_t)out.len <= bound);
+		buf_free(&out);
+	}
+}
+
+static void
+embedded_message_subject_and_from_are_encoded(void)
+{
+	const char *in = "--b\nContent-Type: message/rfc822\n\n"
+	    "From: Ren\xc3\xa9 <rene@example.org>\n"
+	    "Subject: " CAFE " au lait\n\nhi\n--b--\n";
+	char *h, *b, *v, *dec;
+	struct buf out;
+	off_t bound;
+	bool hdr8;
+
+	run_hdr(in, false, 0, &out, &bound, &hdr8);
+	CHECK(wire_safe(&out, true));
+	CHECK(!hdr8);
+	CHECK(nth_part(out.data, out.len, "b", 0, &h, &b));
+	v = field_value(b, "Subject");
+	dec = rfc2047_decode(v);
+	CHECK_STR(dec, CAFE " au lait");
+	free(dec);
+	free(v);
+	v = field_value(b, "From");
+	CHECK(strstr(v, "<rene@example.org>") != NULL);
+	dec = rfc2047_decode(v);
+	CHECK(strstr(dec, "Ren\xc3\xa9") != NULL);
+	free(dec);
+	free(v);
+	free(h);
+	free(b);
+	buf_free(&out);
+}
+
+/* A long 8-bit description: folded encoded words, lines well under 998,
+ * and the text comes back whole. */
+static void
+long_8bit_description_is_folded(void)
+{
+	struct buf text, in, out;
+	char *h, *b, *v, *dec;
+	off_t bound;
+	bool hdr8;
+
+	buf_init(&text);
+	for (int i = 0; i < 300; i++)
+		buf_adds(&text, i % 10 == 9 ? "\xc3\xa9 " : "\xc3\xa9");
+	buf_init(&in);
+	buf_printf(&in, "--b\nContent-Description: %s\n\nx\n--b--\n",
+	    text.data);
+	run_hdr(in.data, false, 0, &out, &bound, &hdr8);
+	CHECK(wire_safe(&out, true));
+	CHECK((off_t)out.len <= bound);
+	CHECK(nth_part(out.data, out.len, "b", 0, &h, &b));
+	for (const char *p = h, *e; *p != '\0'; p = e + (*e != '\0' ? 2 : 0)) {
+		e = strstr(p, "\r\n");
+		if (e == NULL)
+			e = p + strlen(p);
+		CHECK(e - p <= 78);
+	}
+	v = field_value(h, "Content-Description");
+	dec = rfc2047_decode(v);
+	text.len--;	/* header_value keeps no trailing WSP... */
+	text.data[text.len] = '\0';
+	CHECK_STR(dec, text.data);
+	free(dec);
+	free(v);
+	free(h);
+	free(b);
+	buf_free(&out);
+	buf_free(&in);
+	buf_free(&text);
 }
 
 /* One scan, then pass 2 for each kind of server: the same output as a
@@ -575,7 +906,14 @@ static const struct test tests[] = {
 	TEST(embedded_message_body_is_reencoded_inside),
 	TEST(single_base64_body_with_long_line_is_rewrapped),
 	TEST(parts_past_the_cap_are_reencoded_conservatively),
-	TEST(part_header_8bit_is_reported),
+	TEST(part_filename_and_description_become_7bit_and_decode_back),
+	TEST(unquoted_8bit_filename_token_is_encoded_too),
+	TEST(part_header_rewrite_is_chunking_invariant),
+	TEST(smtputf8_keeps_part_headers_as_written),
+	TEST(unencodable_8bit_field_is_kept_and_reported),
+	TEST(eightbit_media_type_or_extended_value_is_kept),
+	TEST(embedded_message_subject_and_from_are_encoded),
+	TEST(long_8bit_description_is_folded),
 	TEST(restart_switches_server_without_a_new_scan),
 };
 
