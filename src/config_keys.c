@@ -504,9 +504,11 @@ set_timeout(struct acc_state *s, const struct config_key *k,
 		s->a.timeout = 0;
 		return 0;
 	}
-	if (parse_duration(v, &n) < 0 || n > INT_MAX)	/* 0 = off */
+	/* 0 = off.  Waits are in milliseconds in an int (conn.h, smtp.c):
+	 * beyond INT_MAX / 1000 s (24 days) they would overflow. */
+	if (parse_duration(v, &n) < 0 || n > INT_MAX / 1000)
 		return err_set(e, EX_CONFIG, "timeout: \"%s\" is not off or a "
-		    "number of seconds", v);
+		    "number of seconds (at most 24 days)", v);
 	s->a.timeout = (int)n;
 	return 0;
 }

@@ -222,6 +222,10 @@ bad_lines_are_config_errors_naming_file_and_line(void)
 		{ "account a\nmx_tls maybe\n", NULL },
 		{ "account a\nsource_ip example.com\n", NULL },
 		{ "account a\ntimeout soon\n", NULL },
+		/* in ms, 30 days overflow the int that conn.c and smtp.c
+		 * wait with */
+		{ "account a\ntimeout 30d\n", "test.rc:2: timeout: \"30d\" is "
+		    "not off or a number of seconds (at most 24 days)" },
 		{ "account a\nmax_size 10T\n", NULL },
 		{ "account a\nsyslog LOG_KERN\n", NULL },
 		{ "account a\ndsn_notify sometimes\n", NULL },
@@ -342,6 +346,7 @@ values_parse_to_their_meaning(void)
 		{ "timeout 30", get_timeout, 30 },
 		{ "timeout 0", get_timeout, 0 },
 		{ "timeout 2m", get_timeout, 120 },
+		{ "timeout 24d", get_timeout, 24 * 86400 },
 		{ "max_size 1000", get_max_size, 1000 },
 		{ "max_size 1k", get_max_size, 1024 },
 		{ "max_size 10M", get_max_size, 10LL << 20 },
