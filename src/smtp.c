@@ -5,7 +5,10 @@
  * SUMMARY
  *	One session over one conn: greeting, EHLO (HELO fallback), STARTTLS
  *	and a second EHLO, AUTH; then transactions (MAIL, RCPT..., DATA or
- *	BDAT), RSET between them, QUIT.
+ *	BDAT), QUIT.  RSET goes only before a transaction that follows an
+ *	aborted one: a final reply, whatever its code, ends the transaction
+ *	and clears the server's state (RFC 5321 §4.1.4), so a queue run pays
+ *	no round trip per message for it.
  *
  * DESCRIPTION
  *	Each command has a pair of functions: smtp_send_X() queues it and
@@ -85,6 +88,11 @@ struct smtp {
 	enum smtp_stage	 stage;
 	bool		 usable;	/* the server may still be talked to */
 	bool		 bdat;		/* the body goes in BDAT chunks */
+	bool		 need_rset;	/* MAIL accepted, no final reply yet */
+	/* The current smtp_send: whether any reply line came, and the code
+	 * of its first reply (0: none), for smtp_lost_unanswered(). */
+	bool		 txn_heard;
+	int		 txn_first_code;
 };
 
 /* One transaction while its replies are matched to its commands. */
@@ -92,6 +100,7 @@ struct txn {
 	struct smtp_txn	*t;
 	struct wire_opts w;
 	bool		 data_in_flight;	/* DATA pipelined with the envelope */
+	bool		 rset_due;		/* RSET leads the flight, unanswered */
 	bool		 mail_ok;
 	bool		 data_ok;		/* 354 received */
 	size_t		 accepted;		/* RCPTs answered 2xx */
@@ -206,6 +215,7 @@ smtp_read_reply(struct smtp *s, bool last, struct err *e)
 			return err_suffix(e, "(waiting for reply to %s)",
 			    smtp_cmd_name(s));
 		}
+		s->txn_heard = true;
 		if ((rc = reply_feed(&s->reply, line, len, e)) == -1) {
 			s->usable = false;
 			err_prefix(e, "%s", conn_peer(s->conn));
@@ -213,6 +223,8 @@ smtp_read_reply(struct smtp *s, bool last, struct err *e)
 			    smtp_cmd_name(s));
 		}
 	} while (rc == 0);
+	if (s->txn_first_code == 0)
+		s->txn_first_code = s->reply.code;
 	if (last && conn_pending(s->conn) > 0)
 		return smtp_protocol_error(s, e,
 		    "trailing data after the reply");
@@ -564,20 +576,42 @@ smtp_usable(const struct smtp *s)
 	return s->usable;
 }
 
+bool
+smtp_lost_unanswered(const struct smtp *s)
+{
+	return !s->usable && (!s->txn_heard || s->txn_first_code == 421);
+}
+
+static int
+smtp_send_rset(struct smtp *s, struct err *e)
+{
+	return smtp_write_cmd(s, STAGE_RSET, e, "RSET");
+}
+
+/* A refused RSET leaves the server in a state we cannot know: give the
+ * session up.  It says nothing about the message, hence temporary. */
+static int
+smtp_reply_rset(struct smtp *s, struct err *e)
+{
+	if (s->reply.code / 100 != 2) {
+		s->usable = false;
+		smtp_reply_error(s, e);
+		e->ex = EX_TEMPFAIL;
+		return -1;
+	}
+	s->need_rset = false;
+	return 0;
+}
+
 int
 smtp_reset(struct smtp *s, struct err *e)
 {
 	if (!s->usable)
 		return err_set(e, EX_TEMPFAIL, "%s: session no longer usable",
 		    conn_peer(s->conn));
-	if (smtp_write_cmd(s, STAGE_RSET, e, "RSET") == -1 ||
-	    smtp_roundtrip(s, e) == -1)
+	if (smtp_send_rset(s, e) == -1 || smtp_roundtrip(s, e) == -1)
 		return -1;
-	if (s->reply.code / 100 != 2) {
-		s->usable = false;
-		return smtp_reply_error(s, e);
-	}
-	return 0;
+	return smtp_reply_rset(s, e);
 }
 
 void
@@ -675,7 +709,9 @@ smtp_reply_mail(struct smtp *s, struct txn *x, struct err *e)
 {
 	(void)e;
 	x->mail_ok = s->reply.code / 100 == 2;
-	if (!x->mail_ok)
+	if (x->mail_ok)
+		s->need_rset = true;	/* until its final reply */
+	else
 		txn_fail(s, x);
 	return 0;
 }
@@ -773,6 +809,41 @@ smtp_reply_cmd(struct smtp *s, struct txn *x, size_t i, bool last,
 }
 
 /*
+ * RSET when the last transaction was aborted (MAIL accepted, no final
+ * reply: every RCPT refused, DATA or a BDAT chunk refused, a 354 answered
+ * with a lone dot).  With PIPELINING it leads the envelope's first flight
+ * (RFC 2920 §3.1 allows RSET anywhere in a group) and its reply is read
+ * first; without, it is a round trip of its own.
+ */
+static int
+smtp_rset_queue(struct smtp *s, struct txn *x, struct err *e)
+{
+	if (!s->need_rset)
+		return 0;
+	if (smtp_send_rset(s, e) == -1)
+		return -1;
+	if (s->caps.flags & CAP_PIPELINING) {
+		x->rset_due = true;
+		return 0;
+	}
+	if (smtp_roundtrip(s, e) == -1)
+		return -1;
+	return smtp_reply_rset(s, e);
+}
+
+static int
+smtp_rset_read(struct smtp *s, struct txn *x, struct err *e)
+{
+	if (!x->rset_due)
+		return 0;
+	x->rset_due = false;
+	smtp_state(s, STAGE_RSET);
+	if (smtp_read_reply(s, false, e) == -1)
+		return -1;
+	return smtp_reply_rset(s, e);
+}
+
+/*
  * The envelope: with PIPELINING the sender runs up to PIPELINE_WINDOW
  * commands ahead and flushes once per flight, then the replies are read
  * in order (RFC 2920); without it the window is one command.  A refused
@@ -785,13 +856,15 @@ smtp_envelope(struct smtp *s, struct txn *x, struct err *e)
 	size_t window = (s->caps.flags & CAP_PIPELINING) ? PIPELINE_WINDOW : 1;
 	size_t sent = 0, answered = 0;
 
+	if (smtp_rset_queue(s, x, e) == -1)
+		return -1;
 	while (answered < n) {
 		if (answered > 0 && !x->mail_ok)
 			break;
 		while (sent < n && sent - answered < window)
 			if (smtp_send_cmd(s, x, sent++, e) == -1)
 				return -1;
-		if (smtp_flush(s, e) == -1)
+		if (smtp_flush(s, e) == -1 || smtp_rset_read(s, x, e) == -1)
 			return -1;
 		for (; answered < sent; answered++)
 			if (smtp_reply_cmd(s, x, answered,
@@ -887,6 +960,10 @@ smtp_reply_final(struct smtp *s, struct txn *x, struct err *e)
 		}
 		return -1;
 	}
+	/* RFC 5321 §4.1.4: the final reply ends the transaction.  After a
+	 * refused BDAT chunk it answers a transaction already failed. */
+	if (!x->failed)
+		s->need_rset = false;
 	if (s->reply.code / 100 != 2)
 		txn_fail(s, x);
 	return 0;
@@ -1123,6 +1200,8 @@ smtp_send(struct smtp *s, struct smtp_txn *t, struct err *e)
 	/* BDAT waits for the RCPT replies: a chunk cannot be taken back. */
 	x.data_in_flight = (s->caps.flags & CAP_PIPELINING) && !s->bdat;
 	reply_init(&s->reply);
+	s->txn_heard = false;
+	s->txn_first_code = 0;
 
 	if (!s->usable)
 		rc = err_set(e, EX_TEMPFAIL, "%s: session no longer usable",

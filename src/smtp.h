@@ -3,7 +3,10 @@
  *
  * One session: greeting, EHLO (HELO when EHLO is refused), STARTTLS and a
  * second EHLO with all capabilities forgotten, AUTH; then any number of
- * transactions (RSET between them), then QUIT.  A transaction pipelines
+ * transactions, then QUIT.  RSET goes only ahead of a transaction that
+ * follows an aborted one (MAIL accepted, no final reply), pipelined first
+ * in its flight when the server offers PIPELINING: a final reply ends a
+ * transaction (RFC 5321 §4.1.4).  A transaction pipelines
  * MAIL, every RCPT and DATA (or the first BDAT) in one flush when the server
  * offers PIPELINING, and matches the replies in order; a refused RCPT marks
  * only that recipient.  Extensions used when offered: SIZE, 8BITMIME,
@@ -102,7 +105,15 @@ const struct smtp_reply *smtp_ehlo_reply(const struct smtp *s);
  * -1 the session may still be usable when smtp_usable() says so. */
 int	smtp_send(struct smtp *s, struct smtp_txn *t, struct err *e);
 bool	smtp_usable(const struct smtp *s);
-/* RSET between transactions on one session. */
+/* After smtp_send returned -1: the session was lost before the server
+ * answered any command of this transaction (dropped, or its first answer
+ * was 421, as from a server closing an idle session; RFC 5321 §3.8).
+ * Nothing was accepted, so the message may go over a new connection at
+ * once.  A session that timed out waiting also says true: the caller
+ * decides whether a stall deserves a retry. */
+bool	smtp_lost_unanswered(const struct smtp *s);
+/* RSET now.  smtp_send needs no call to it: it sends RSET itself when the
+ * last transaction was aborted. */
 int	smtp_reset(struct smtp *s, struct err *e);
 
 /* QUIT (best effort, short timeout) and close; frees s. */

@@ -1022,6 +1022,288 @@ reset_sends_rset(void)
 	fake_free(&f);
 }
 
+/* ---- transactions on one session (a queue run) --------------------------- */
+
+/* The index of the first unit from start on that begins with prefix, or -1. */
+static int
+fake_find_from(const struct fake *f, const char *prefix, int start)
+{
+	for (size_t i = start < 0 ? 0 : (size_t)start; i < f->n; i++)
+		if (strncmp(f->unit[i], prefix, strlen(prefix)) == 0)
+			return (int)i;
+	return -1;
+}
+
+struct two {
+	int	 rc[2];			/* smtp_send's */
+	bool	 lost[2];		/* smtp_lost_unanswered after each */
+	struct err e[2];
+};
+
+/* One session, two transactions (b@ then c@), then QUIT.  -1 when the
+ * session did not open. */
+static int
+run_two(struct fake *f, const struct step *steps, struct two *w)
+{
+	static const char *const to1[] = { "b@example.org" };
+	static const char *const to2[] = { "c@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r1[1], r2[1];
+	struct smtp_txn t1, t2;
+	struct conn *c = fake_start(f, steps);
+	struct smtp *s = NULL;
+	struct err e;
+
+	memset(w, 0, sizeof(*w));
+	txn_init(&t1, r1, 1, to1);
+	txn_init(&t2, r2, 1, to2);
+	if (c == NULL || smtp_open(&s, c, &p, &e) == -1) {
+		fake_finish(f);
+		return -1;
+	}
+	w->rc[0] = smtp_send(s, &t1, &w->e[0]);
+	w->lost[0] = w->rc[0] == -1 && smtp_lost_unanswered(s);
+	w->rc[1] = smtp_send(s, &t2, &w->e[1]);
+	w->lost[1] = w->rc[1] == -1 && smtp_lost_unanswered(s);
+	smtp_quit(s);
+	fake_finish(f);
+	return 0;
+}
+
+static void
+no_rset_after_a_transaction_that_ended(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PIPE },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT TO:<b@", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" }, { "hi\r\n.\r\n", "250 one\r\n" },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT TO:<c@", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" }, { "hi\r\n.\r\n", "250 two\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct fake f;
+	struct two w;
+
+	set_body("hi\r\n", 65536);
+	CHECK_INT(run_two(&f, steps, &w), 0);
+	CHECK_INT(w.rc[0], 0);
+	CHECK_INT(w.rc[1], 0);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	CHECK(fake_find(&f, "RSET") < 0);
+	CHECK(fake_find_from(&f, "MAIL", fake_find(&f, "MAIL") + 1) >= 0);
+	fake_free(&f);
+}
+
+static void
+no_rset_after_a_refused_final_reply(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PLAIN },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT TO:<b@", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" },
+		{ "hi\r\n.\r\n", "554 5.7.1 spam\r\n" },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT TO:<c@", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" }, { "hi\r\n.\r\n", "250 two\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct fake f;
+	struct two w;
+
+	set_body("hi\r\n", 65536);
+	CHECK_INT(run_two(&f, steps, &w), 0);
+	CHECK_INT(w.rc[0], -1);		/* 554 at the end of DATA */
+	CHECK_INT(w.e[0].ex, EX_UNAVAILABLE);
+	CHECK(!w.lost[0]);
+	CHECK_INT(w.rc[1], 0);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	CHECK(fake_find(&f, "RSET") < 0);
+	fake_free(&f);
+}
+
+static void
+rset_leads_next_flight_after_all_rcpts_refused(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PIPE },
+		{ "MAIL", "250 ok\r\n" },
+		{ "RCPT TO:<b@", "550 5.1.1 no such user\r\n" },
+		{ "DATA", "503 5.5.1 no valid recipients\r\n" },
+		{ "RSET\r\n", "250 flushed\r\n" },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT TO:<c@", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" }, { "hi\r\n.\r\n", "250 two\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct fake f;
+	struct two w;
+	int rset;
+
+	set_body("hi\r\n", 65536);
+	CHECK_INT(run_two(&f, steps, &w), 0);
+	CHECK_INT(w.rc[0], -1);
+	CHECK_INT(w.rc[1], 0);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	rset = fake_find(&f, "RSET");
+	CHECK(rset >= 0);
+	if (rset >= 0) {
+		/* RSET, MAIL, RCPT, DATA: one flight, one read. */
+		CHECK(strncmp(f.unit[rset + 1], "MAIL", 4) == 0);
+		CHECK_INT(f.readno[rset + 1], f.readno[rset]);
+		CHECK_INT(f.readno[rset + 3], f.readno[rset]);
+	}
+	fake_free(&f);
+}
+
+static void
+rset_round_trip_after_aborted_without_pipelining(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PLAIN },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT TO:<b@", "250 ok\r\n" },
+		{ "DATA", "451 4.3.0 not now\r\n" },
+		{ "RSET\r\n", "250 flushed\r\n" },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT TO:<c@", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" }, { "hi\r\n.\r\n", "250 two\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct fake f;
+	struct two w;
+	int rset;
+
+	set_body("hi\r\n", 65536);
+	CHECK_INT(run_two(&f, steps, &w), 0);
+	CHECK_INT(w.rc[0], -1);
+	CHECK_INT(w.e[0].ex, EX_TEMPFAIL);
+	CHECK(!w.lost[0]);
+	CHECK_INT(w.rc[1], 0);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	rset = fake_find(&f, "RSET");
+	CHECK(rset >= 0);
+	if (rset >= 0)
+		CHECK(f.readno[rset + 1] > f.readno[rset]);
+	fake_free(&f);
+}
+
+static void
+no_rset_after_a_refused_bdat_last(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", "250-mx.test\r\n250 CHUNKING\r\n" },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT TO:<b@", "250 ok\r\n" },
+		{ "BDAT 4 LAST\r\n", "554 5.7.1 spam\r\n" },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT TO:<c@", "250 ok\r\n" },
+		{ "BDAT 4 LAST\r\n", "250 two\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct fake f;
+	struct two w;
+
+	set_body("hi\r\n", 65536);
+	CHECK_INT(run_two(&f, steps, &w), 0);
+	CHECK_INT(w.rc[0], -1);		/* the final reply ended it */
+	CHECK_INT(w.rc[1], 0);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	CHECK(fake_find(&f, "RSET") < 0);
+	fake_free(&f);
+}
+
+static void
+rset_after_a_refused_bdat_chunk(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", "250-mx.test\r\n250 CHUNKING\r\n" },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT TO:<b@", "250 ok\r\n" },
+		{ "BDAT 1048576\r\n", "452 4.3.1 disk full\r\n" },
+		{ "RSET\r\n", "250 flushed\r\n" },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT TO:<c@", "250 ok\r\n" },
+		{ "BDAT 1048576\r\n", "250 more\r\n" },
+		{ "BDAT 5 LAST\r\n", "250 two\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct fake f;
+	struct two w;
+
+	set_body(big_body(1048576 + 5), 65536);
+	CHECK_INT(run_two(&f, steps, &w), 0);
+	CHECK_INT(w.rc[0], -1);
+	CHECK_INT(w.rc[1], 0);
+	CHECK(fake_find(&f, "MISMATCH") < 0);
+	CHECK(fake_find(&f, "RSET") >= 0);
+	fake_free(&f);
+}
+
+static void
+kept_session_closed_is_lost_unanswered(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PIPE },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT TO:<b@", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" }, { "hi\r\n.\r\n", "250 one\r\n" },
+		{ "MAIL", NULL },	/* gone before answering */
+	};
+	struct fake f;
+	struct two w;
+
+	set_body("hi\r\n", 65536);
+	CHECK_INT(run_two(&f, steps, &w), 0);
+	CHECK_INT(w.rc[0], 0);
+	CHECK_INT(w.rc[1], -1);
+	CHECK_INT(w.e[1].ex, EX_TEMPFAIL);
+	CHECK(w.lost[1]);
+	fake_free(&f);
+}
+
+static void
+idle_421_is_lost_unanswered(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PLAIN },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT TO:<b@", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" }, { "hi\r\n.\r\n", "250 one\r\n" },
+		{ "MAIL", "421 4.4.2 idle timeout\r\n" }, { NULL, NULL },
+	};
+	struct fake f;
+	struct two w;
+
+	set_body("hi\r\n", 65536);
+	CHECK_INT(run_two(&f, steps, &w), 0);
+	CHECK_INT(w.rc[1], -1);
+	CHECK(w.lost[1]);
+	CHECK(fake_find(&f, "QUIT") < 0);	/* no QUIT after 421 */
+	fake_free(&f);
+}
+
+static void
+lost_after_an_answer_is_not_unanswered(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PLAIN },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT TO:<b@", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" }, { "hi\r\n.\r\n", "250 one\r\n" },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT", NULL },
+	};
+	static const struct step refused[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PLAIN },
+		{ "MAIL", "550 5.7.1 go away\r\n" },
+		{ "MAIL", "550 5.7.1 go away\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	struct fake f;
+	struct two w;
+
+	set_body("hi\r\n", 65536);
+	CHECK_INT(run_two(&f, steps, &w), 0);
+	CHECK_INT(w.rc[1], -1);
+	CHECK(!w.lost[1]);		/* MAIL was answered: no retry */
+	fake_free(&f);
+	CHECK_INT(run_two(&f, refused, &w), 0);
+	CHECK_INT(w.rc[0], -1);
+	CHECK_INT(w.e[0].ex, EX_UNAVAILABLE);
+	CHECK(!w.lost[0]);		/* refused, not lost */
+	CHECK(!w.lost[1]);
+	CHECK(fake_find(&f, "RSET") < 0);	/* MAIL refused: nothing open */
+	fake_free(&f);
+}
+
 /* Open a session on the script, expect smtp_open's rc, then QUIT. */
 static int
 open_only(struct fake *f, const struct step *steps, struct smtp_params *p,
@@ -1251,6 +1533,15 @@ static const struct test tests[] = {
 	TEST(crlf_in_address_refused_before_sending),
 	TEST(size_over_server_limit_not_sent),
 	TEST(reset_sends_rset),
+	TEST(no_rset_after_a_transaction_that_ended),
+	TEST(no_rset_after_a_refused_final_reply),
+	TEST(rset_leads_next_flight_after_all_rcpts_refused),
+	TEST(rset_round_trip_after_aborted_without_pipelining),
+	TEST(no_rset_after_a_refused_bdat_last),
+	TEST(rset_after_a_refused_bdat_chunk),
+	TEST(kept_session_closed_is_lost_unanswered),
+	TEST(idle_421_is_lost_unanswered),
+	TEST(lost_after_an_answer_is_not_unanswered),
 	TEST(auth_plain_initial_response),
 	TEST(auth_login_answers_challenges),
 	TEST(auth_535_is_noperm),
