@@ -32,8 +32,9 @@
  * not hold the next one back for the whole configured timeout. */
 #define MX_CONNECT_TIMEOUT_MS	(30 * 1000)
 
-/* What one host attempt means for the destination. */
-enum host_rc { HOST_DONE = 0, HOST_NEXT };
+/* What one host attempt means for the destination.  HOST_AGAIN: a kept
+ * session turned out closed before answering; connect afresh. */
+enum host_rc { HOST_DONE = 0, HOST_NEXT, HOST_AGAIN };
 
 /* One delivery_run. */
 struct dctx {
@@ -526,9 +527,10 @@ host_unreachable(struct dctx *x, const struct destination *d,
 	return HOST_NEXT;
 }
 
+/* kept: s comes from the cache, and may have been closed while idle. */
 static enum host_rc
 run_transaction(struct dctx *x, const struct destination *d,
-    const char *host, struct smtp *s, struct err *e)
+    const char *host, struct smtp *s, bool kept, struct err *e)
 {
 	struct txn_build b;
 	long long start;
@@ -550,6 +552,13 @@ run_transaction(struct dctx *x, const struct destination *d,
 	note_reply(x, s);
 	if (rc == -1 && stalled(x, s, e, start))
 		host_unreachable(x, d, host, e);
+	else if (rc == -1 && kept && smtp_lost_unanswered(s)) {
+		/* Closed while idle: nothing of this message was taken. */
+		txn_build_free(&b);
+		smtp_abort(s);
+		err_clear(e);
+		return HOST_AGAIN;
+	}
 	if (rc == -1 && worth_next_host(s, &b, e)) {
 		txn_build_free(&b);
 		smtp_abort(s);
@@ -561,15 +570,18 @@ run_transaction(struct dctx *x, const struct destination *d,
 	return HOST_DONE;
 }
 
-/* A queue run: the session kept from an earlier message (after RSET), or
- * the failure remembered for this host.  -1: nothing kept, connect. */
+/* A queue run: the session kept from an earlier message, or the failure
+ * remembered for this host.  -1: nothing kept, or the kept session was
+ * found closed before it answered (smtp_lost_unanswered): connect.  Its
+ * liveness costs no round trip of its own: the transaction's first
+ * command finds it out, and a stall there still marks the host. */
 static int
 deliver_cached(struct dctx *x, const struct destination *d,
     const char *host, struct err *e)
 {
 	struct cache_slot *sl;
 	struct smtp *s;
-	long long start;
+	enum host_rc rc;
 
 	if (x->o->cache == NULL ||
 	    (sl = cache_find(x->o->cache, x->a, host, d->port)) == NULL)
@@ -579,20 +591,11 @@ deliver_cached(struct dctx *x, const struct destination *d,
 		return HOST_NEXT;
 	}
 	s = cache_remove(x->o->cache, (size_t)(sl - x->o->cache->v), true);
-	start = mono_ms();
-	if (smtp_reset(s, e) == -1) {
-		bool stall = stalled(x, s, e, start);
-
-		smtp_abort(s);
-		if (stall)
-			return host_unreachable(x, d, host, e);
-		err_clear(e);	/* closed while idle: reconnect */
-		return -1;
-	}
 	if (x->tracing)
 		conn_set_trace(smtp_conn(s), log_trace, &x->trace);
 	note_session(x, s);
-	return run_transaction(x, d, host, s, e);
+	rc = run_transaction(x, d, host, s, true, e);
+	return rc == HOST_AGAIN ? -1 : (int)rc;
 }
 
 /* One host: connect, TLS, session, transaction.  *e keeps the reason when
@@ -631,7 +634,7 @@ deliver_to_host(struct dctx *x, const struct destination *d,
 		return HOST_DONE;
 	}
 	note_session(x, s);
-	return run_transaction(x, d, host, s, e);
+	return run_transaction(x, d, host, s, false, e);
 }
 
 static void

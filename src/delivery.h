@@ -65,13 +65,15 @@ struct delivery_opts {
  * Sessions kept across delivery_run calls, for a queue run (spec §5: one
  * connection per destination serves all its messages).  With o->cache
  * set, a session still usable after its transaction is kept instead of
- * QUIT; a later message for the same account, host and port goes over it
- * after RSET (a kept session the server has closed meanwhile is replaced
- * by a new connection).  A host that could not be reached (connection
- * failed, 4xx greeting, dropped before EHLO, TLS handshake failed), or
- * that broke a session after making postie wait a whole timeout (a
- * stall), is not tried again by the same cache: later messages get the
- * same error at once.  At most
+ * QUIT; a later message for the same account, host and port goes over it,
+ * with no RSET unless the last transaction was aborted (a kept session
+ * the server has closed meanwhile, found out when the next transaction's
+ * first command gets no answer or a 421, is replaced by a new connection
+ * for the same message at once).  A host that could not be reached
+ * (connection failed, 4xx greeting, dropped before EHLO, TLS handshake
+ * failed), or that broke a session after making postie wait a whole
+ * timeout (a stall), is not tried again by the same cache: later messages
+ * get the same error at once.  At most
  * DELIVERY_CACHE_MAX sessions stay open; the oldest is QUIT to make room.
  * delivery_cache_close QUITs every kept session and frees c.
  */

@@ -210,7 +210,8 @@ exit_code_defaults_when_result_has_no_code(void)
 
 struct step {
 	const char *expect;	/* command prefix read first, or NULL */
-	const char *reply;	/* sent after it; NULL: close the connection */
+	const char *reply;	/* sent after it; NULL: close the connection;
+				 * "" (NEXT_CONN): close, accept the next one */
 };
 
 #define SRV_BUF	(256 * 1024)
@@ -263,7 +264,9 @@ srv_consume(struct srv *v, size_t n)
 }
 
 /* The child: follow the script (exit 2 on an unexpected command), then
- * answer a QUIT and wait for the client to close. */
+ * answer a QUIT and wait for the client to close.  NEXT_CONN closes the
+ * connection unasked, as a server ending an idle session does, and takes
+ * the client's next one. */
 static void
 srv_run(int lfd, const struct step *steps)
 {
@@ -285,6 +288,13 @@ srv_run(int lfd, const struct step *steps)
 		}
 		if (steps->reply == NULL)
 			_exit(0);
+		if (steps->reply[0] == '\0') {
+			close(v.fd);
+			v.len = 0;
+			if ((v.fd = accept(lfd, NULL, NULL)) == -1)
+				_exit(1);
+			continue;
+		}
 		if (write(v.fd, steps->reply, strlen(steps->reply)) < 0)
 			_exit(1);
 		v.data_mode = strncmp(steps->reply, "354", 3) == 0;
@@ -421,6 +431,7 @@ deliver(struct run *r, const struct step *steps, const char *rcpts,
 #define GREET	{ NULL, "220 fake ESMTP\r\n" }
 #define EHLO	{ "EHLO client.example", "250-fake\r\n250 8BITMIME\r\n" }
 #define END	{ NULL, NULL }
+#define NEXT_CONN { NULL, "" }
 
 static void
 rcpt_550_511_refuses_only_that_recipient(void)
@@ -719,6 +730,178 @@ report_names_server(void)
 	report_free(&r.rep);
 }
 
+/* ---- a queue run: sessions kept in a delivery_cache ---------------------- */
+
+#define QMAX	4
+
+/* Deliver n messages, one recipient each (rcpt1@, rcpt2@ ...), one
+ * account, through one delivery_cache, as a queue run does. */
+static void
+deliver_queue(struct run *r, size_t n, const struct step *steps,
+    int *server)
+{
+	struct delivery_opts o = { .password = NULL };
+	struct envelope env = { .from = "a@example.com" };
+	struct config cfg;
+	const struct account *a = NULL;
+	struct message m;
+	char text[512], to[64];
+	pid_t pid = 0;
+	int port;
+
+	memset(r, 0, n * sizeof(*r));
+	*server = -2;
+	if ((port = fake_start(&pid, steps)) == 0)
+		return;
+	snprintf(text, sizeof(text), "account t\nhost 127.0.0.1\nport %d\n"
+	    "tls off\ntimeout 5\ndomain client.example\n", port);
+	if (config_parse(&cfg, text, strlen(text), "test", &r[0].e) == 0)
+		a = config_select(&cfg, "t", NULL, &r[0].e);
+	o.cache = delivery_cache_new();
+	for (size_t i = 0; a != NULL && i < n; i++) {
+		r[i].rc = -2;
+		strlist_init(&env.rcpts);
+		snprintf(to, sizeof(to), "rcpt%zu@example.net", i + 1);
+		strlist_add(&env.rcpts, to);
+		if (message_from(&m, "Subject: q\n\nbody\n") == 0) {
+			r[i].rc = delivery_run(a, &m, &env, &o, &r[i].rep,
+			    &r[i].e);
+			r[i].ex = delivery_exit_code(&r[i].rep);
+			message_free(&m);
+		}
+		strlist_free(&env.rcpts);
+	}
+	delivery_cache_close(o.cache);
+	*server = fake_finish(pid);
+	if (a != NULL)
+		config_free(&cfg);
+}
+
+/* Message k of a queue run: its envelope and body, accepted. */
+#define QMSG(k) \
+	{ "MAIL FROM:<a@example.com>", "250 ok\r\n" }, \
+	{ "RCPT TO:<rcpt" #k "@example.net>", "250 ok\r\n" }, \
+	{ "DATA", "354 go\r\n" }, \
+	{ "", "250 2.0.0 queued as Q" #k "\r\n" }
+
+static void
+queue_run_sends_on_one_session_without_rset(void)
+{
+	static const struct step s[] = {
+		GREET, EHLO, QMSG(1), QMSG(2), QMSG(3),
+		{ "QUIT", "221 bye\r\n" }, END,
+	};
+	struct run r[QMAX];
+	int server;
+
+	deliver_queue(r, 3, s, &server);
+	CHECK_INT(server, 0);	/* one EHLO, no RSET: the script's order */
+	for (size_t i = 0; i < 3; i++) {
+		CHECK_INT(r[i].rc, 0);
+		CHECK_INT(r[i].ex, 0);
+		CHECK_INT(r[i].rep.n, 1);
+		if (r[i].rep.n == 1)
+			CHECK_INT(r[i].rep.v[0].outcome, OUT_SENT);
+		report_free(&r[i].rep);
+	}
+}
+
+static void
+queue_run_rsets_after_a_refused_recipient(void)
+{
+	static const struct step s[] = {
+		GREET, EHLO,
+		{ "MAIL FROM:<a@example.com>", "250 ok\r\n" },
+		{ "RCPT TO:<rcpt1@", "550 5.1.1 no such user\r\n" },
+		{ "RSET", "250 flushed\r\n" },
+		QMSG(2),
+		{ "QUIT", "221 bye\r\n" }, END,
+	};
+	struct run r[QMAX];
+	int server;
+
+	deliver_queue(r, 2, s, &server);
+	CHECK_INT(server, 0);
+	CHECK_INT(r[0].ex, EX_NOUSER);
+	CHECK_INT(r[1].ex, 0);
+	if (r[1].rep.n == 1)
+		CHECK_INT(r[1].rep.v[0].outcome, OUT_SENT);
+	report_free(&r[0].rep);
+	report_free(&r[1].rep);
+}
+
+static void
+kept_session_closed_while_idle_reconnects_not_deferred(void)
+{
+	static const struct step s[] = {
+		GREET, EHLO, QMSG(1),
+		NEXT_CONN,		/* the server ends the idle session */
+		GREET, EHLO, QMSG(2), QMSG(3),
+		{ "QUIT", "221 bye\r\n" }, END,
+	};
+	struct run r[QMAX];
+	int server;
+
+	deliver_queue(r, 3, s, &server);
+	CHECK_INT(server, 0);	/* a second EHLO, each message once */
+	for (size_t i = 0; i < 3; i++) {
+		CHECK_INT(r[i].ex, 0);
+		CHECK_INT(r[i].rep.n, 1);
+		if (r[i].rep.n == 1)
+			CHECK_INT(r[i].rep.v[0].outcome, OUT_SENT);
+		report_free(&r[i].rep);
+	}
+}
+
+static void
+kept_session_421_on_mail_reconnects_not_deferred(void)
+{
+	static const struct step s[] = {
+		GREET, EHLO, QMSG(1),
+		{ "MAIL FROM:", "421 4.4.2 idle timeout exceeded\r\n" },
+		NEXT_CONN,
+		GREET, EHLO, QMSG(2),
+		{ "QUIT", "221 bye\r\n" }, END,
+	};
+	struct run r[QMAX];
+	int server;
+
+	deliver_queue(r, 2, s, &server);
+	CHECK_INT(server, 0);
+	CHECK_INT(r[1].ex, 0);
+	if (r[1].rep.n == 1) {
+		CHECK_INT(r[1].rep.v[0].outcome, OUT_SENT);
+		CHECK(strstr(r[1].rep.reply, "queued as Q2") != NULL);
+	}
+	report_free(&r[0].rep);
+	report_free(&r[1].rep);
+}
+
+static void
+kept_session_lost_after_mail_accepted_is_deferred(void)
+{
+	static const struct step s[] = {
+		GREET, EHLO, QMSG(1),
+		{ "MAIL FROM:", "250 ok\r\n" },
+		{ "RCPT TO:<rcpt2@", NULL },	/* drops mid-transaction */
+	};
+	struct run r[QMAX];
+	int server;
+
+	deliver_queue(r, 2, s, &server);
+	CHECK_INT(server, 0);
+	CHECK_INT(r[0].ex, 0);
+	/* Answered, then lost: not retried on the spot (one connection
+	 * only, the server would have had to accept a second). */
+	CHECK_INT(r[1].ex, EX_TEMPFAIL);
+	if (r[1].rep.n == 1) {
+		CHECK_INT(r[1].rep.v[0].outcome, OUT_TEMPFAIL);
+		CHECK(strstr(r[1].rep.v[0].text, "RCPT TO") != NULL);
+	}
+	report_free(&r[0].rep);
+	report_free(&r[1].rep);
+}
+
 /* ---- delivery_probe (--serverinfo) --------------------------------------- */
 
 /* Probe an account of extra lines (after host, port, tls off) against
@@ -823,6 +1006,11 @@ static const struct test tests[] = {
 	TEST(auth_refused_is_temporary_77),
 	TEST(final_reply_5xx_after_data_bounces_all),
 	TEST(report_names_server),
+	TEST(queue_run_sends_on_one_session_without_rset),
+	TEST(queue_run_rsets_after_a_refused_recipient),
+	TEST(kept_session_closed_while_idle_reconnects_not_deferred),
+	TEST(kept_session_421_on_mail_reconnects_not_deferred),
+	TEST(kept_session_lost_after_mail_accepted_is_deferred),
 	TEST(probe_keeps_greeting_and_ehlo_and_sends_no_auth),
 	TEST(probe_failure_has_delivery_codes),
 };
