@@ -50,29 +50,6 @@ new_id(char id[QUEUE_ID_MAX])
 	    (unsigned long)(ts.tv_nsec / 1000), rnd);
 }
 
-/* mkdir -p, each new level 0700. */
-static int
-make_dirs(const char *path, struct err *e)
-{
-	char *p = xstrdup(path);
-	int rc = 0;
-
-	for (char *s = p + 1; rc == 0; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-
-		*s = '\0';
-		if (mkdir(p, 0700) == -1 && errno != EEXIST)
-			rc = err_sys(e, EX_CANTCREAT, "cannot create %s", p);
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	free(p);
-	return rc;
-}
-
 int
 queuefile_fsync_dir(const char *dir, struct err *e)
 {
@@ -87,6 +64,40 @@ queuefile_fsync_dir(const char *dir, struct err *e)
 	}
 	close(fd);
 	return 0;
+}
+
+/* mkdir -p, each new level 0700.  A level made here is synced into its
+ * parent: the first message queued must not vanish with a directory
+ * that a crash forgot. */
+static int
+make_dirs(const char *path, struct err *e)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+
+	for (char *s = p + 1; rc == 0; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s, *slash;
+
+		*s = '\0';
+		if (mkdir(p, 0700) == 0) {
+			if ((slash = strrchr(p, '/')) == NULL)
+				rc = queuefile_fsync_dir(".", e);
+			else {
+				*slash = '\0';
+				rc = queuefile_fsync_dir(slash == p ? "/" : p,
+				    e);
+				*slash = '/';
+			}
+		} else if (errno != EEXIST)
+			rc = err_sys(e, EX_CANTCREAT, "cannot create %s", p);
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return rc;
 }
 
 /* The queue directory with its tmp/ and failed/. */

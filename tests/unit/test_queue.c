@@ -331,6 +331,27 @@ add_writes_message_and_state_private(void)
 	rm_rf(dir);
 }
 
+/* The first message queued makes the directories (each new level is then
+ * synced into its parent); queue_dir may be relative to the cwd. */
+static void
+add_makes_missing_directories_absolute_or_relative(void)
+{
+	const char *dir = fresh_dir();
+	char *qdir = xasprintf("%s/a/b/q", dir), id[QUEUE_ID_MAX];
+	char cwd[4096];
+
+	CHECK_INT(add_entry(qdir, 1700000000, 0, id), 0);
+	CHECK(exists(qdir, id, ".env"));
+	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+	CHECK_INT(chdir(dir), 0);
+	CHECK_INT(add_entry("rel", 1700000000, 0, id), 0);
+	CHECK(exists("rel", id, ".msg"));
+	CHECK(exists("rel", id, ".env"));
+	CHECK_INT(chdir(cwd), 0);
+	free(qdir);
+	rm_rf(dir);
+}
+
 static void
 add_to_unwritable_place_is_cantcreat(void)
 {
@@ -668,6 +689,7 @@ static const struct test tests[] = {
 	TEST(env_parse_refuses_bad_input),
 	TEST(id_valid_accepts_only_upper_hex),
 	TEST(add_writes_message_and_state_private),
+	TEST(add_makes_missing_directories_absolute_or_relative),
 	TEST(add_to_unwritable_place_is_cantcreat),
 	TEST(run_defers_with_backoff_and_records_the_error),
 	TEST(run_expires_into_failed_after_lifetime),
