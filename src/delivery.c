@@ -549,7 +549,6 @@ run_transaction(struct dctx *x, const struct destination *d,
 	}
 	start = mono_ms();
 	rc = smtp_send(s, &b.t, e);
-	note_reply(x, s);
 	if (rc == -1 && stalled(x, s, e, start))
 		host_unreachable(x, d, host, e);
 	else if (rc == -1 && kept && smtp_lost_unanswered(s)) {
@@ -559,6 +558,7 @@ run_transaction(struct dctx *x, const struct destination *d,
 		err_clear(e);
 		return HOST_AGAIN;
 	}
+	note_reply(x, s);	/* not a closing session's 421 */
 	if (rc == -1 && worth_next_host(s, &b, e)) {
 		txn_build_free(&b);
 		smtp_abort(s);
