@@ -94,30 +94,41 @@ h_fullname(struct cli *cli, const char *val, struct err *e)
 	return 0;
 }
 
-/* -N: "never", or a comma list of success, failure, delay (RFC 3461). */
+/* -N: "never", or a comma list of success, failure, delay (RFC 3461).
+ * Kept as "never" or the known words joined by bare commas: Postfix's
+ * sendmail(1) writes "delay, failure", and a blank must not reach
+ * NOTIFY=. */
 static int
 h_notify(struct cli *cli, const char *val, struct err *e)
 {
 	static const char *const words[] = { "success", "failure", "delay" };
 	char *copy = xstrdup(val), *save = NULL, *w;
-	bool ok = *val != '\0';
+	struct buf out;
+	bool ok = true;
 
-	if (ascii_eq_ci(val, "never"))
-		goto done;
-	for (w = strtok_r(copy, ",", &save); ok && w != NULL;
-	    w = strtok_r(NULL, ",", &save)) {
-		bool known = false;
+	buf_init(&out);
+	if (ascii_eq_ci(str_trim(copy), "never"))
+		buf_adds(&out, "never");
+	else
+		for (w = strtok_r(copy, ",", &save); ok && w != NULL;
+		    w = strtok_r(NULL, ",", &save)) {
+			size_t i = 0;
 
-		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-			known |= ascii_eq_ci(str_trim(w), words[i]);
-		ok = known;
-	}
-done:
+			str_trim(w);
+			while (i < 3 && !ascii_eq_ci(w, words[i]))
+				i++;
+			if ((ok = i < 3))
+				buf_printf(&out, "%s%s", out.len > 0 ? "," : "",
+				    words[i]);
+		}
 	free(copy);
-	if (!ok)
+	if (!ok || out.len == 0) {
+		buf_free(&out);
 		return err_set(e, EX_USAGE, "invalid -N value '%s': use never "
 		    "or success,failure,delay", val);
-	set_str(&cli->dsn_notify, val);
+	}
+	free(cli->dsn_notify);
+	cli->dsn_notify = buf_steal(&out);
 	return 0;
 }
 

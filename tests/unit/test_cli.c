@@ -117,6 +117,12 @@ static const struct value_case {
 	{ { "postie", "-Nnever", NULL }, offsetof(struct cli, dsn_notify), "never" },
 	{ { "postie", "-N", "success,failure,delay", NULL },
 	    offsetof(struct cli, dsn_notify), "success,failure,delay" },
+	/* Postfix's sendmail(1) spells its default "delay, failure": the
+	 * blank must not reach NOTIFY= (smtp.c refuses it, exit 65). */
+	{ { "postie", "-N", "delay, failure", NULL },
+	    offsetof(struct cli, dsn_notify), "delay,failure" },
+	{ { "postie", "-N", " Never ", NULL },
+	    offsetof(struct cli, dsn_notify), "never" },
 	{ { "postie", "-Rhdrs", NULL }, offsetof(struct cli, dsn_ret), "hdrs" },
 	{ { "postie", "-R", "full", NULL }, offsetof(struct cli, dsn_ret), "full" },
 	{ { "postie", "-Vid-42", NULL }, offsetof(struct cli, dsn_envid), "id-42" },
