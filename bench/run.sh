@@ -471,8 +471,8 @@ attach_cases
 
 # --- the queue: N queued messages flushed -----------------------------------
 
-# postie -q delivers N queued messages over one session (RSET between
-# messages) against N msmtp invocations sending the same messages, both
+# postie -q delivers N queued messages over one session (no RSET after a
+# completed transaction) against N msmtp invocations sending the same messages, both
 # with the STARTTLS+AUTH msmtprc (issue 5; was bench/queue_flush.sh).
 # postie's queue keys go into a copy of its own: msmtp refuses them.
 gen_queued() {	# DIR N: N messages of about 1 KB, DIR/1 .. DIR/N
