@@ -209,16 +209,25 @@ header_delete(struct header_list *h, size_t i)
 	h->n--;
 }
 
+/* One pass: a field at a time through header_delete would move the
+ * rest of the list for each (quadratic in a 1 MiB section of Bcc
+ * fields). */
 size_t
 header_remove(struct header_list *h, const char *name)
 {
-	size_t removed = 0;
-	long i;
+	size_t removed = 0, keep = 0;
 
-	while ((i = header_find(h, name, 0)) >= 0) {
-		header_delete(h, (size_t)i);
+	for (size_t i = 0; i < h->n; i++) {
+		if (!ascii_eq_ci(h->v[i].name, name)) {
+			h->v[keep++] = h->v[i];
+			continue;
+		}
+		h->bytes -= h->v[i].raw_len + 1;
+		free(h->v[i].name);
+		free(h->v[i].raw);
 		removed++;
 	}
+	h->n = keep;
 	return removed;
 }
 
