@@ -100,6 +100,12 @@ log_trace(void *arg, char direction, const char *line, size_t len)
 	buf_init(&b);
 	buf_adds(&b, direction == '>' ? "-> " : "<- ");
 	log_mask_line(direction, line, len, &t->mask_next, &b);
+	/* -v writes to a terminal: no control character from a hostile
+	 * server gets there (ESC sequences, CR, BS), as in --serverinfo. */
+	for (size_t i = 0; i < b.len; i++)
+		if (((unsigned char)b.data[i] < 0x20 && b.data[i] != '\t') ||
+		    b.data[i] == 0x7f)
+			b.data[i] = '?';
 	buf_addc(&b, '\n');
 	if (t->verbose != NULL)
 		fwrite(b.data, 1, b.len, t->verbose);

@@ -209,6 +209,31 @@ transcript_appends_masked_lines(void)
 	remove_temp(path);
 }
 
+/* -v shows the dialogue on a terminal: a hostile server's ESC sequences
+ * (or CR, BS) must not reach it, as --serverinfo already ensures. */
+static void
+transcript_turns_control_characters_into_question_marks(void)
+{
+	char *path = temp_path("transcript");
+	struct log_trace t;
+	struct err e;
+	char *got;
+
+	CHECK(path != NULL);
+	if (path == NULL)
+		return;
+	err_clear(&e);
+	CHECK_INT(log_trace_open(&t, false, path, &e), 0);
+	log_trace(&t, '<', "250-mx \x1b]0;pwned\x07\x1b[2J\r\n", 23);
+	log_trace(&t, '<', "250 caf\xc3\xa9\tok\b\x7f\r\n", 16);
+	log_trace_close(&t);
+	got = slurp(path);
+	CHECK_STR(got, "<- 250-mx ?]0;pwned??[2J\n"
+	    "<- 250 caf\xc3\xa9\tok??\n");
+	free(got);
+	remove_temp(path);
+}
+
 static void
 transcript_open_failure_is_reported(void)
 {
@@ -320,6 +345,7 @@ static const struct test tests[] = {
 	TEST(mask_leaves_other_lines_verbatim),
 	TEST(mask_reads_only_len_bytes),
 	TEST(transcript_appends_masked_lines),
+	TEST(transcript_turns_control_characters_into_question_marks),
 	TEST(transcript_open_failure_is_reported),
 	TEST(outcome_line_has_every_field),
 	TEST(outcome_dash_logfile_is_stdout),
