@@ -205,16 +205,69 @@ write_failed(const char *dir, struct message *m, struct queue_env *q,
 	return rc;
 }
 
+/* Append chunk to out with mbox quoting: a line that starts with "From "
+ * gets a '>' (*st: bytes of "From " matched at a line start, -1 inside a
+ * line), so that no reader splits the message there. */
+static void
+mbox_quote(const char *p, size_t n, int *st, struct buf *out)
+{
+	static const char from[] = "From ";
+
+	for (size_t i = 0; i < n; i++) {
+		if (*st >= 0 && p[i] == from[*st]) {
+			if (++*st == 5) {
+				buf_adds(out, ">From ");
+				*st = -1;
+			}
+			continue;
+		}
+		if (*st > 0)
+			buf_add(out, from, (size_t)*st);
+		*st = p[i] == '\n' ? 0 : -1;
+		buf_addc(out, p[i]);
+	}
+}
+
+/* The message, mbox-quoted, to fd. */
+static int
+write_mbox_body(struct message *m, int fd)
+{
+	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
+	struct message_reader *r;
+	char chunk[16384];
+	struct buf out;
+	struct err e;
+	ssize_t n;
+	int st = 0, rc = 0;
+
+	if (message_reader_open(&r, m, &w, &e) == -1)
+		return -1;
+	buf_init(&out);
+	while (rc == 0 && (n = message_reader_read(r, chunk, sizeof(chunk),
+	    &e)) != 0) {
+		buf_reset(&out);
+		if (n < 0)
+			rc = -1;
+		else {
+			mbox_quote(chunk, (size_t)n, &st, &out);
+			rc = write_all(fd, out.data, out.len);
+		}
+	}
+	if (rc == 0 && st > 0)
+		rc = write_all(fd, "From ", (size_t)st);
+	buf_free(&out);
+	message_reader_close(r);
+	return rc;
+}
+
 /* The last resort: ~/dead.letter, mbox style. */
 static int
 write_dead_letter(struct message *m, const char *from, char *path,
     size_t len)
 {
-	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
 	const char *home = getenv("HOME");
 	time_t now = time(NULL);
 	char line[600];
-	struct err e;
 	int fd, rc = 0;
 
 	if (home == NULL || *home != '/')
@@ -226,7 +279,7 @@ write_dead_letter(struct message *m, const char *from, char *path,
 	snprintf(line, sizeof(line), "From %s %s",
 	    *from != '\0' ? from : "MAILER-DAEMON", ctime(&now));
 	if (write_all(fd, line, strlen(line)) == -1 ||
-	    message_write(m, &w, fd, &e) == -1 ||
+	    write_mbox_body(m, fd) == -1 ||
 	    write_all(fd, "\n", 1) == -1 || fsync(fd) == -1)
 		rc = -1;
 	if (close(fd) == -1)

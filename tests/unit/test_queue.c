@@ -630,13 +630,18 @@ save_failed_falls_back_to_dead_letter(void)
 	close(open(file, O_WRONLY | O_CREAT, 0600));	/* no queue dir there */
 	setenv("HOME", dir, 1);
 	fill_report(&rep);
-	CHECK_INT(read_message(&m, "Subject: hi\n\nbody\n"), 0);
+	/* mbox: a body line starting "From " is quoted, or a mail reader
+	 * would split the message there. */
+	CHECK_INT(read_message(&m, "Subject: hi\n\nbody\nFrom here on\n"
+	    "Fro\nFrom\n"), 0);
 	queue_save_failed(&a, &m, &env, &rep);
 	dead = xasprintf("%s/dead.letter", dir);
 	CHECK_STR(rep.saved, dead);
 	s = slurp(dead);
 	CHECK(strncmp(s, "From MAILER-DAEMON ", 19) == 0);
-	CHECK(strstr(s, "\nSubject: hi\r\n\r\nbody\r\n\n") != NULL);
+	CHECK(strstr(s, "\nSubject: hi\r\n\r\nbody\r\n>From here on\r\n"
+	    "Fro\r\nFrom\r\n\n") != NULL);
+	CHECK(strstr(s, "\nFrom here") == NULL);
 	free(s);
 	/* Nothing refused: nothing saved. */
 	rep.v[1].outcome = OUT_SENT;
