@@ -590,6 +590,11 @@ message_rewrite(struct message *m, const struct rewrite_opts *o,
 	    header_find(h, "Cc", 0) < 0)
 		header_add(h, "To", "undisclosed-recipients:;", false);
 	add_mime_for_8bit(m);
+	/* Qualified names and added fields can take a section read within
+	 * the limit past it; a queued copy would then never read back. */
+	if (h->bytes > HEADER_SECTION_MAX)
+		return err_set(e, EX_DATAERR, "header section larger than %d "
+		    "bytes once addresses are qualified", HEADER_SECTION_MAX);
 	return 0;
 }
 

@@ -339,6 +339,32 @@ rewrite_msg(struct message *m, const char *in, const struct rewrite_opts *o)
 	CHECK_INT(message_rewrite(m, o, &e), 0);
 }
 
+/* Qualifying 300,000 bare names ("a" -> "a@example.com") takes a 600 KB
+ * header section past 1 MiB: refused now (spec §3, exit 65), since a
+ * queued copy could never be read back (every queue run would fail on
+ * it until it expired). */
+static void
+rewrite_refuses_a_header_section_grown_past_the_limit(void)
+{
+	struct rewrite_opts o = { .envelope_from = "a@x",
+	    .domain = "example.com" };
+	struct buf in;
+	struct message m;
+	struct err e = { 0 };
+
+	buf_init(&in);
+	buf_adds(&in, "To: a");
+	for (int i = 1; i < 300000; i++)
+		buf_adds(&in, ",a");
+	buf_adds(&in, "\n\nbody\n");
+	CHECK_INT(read_msg(&m, in.data, in.len, false, &e), 0);
+	CHECK_INT(message_rewrite(&m, &o, &e), -1);
+	CHECK_INT(e.ex, EX_DATAERR);
+	CHECK(strstr(e.msg, "header section larger than") != NULL);
+	message_free(&m);
+	buf_free(&in);
+}
+
 static void
 rewrite_removes_bcc_and_resent_bcc(void)
 {
@@ -831,6 +857,7 @@ static const struct test tests[] = {
 	TEST(read_body_stats),
 	TEST(read_dot_split_across_blocks),
 	TEST(header_recipients_table),
+	TEST(rewrite_refuses_a_header_section_grown_past_the_limit),
 	TEST(rewrite_removes_bcc_and_resent_bcc),
 	TEST(rewrite_adds_date_msgid_from),
 	TEST(rewrite_keeps_existing_fields),
