@@ -142,9 +142,20 @@ h_ret(struct cli *cli, const char *val, struct err *e)
 	return 0;
 }
 
+/* -V: RFC 3461 §4.4 allows 100 printable US-ASCII characters (smtp.c
+ * xtext-encodes them).  Checked here, before the message is accepted: a
+ * longer one would fail every delivery, queued or not. */
 static int
 h_envid(struct cli *cli, const char *val, struct err *e)
 {
+	size_t n = strlen(val);
+	bool ok = n > 0 && n <= 100;
+
+	for (const char *p = val; ok && *p != '\0'; p++)
+		ok = *p >= ' ' && *p < 0x7f;	/* graphic and SP */
+	if (!ok)
+		return err_set(e, EX_USAGE, "invalid -V value: at most 100 "
+		    "printable ASCII characters");
 	set_str(&cli->dsn_envid, val);
 	return 0;
 }

@@ -276,6 +276,16 @@ static const struct error_case {
 	    "invalid -N value 'sometimes': use never or success,failure,delay" },
 	{ { "postie", "-R", "body", NULL },
 	    "invalid -R value 'body': use full or hdrs" },
+	/* RFC 3461 §4.4: at most 100 printable characters.  A longer one
+	 * was queued (exit 0) into a state file line too long to read back. */
+	{ { "postie", "-V", "1234567890123456789012345678901234567890"
+	    "12345678901234567890123456789012345678901234567890123456789012",
+	    NULL }, "invalid -V value: at most 100 printable ASCII "
+	    "characters" },
+	{ { "postie", "-Vid\x01x", NULL }, "invalid -V value: at most 100 "
+	    "printable ASCII characters" },
+	{ { "postie", "-V", "", NULL }, "invalid -V value: at most 100 "
+	    "printable ASCII characters" },
 	{ { "postie", "--header", "NoColon", NULL },
 	    "--header 'NoColon': expected 'Name: value'" },
 	{ { "postie", "-bd", NULL },
