@@ -163,13 +163,19 @@ queue_env_free(struct queue_env *q)
 
 static const char *const rcpt_states[] = { "pending", "sent", "failed" };
 
+/* Bytes kept of one field: a line of four (a recipient's) stays far
+ * under QUEUE_LINE_MAX, whatever an account name's length. */
+#define QUEUE_FIELD_MAX		(QUEUE_LINE_MAX / 4 - 16)
+
 /* Text as one field: no line ends, no tabs, and no other control
  * character either (queue_env_parse refuses them, and -V or a reason can
- * hold any). */
+ * hold any); at most QUEUE_FIELD_MAX bytes. */
 static void
 add_field(struct buf *b, const char *s)
 {
-	for (; s != NULL && *s != '\0'; s++) {
+	size_t n = 0;
+
+	for (; s != NULL && *s != '\0' && n < QUEUE_FIELD_MAX; s++, n++) {
 		unsigned char c = (unsigned char)*s;
 
 		buf_addc(b, c < 0x20 || c == 0x7f ? ' ' : *s);

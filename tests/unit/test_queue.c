@@ -141,6 +141,32 @@ env_format_flattens_other_control_characters(void)
 	buf_free(&b);
 }
 
+/* An account name may be as long as a configuration line: the state
+ * file keeps the start of a field, never a line it cannot read back. */
+static void
+env_format_bounds_every_line(void)
+{
+	char *huge = malloc(5001);
+	struct queue_rcpt r = { .addr = "a@x" };
+	struct queue_env q = { .id = "0123456789ABCDEF", .from = "",
+	    .rcpts = &r, .nrcpts = 1 };
+	struct queue_env back;
+	struct buf b;
+	struct err e;
+
+	memset(huge, 'a', 5000);
+	huge[5000] = '\0';
+	q.account = q.last_error = r.reason = huge;
+	buf_init(&b);
+	queue_env_format(&q, &b);
+	CHECK_INT(queue_env_parse(&back, b.data, b.len, &e), 0);
+	CHECK(back.account != NULL && strlen(back.account) >= 512 &&
+	    strncmp(back.account, huge, strlen(back.account)) == 0);
+	queue_env_free(&back);
+	buf_free(&b);
+	free(huge);
+}
+
 static void
 env_parse_refuses_every_truncation(void)
 {
@@ -690,6 +716,7 @@ static const struct test tests[] = {
 	TEST(env_format_then_parse_is_identity),
 	TEST(env_format_flattens_line_ends_in_reasons),
 	TEST(env_format_flattens_other_control_characters),
+	TEST(env_format_bounds_every_line),
 	TEST(env_parse_refuses_every_truncation),
 	TEST(env_parse_refuses_bad_input),
 	TEST(id_valid_accepts_only_upper_hex),
