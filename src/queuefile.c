@@ -421,8 +421,13 @@ queuefile_write_env(const char *dir, const char *into, const struct queue_env *q
 
 	buf_init(&b);
 	queue_env_format(q, &b);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1)
+	/* queuefile_load_env reads no more (EFBIG): never write what no run
+	 * could read back. */
+	if (b.len > QUEUE_ENV_MAX)
+		err_set(e, EX_CANTCREAT, "%s: state file too large (%zu "
+		    "recipients)", final, q->nrcpts);
+	else if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1)
 		err_sys(e, EX_CANTCREAT, "cannot create %s", tmp);
 	else if (write_all(fd, b.data, b.len) == -1) {
 		err_sys(e, EX_CANTCREAT, "cannot write %s", tmp);

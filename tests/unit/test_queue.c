@@ -378,6 +378,42 @@ add_makes_missing_directories_absolute_or_relative(void)
 	rm_rf(dir);
 }
 
+/* A state file over QUEUE_ENV_MAX could never be read back (EFBIG):
+ * -t with a 1 MiB To list can name 100,000 recipients.  Refused when
+ * writing, so that the caller keeps the message (exit 73), and nothing
+ * is left behind. */
+static void
+add_refuses_a_state_file_too_large_to_read_back(void)
+{
+	const char *dir = fresh_dir();
+	char *qdir = xasprintf("%s/q", dir), *cmd;
+	size_t n = 60000;
+	struct queue_rcpt *r = xcalloc(n, sizeof(*r));
+	struct queue_env q = { .from = "", .rcpts = r, .nrcpts = n };
+	struct message m;
+	struct err e;
+
+	for (size_t i = 0; i < n; i++) {
+		r[i].addr = xasprintf("user%zu@example.net", i);
+		r[i].reason = "connect to mx.example.net[192.0.2.1]:25: "
+		    "Connection timed out after 30 s";
+	}
+	CHECK_INT(read_message(&m, "x\n"), 0);
+	CHECK_INT(queue_add(qdir, &m, &q, &e), -1);
+	CHECK_INT(e.ex, EX_CANTCREAT);
+	CHECK(strstr(e.msg, "too large") != NULL);
+	cmd = xasprintf("test -z \"$(ls -A '%s' | grep -v '^tmp$' | "
+	    "grep -v '^failed$')$(ls -A '%s/tmp')\"", qdir, qdir);
+	CHECK_INT(system(cmd), 0);
+	free(cmd);
+	for (size_t i = 0; i < n; i++)
+		free(r[i].addr);
+	free(r);
+	message_free(&m);
+	free(qdir);
+	rm_rf(dir);
+}
+
 static void
 add_to_unwritable_place_is_cantcreat(void)
 {
@@ -722,6 +758,7 @@ static const struct test tests[] = {
 	TEST(id_valid_accepts_only_upper_hex),
 	TEST(add_writes_message_and_state_private),
 	TEST(add_makes_missing_directories_absolute_or_relative),
+	TEST(add_refuses_a_state_file_too_large_to_read_back),
 	TEST(add_to_unwritable_place_is_cantcreat),
 	TEST(run_defers_with_backoff_and_records_the_error),
 	TEST(run_expires_into_failed_after_lifetime),
