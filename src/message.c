@@ -951,6 +951,8 @@ parts_scan(const struct message *m, const struct wire_opts *w, struct err *e)
 	struct reencode *re = reencode_new_headers(&m->headers,
 	    w->eightbitmime);
 
+	/* Part headers stay as written only when the transaction is SMTPUTF8. */
+	reencode_set_smtputf8(re, w->smtputf8);
 	if (m->body_fd >= 0 && reencode_scan_fd(re, m->body_fd, e) == -1) {
 		reencode_free(re);
 		return NULL;

@@ -41,3 +41,22 @@ eq(str(inner.get_payload(0)["Subject"]), "été", "embedded Subject")
 old = email.message_from_bytes(raw)	# compat32, as older scripts use
 eq(old.get_payload()[1].get_filename(), "résumé.pdf", "filename (compat32)")
 PY
+
+# With a server that offers SMTPUTF8 and a message that needs it (an 8-bit
+# Subject), the transaction is SMTPUTF8: part headers go as written, even
+# where the body is re-encoded part by part (no 8BITMIME: RFC 6531 servers
+# should offer it, but the re-encoder must not undo SMTPUTF8 when they don't).
+stop_servers
+SPOOL=$T/spool-utf8
+start_smtpd --smtputf8 --no-8bitmime
+smarthost_config off
+{ printf 'Subject: r\303\251sum\303\251\n'; sed 1d "$T/in.eml"; } > "$T/in-utf8.eml"
+run_postie -C "$CFG" -i bob@example.net < "$T/in-utf8.eml"
+assert_exit 0
+assert_received 1
+check_eml "$SPOOL/1.eml" <<'PY'
+assert "SMTPUTF8" in meta["mail_options"], meta["mail_options"]
+assert 'filename="résumé.pdf"'.encode() in raw, "part header re-encoded under SMTPUTF8"
+text, pdf, inner = msg.get_payload()
+eq(pdf.get_filename(), "résumé.pdf", "filename")
+PY
