@@ -323,7 +323,8 @@ struct qrun {
 	const struct queue_opts *o;
 	struct queue_stats *st;
 	struct config cfg;
-	char	*dir;
+	struct strlist dirs;		/* queue_dirs' */
+	const char *dir;		/* the one being worked on, in dirs */
 	long long now;
 	struct run_password pw[RUN_MAX_ACCOUNTS];
 	size_t	 npw;
@@ -737,19 +738,57 @@ sorted_has(const struct strlist *l, const char *s)
 	    cmp_str) != NULL;
 }
 
-/* Configuration and the queue directory of the chosen account. */
+/* dir goes into dirs unless one of them is the same directory (seen:
+ * their resolved paths; a directory not made yet compares by name). */
+static void
+add_dir(struct strlist *dirs, struct strlist *seen, char *dir)
+{
+	char *real = realpath(dir, NULL);
+
+	if (real == NULL)
+		real = xstrdup(dir);
+	for (size_t i = 0; i < seen->n; i++)
+		if (strcmp(seen->v[i], real) == 0) {
+			free(real);
+			free(dir);
+			return;
+		}
+	strlist_take(seen, real);
+	strlist_take(dirs, dir);
+}
+
+int
+queue_dirs(const struct config *cfg, const char *account,
+    struct strlist *dirs, struct err *e)
+{
+	const struct account *a;
+	struct strlist seen;
+
+	strlist_init(dirs);
+	if (account != NULL) {
+		if ((a = config_select(cfg, account, NULL, e)) == NULL)
+			return -1;
+		strlist_take(dirs, queue_dir_path(a));
+		return 0;
+	}
+	strlist_init(&seen);
+	for (size_t i = 0; i < cfg->naccounts; i++)
+		add_dir(dirs, &seen, queue_dir_path(&cfg->accounts[i]));
+	add_dir(dirs, &seen, queue_dir_path(&cfg->embedded));
+	strlist_free(&seen);
+	return 0;
+}
+
+/* Configuration and the queue directories to work on. */
 static int
 open_queue(struct qrun *r, const struct queue_opts *o, struct err *e)
 {
-	const struct account *a;
-
 	if (config_load(&r->cfg, o->config_file, e) == -1)
 		return -1;
-	if ((a = config_select(&r->cfg, o->account, NULL, e)) == NULL) {
+	if (queue_dirs(&r->cfg, o->account, &r->dirs, e) == -1) {
 		config_free(&r->cfg);
 		return -1;
 	}
-	r->dir = queue_dir_path(a);
 	r->now = o->now != 0 ? o->now : (long long)time(NULL);
 	return 0;
 }
@@ -762,8 +801,38 @@ close_queue(struct qrun *r)
 			explicit_bzero(r->pw[i].pw, strlen(r->pw[i].pw));
 			free(r->pw[i].pw);
 		}
-	free(r->dir);
+	strlist_free(&r->dirs);
 	config_free(&r->cfg);
+}
+
+/* One queue directory, r->dir. */
+static int
+run_dir(struct qrun *r, struct err *e)
+{
+	struct strlist envs, msgs;
+	struct err de;
+	int rc;
+
+	rc = list_ids(r->dir, ".env", &envs, e);
+	if (rc == 0)
+		rc = list_ids(r->dir, ".msg", &msgs, e);
+	if (rc == -1) {
+		strlist_free(&envs);
+		return -1;
+	}
+	clean_tmp(r);
+	for (size_t i = 0; i < envs.n; i++)
+		run_entry(r, envs.v[i]);
+	for (size_t i = 0; i < msgs.n; i++)
+		if (!sorted_has(&envs, msgs.v[i]))
+			reap_orphan(r, msgs.v[i]);
+	/* Removals of delivered entries become durable here, once. */
+	if (envs.n > 0 && queuefile_fsync_dir(r->dir, &de) == -1 &&
+	    r->st->problem[0] == '\0')
+		snprintf(r->st->problem, sizeof(r->st->problem), "%s", de.msg);
+	strlist_free(&envs);
+	strlist_free(&msgs);
+	return 0;
 }
 
 int
@@ -771,37 +840,25 @@ queue_run(const struct queue_opts *o, struct queue_stats *st,
     struct err *e)
 {
 	struct qrun r = { .o = o, .st = st };
-	struct strlist envs, msgs;
 	struct err de;
-	int rc;
+	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
 	if (open_queue(&r, o, e) == -1)
 		return -1;
-	rc = list_ids(r.dir, ".env", &envs, e);
-	if (rc == 0)
-		rc = list_ids(r.dir, ".msg", &msgs, e);
-	if (rc == -1) {
-		strlist_free(&envs);
-		close_queue(&r);
-		return -1;
-	}
-	clean_tmp(&r);
 	r.cache = delivery_cache_new();
-	for (size_t i = 0; i < envs.n; i++)
-		run_entry(&r, envs.v[i]);
+	/* A directory that cannot be read does not keep the others from
+	 * their run; the first such is the error. */
+	for (size_t i = 0; i < r.dirs.n; i++) {
+		r.dir = r.dirs.v[i];
+		if (run_dir(&r, &de) == -1 && rc == 0) {
+			*e = de;
+			rc = -1;
+		}
+	}
 	delivery_cache_close(r.cache);
-	for (size_t i = 0; i < msgs.n; i++)
-		if (!sorted_has(&envs, msgs.v[i]))
-			reap_orphan(&r, msgs.v[i]);
-	/* Removals of delivered entries become durable here, once. */
-	if (envs.n > 0 && queuefile_fsync_dir(r.dir, &de) == -1 &&
-	    st->problem[0] == '\0')
-		snprintf(st->problem, sizeof(st->problem), "%s", de.msg);
-	strlist_free(&envs);
-	strlist_free(&msgs);
 	close_queue(&r);
-	return 0;
+	return rc;
 }
 
 /* ---- mailq, --queue-delete ---- */
@@ -873,35 +930,58 @@ list_failed(const char *dir, struct buf *b)
 	free(fdir);
 }
 
+/* r->dir's listing (ids: its entries), and its failed/ line. */
+static void
+list_dir(struct qrun *r, const struct strlist *ids, bool name_dir,
+    struct buf *b)
+{
+	off_t total = 0;
+
+	if (ids->n > 0) {
+		if (name_dir)
+			buf_printf(b, "== %s\n", r->dir);
+		buf_printf(b, "%-22s  %8s  %6s  %s\n", "Queue ID", "Size",
+		    "Age", "Sender / Recipients");
+		for (size_t i = 0; i < ids->n; i++)
+			list_one(r, ids->v[i], b, &total);
+		buf_printf(b, "-- %zu message%s, %lld bytes in %s\n", ids->n,
+		    ids->n == 1 ? "" : "s", (long long)total, r->dir);
+	}
+	list_failed(r->dir, b);
+}
+
 int
 queue_list(const struct queue_opts *o, int fd, struct err *e)
 {
 	struct qrun r = { .o = o };
-	struct strlist ids;
-	off_t total = 0;
+	struct strlist *ids;
+	size_t full = 0;
 	struct buf b;
-	int rc;
+	struct err de;
+	int rc = 0;
 
 	if (open_queue(&r, o, e) == -1)
 		return -1;
-	buf_init(&b);
-	if ((rc = list_ids(r.dir, ".env", &ids, e)) == 0) {
-		if (ids.n == 0)
-			buf_adds(&b, "Mail queue is empty\n");
-		else
-			buf_printf(&b, "%-22s  %8s  %6s  %s\n", "Queue ID",
-			    "Size", "Age", "Sender / Recipients");
-		for (size_t i = 0; i < ids.n; i++)
-			list_one(&r, ids.v[i], &b, &total);
-		if (ids.n > 0)
-			buf_printf(&b, "-- %zu message%s, %lld bytes in %s\n",
-			    ids.n, ids.n == 1 ? "" : "s", (long long)total,
-			    r.dir);
-		list_failed(r.dir, &b);
-		if (write_all(fd, b.data, b.len) == -1)
-			rc = err_sys(e, EX_IOERR, "writing the queue listing");
+	ids = xcalloc(r.dirs.n, sizeof(*ids));
+	for (size_t i = 0; i < r.dirs.n; i++) {
+		if (list_ids(r.dirs.v[i], ".env", &ids[i], &de) == -1 &&
+		    rc == 0) {
+			*e = de;
+			rc = -1;
+		}
+		full += ids[i].n > 0;
 	}
-	strlist_free(&ids);
+	buf_init(&b);
+	if (full == 0)
+		buf_adds(&b, "Mail queue is empty\n");
+	for (size_t i = 0; i < r.dirs.n; i++) {
+		r.dir = r.dirs.v[i];
+		list_dir(&r, &ids[i], full > 1, &b);
+		strlist_free(&ids[i]);
+	}
+	if (write_all(fd, b.data, b.len) == -1 && rc == 0)
+		rc = err_sys(e, EX_IOERR, "writing the queue listing");
+	free(ids);
 	buf_free(&b);
 	close_queue(&r);
 	return rc;
@@ -932,19 +1012,25 @@ int
 queue_delete(const struct queue_opts *o, const char *id, struct err *e)
 {
 	struct qrun r = { .o = o };
-	char *msg;
-	int fd, rc;
+	int fd = -1, rc;
 
 	if (!queue_id_valid(id))
 		return err_set(e, EX_USAGE, "'%s' is not a queue id (see mailq)",
 		    id);
 	if (open_queue(&r, o, e) == -1)
 		return -1;
-	msg = xasprintf("%s/%s.msg", r.dir, id);
-	fd = open(msg, O_RDONLY | O_CLOEXEC);
-	free(msg);
+	for (size_t i = 0; i < r.dirs.n && fd == -1; i++) {
+		char *msg = xasprintf("%s/%s.msg", r.dirs.v[i], id);
+
+		r.dir = r.dirs.v[i];
+		fd = open(msg, O_RDONLY | O_CLOEXEC);
+		free(msg);
+	}
 	if (fd == -1)
-		rc = err_set(e, EX_NOINPUT, "no message %s in %s", id, r.dir);
+		rc = r.dirs.n == 1 ?
+		    err_set(e, EX_NOINPUT, "no message %s in %s", id, r.dir) :
+		    err_set(e, EX_NOINPUT, "no message %s in any of the %zu "
+		    "queue directories", id, r.dirs.n);
 	else if (!lock_nb(fd)) {
 		close(fd);
 		rc = err_set(e, EX_TEMPFAIL, "message %s is being delivered "

@@ -57,10 +57,22 @@ int	queue_defer(const struct account *a, struct message *m,
 void	queue_save_failed(const struct account *a, struct message *m,
 	    const struct envelope *env, struct report *rep);
 
+/*
+ * The queue directories that -q, -bp and --queue-delete cover: with
+ * account != NULL, that account's alone; else every distinct
+ * queue_dir_path of the configuration, the file's accounts in file order
+ * and then the embedded default, each directory once (two names of one
+ * existing directory, as realpath resolves them, count once), so that a
+ * message deferred under any account is retried by a plain "postie -q".
+ * dirs is initialised here; -1 (EX_CONFIG) for an unknown account.
+ */
+int	queue_dirs(const struct config *cfg, const char *account,
+	    struct strlist *dirs, struct err *e);
+
 /* What -q, -bp and --queue-delete need from the command line. */
 struct queue_opts {
 	const char *config_file;	/* -C, or NULL */
-	const char *account;		/* --account: whose queue_dir */
+	const char *account;		/* --account: only its queue_dir */
 	bool	 due;			/* --due: honour the back-off */
 	bool	 verbose;		/* -v */
 	const char *transcript;		/* -X FILE */
@@ -78,7 +90,7 @@ struct queue_stats {
 };
 
 /*
- * Run the queue once: every entry (with o->due, only those whose next try
+ * Run the queue once, in each of queue_dirs' directories: every entry (with o->due, only those whose next try
  * has come, or that have expired), each under its flock (an entry locked
  * by another run is skipped, so concurrent runs never deliver one message
  * twice).  Recipients still pending get one more attempt; the state file
@@ -86,21 +98,24 @@ struct queue_stats {
  * nothing pending leaves the queue (to failed/ when a recipient refused
  * it); one still pending past queue_lifetime moves to failed/ (logged).
  * Sessions are reused across entries for the same destination.  Returns
- * -1 only when the queue cannot be run at all (configuration: EX_CONFIG;
- * unreadable directory: EX_IOERR).
+ * -1 when the configuration is wrong (EX_CONFIG, nothing run) or a
+ * directory cannot be read (EX_IOERR, the first such, after the others
+ * have been run).
  */
 int	queue_run(const struct queue_opts *o, struct queue_stats *st,
 	    struct err *e);
 
 /* mailq / -bp: id, age, size, sender, recipients still pending, last
- * error, written to fd.  "Mail queue is empty" when it is.  A last line
- * counts the messages kept in failed/ and says where, when there are
- * any. */
+ * error, written to fd: one listing per directory that holds entries,
+ * each after a "== DIR" line when more than one does; "Mail queue is
+ * empty" when none does.  A line per directory counts the messages kept
+ * in its failed/ and says where, when there are any.  An unreadable
+ * directory is listed as empty and makes it return -1 (EX_IOERR). */
 int	queue_list(const struct queue_opts *o, int fd, struct err *e);
 
-/* --queue-delete ID: remove one entry.  EX_USAGE for a malformed id,
- * EX_NOINPUT when there is no such entry, EX_TEMPFAIL when a queue run
- * holds it. */
+/* --queue-delete ID: remove one entry, looked for in each directory in
+ * turn.  EX_USAGE for a malformed id, EX_NOINPUT when there is no such
+ * entry, EX_TEMPFAIL when a queue run holds it. */
 int	queue_delete(const struct queue_opts *o, const char *id, struct err *e);
 
 #endif

@@ -436,7 +436,9 @@ add_to_unwritable_place_is_cantcreat(void)
 	rm_rf(dir);
 }
 
-/* A configuration whose smarthost refuses connections. */
+/* A configuration whose smarthost refuses connections.  queue_dir is in
+ * "defaults" so that the embedded default shares it: a run then never
+ * looks at the real /var/spool/postie or ~/.local/state. */
 static char *
 refused_config(const char *dir, const char *extra)
 {
@@ -451,9 +453,9 @@ refused_config(const char *dir, const char *extra)
 	    getsockname(s, (struct sockaddr *)&sin, &len) == -1)
 		abort();
 	close(s);	/* nobody listens there now */
-	text = xasprintf("account default\nhost 127.0.0.1\nport %d\n"
-	    "tls off\ntimeout 5\nqueue_dir %s/q\n%s", ntohs(sin.sin_port), dir,
-	    extra);
+	text = xasprintf("defaults\nqueue_dir %s/q\naccount default\n"
+	    "host 127.0.0.1\nport %d\ntls off\ntimeout 5\n%s", dir,
+	    ntohs(sin.sin_port), extra);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (write_all(fd, text, strlen(text)) == -1)
 		abort();
@@ -746,6 +748,139 @@ delete_removes_entry_and_refuses_bad_ids(void)
 	rm_rf(dir);
 }
 
+/* ---- every queue directory of the configuration ---- */
+
+static int
+parse_config(struct config *cfg, const char *text)
+{
+	struct err e;
+	int rc = config_parse(cfg, text, strlen(text), "test", &e);
+
+	if (rc == -1)
+		fprintf(stderr, "  config: %s\n", e.msg);
+	return rc;
+}
+
+/* a and b share a directory (b names it with a trailing slash), c has its
+ * own, d reaches c's through a symlink, e's is not made yet; the embedded
+ * default keeps the per-user one.  Each comes once, in file order, the
+ * embedded default last. */
+static void
+dirs_lists_each_distinct_directory_once(void)
+{
+	const char *dir = fresh_dir();
+	char *state = xasprintf("%s/state", dir), *text, *p, *embedded;
+	struct config cfg;
+	struct strlist l;
+	struct err e;
+
+	p = xasprintf("mkdir '%s/shared' '%s/own' && ln -s own '%s/link'", dir,
+	    dir, dir);
+	CHECK_INT(system(p), 0);
+	free(p);
+	setenv("XDG_STATE_HOME", state, 1);
+	embedded = getuid() == 0 ? xstrdup("/var/spool/postie") :
+	    xasprintf("%s/postie/queue", state);
+	text = xasprintf("account a\nhost h\nqueue_dir %s/shared\n"
+	    "account b\nhost h\nqueue_dir %s/shared/\n"
+	    "account c\nhost h\nqueue_dir %s/own\n"
+	    "account d\nhost h\nqueue_dir %s/link\n"
+	    "account e\nhost h\nqueue_dir %s/later\n", dir, dir, dir, dir, dir);
+	CHECK_INT(parse_config(&cfg, text), 0);
+	CHECK_INT(queue_dirs(&cfg, NULL, &l, &e), 0);
+	CHECK_INT(l.n, 4);
+	if (l.n == 4) {
+		p = xasprintf("%s/shared", dir);
+		CHECK_STR(l.v[0], p);
+		free(p);
+		p = xasprintf("%s/own", dir);
+		CHECK_STR(l.v[1], p);
+		free(p);
+		p = xasprintf("%s/later", dir);
+		CHECK_STR(l.v[2], p);
+		free(p);
+		CHECK_STR(l.v[3], embedded);
+	}
+	strlist_free(&l);
+	/* --account: that account's directory alone. */
+	CHECK_INT(queue_dirs(&cfg, "d", &l, &e), 0);
+	CHECK_INT(l.n, 1);
+	p = xasprintf("%s/link", dir);
+	if (l.n == 1)
+		CHECK_STR(l.v[0], p);
+	free(p);
+	strlist_free(&l);
+	CHECK_INT(queue_dirs(&cfg, "nosuch", &l, &e), -1);
+	CHECK_INT(e.ex, EX_CONFIG);
+	strlist_free(&l);
+	config_free(&cfg);
+	free(text);
+	/* queue_dir in "defaults": the embedded default shares it. */
+	text = xasprintf("defaults\nqueue_dir %s/shared\naccount a\nhost h\n",
+	    dir);
+	CHECK_INT(parse_config(&cfg, text), 0);
+	CHECK_INT(queue_dirs(&cfg, NULL, &l, &e), 0);
+	CHECK_INT(l.n, 1);
+	strlist_free(&l);
+	config_free(&cfg);
+	free(text);
+	unsetenv("XDG_STATE_HOME");
+	free(embedded);
+	free(state);
+	rm_rf(dir);
+}
+
+/* An entry in each of two accounts' directories: a plain run tries both,
+ * --account only its own; mailq names both directories; --queue-delete
+ * finds an entry in the second. */
+static void
+run_list_and_delete_cover_every_queue_dir(void)
+{
+	const char *dir = fresh_dir();
+	char *q1 = xasprintf("%s/q", dir), *q2 = xasprintf("%s/q2", dir);
+	char *extra = xasprintf("account other : default\nqueue_dir %s\n", q2);
+	char *cfg = refused_config(dir, extra), *s;
+	char id1[QUEUE_ID_MAX], id2[QUEUE_ID_MAX];
+	char out[] = "/tmp/test_queue_list.XXXXXX";
+	struct queue_opts o = { .config_file = cfg, .now = 1700000000 };
+	struct queue_stats st;
+	struct err e;
+	int fd;
+
+	CHECK_INT(add_entry(q1, o.now, 60, id1), 0);
+	CHECK_INT(add_entry(q2, o.now, 60, id2), 0);
+	CHECK_INT(queue_run(&o, &st, &e), 0);
+	CHECK_INT(st.deferred, 2);
+	o.account = "other";
+	CHECK_INT(queue_run(&o, &st, &e), 0);
+	CHECK_INT(st.deferred, 1);
+	o.account = NULL;
+	fd = mkstemp(out);
+	CHECK_INT(queue_list(&o, fd, &e), 0);
+	close(fd);
+	s = slurp(out);
+	unlink(out);
+	CHECK(strstr(s, "Mail queue is empty") == NULL);
+	CHECK(strstr(s, id1) != NULL && strstr(s, id2) != NULL);
+	free(extra);
+	extra = xasprintf("== %s\n", q1);
+	CHECK(strncmp(s, extra, strlen(extra)) == 0);
+	free(extra);
+	extra = xasprintf("\n== %s\n", q2);
+	CHECK(strstr(s, extra) != NULL);
+	free(extra);
+	free(s);
+	CHECK_INT(queue_delete(&o, id2, &e), 0);
+	CHECK(!exists(q2, id2, ".env"));
+	CHECK(exists(q1, id1, ".env"));
+	CHECK_INT(queue_delete(&o, id2, &e), -1);
+	CHECK_INT(e.ex, EX_NOINPUT);
+	free(q2);
+	free(q1);
+	free(cfg);
+	rm_rf(dir);
+}
+
 static const struct test tests[] = {
 	TEST(backoff_doubles_from_5_minutes_to_4_hours),
 	TEST(env_parse_reads_every_field),
@@ -768,6 +903,8 @@ static const struct test tests[] = {
 	TEST(save_failed_writes_eml_and_env_like_a_queue_run),
 	TEST(save_failed_falls_back_to_dead_letter),
 	TEST(delete_removes_entry_and_refuses_bad_ids),
+	TEST(dirs_lists_each_distinct_directory_once),
+	TEST(run_list_and_delete_cover_every_queue_dir),
 };
 
 CHECK_MAIN(tests)
