@@ -259,3 +259,35 @@ header_replace(struct header_list *h, size_t i, const char *name,
 	f->raw_len = strlen(raw);
 	h->bytes += f->raw_len + 1;
 }
+
+static bool
+name_in(const char *name, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ascii_eq_ci(name, names[i]))
+			return true;
+	return false;
+}
+
+bool
+header_is_unstructured(const char *name)
+{
+	static const char *const names[] = {
+		"Subject", "Comments", "Keywords", "Content-Description",
+		"Thread-Topic", "Organization",
+	};
+
+	return name_in(name, names, sizeof(names) / sizeof(names[0])) ||
+	    ascii_prefix_ci(name, "X-");
+}
+
+bool
+header_is_address_list(const char *name)
+{
+	static const char *const names[] = {
+		"From", "To", "Cc", "Bcc", "Reply-To", "Sender",
+		"Resent-From", "Resent-To", "Resent-Cc", "Resent-Sender",
+	};
+
+	return name_in(name, names, sizeof(names) / sizeof(names[0]));
+}

@@ -72,6 +72,13 @@ void	header_delete(struct header_list *h, size_t i);
  * "\n "+WSP).  prepend puts it first. */
 void	header_add(struct header_list *h, const char *name, const char *value,
 	    bool prepend);
+/* How a field's non-ASCII text is made 7-bit (RFC 2047): an unstructured
+ * field (Subject, Comments, Keywords, Content-Description, Thread-Topic,
+ * Organization, X-*) is encoded whole; an address list (From, To, Cc,
+ * Bcc, Reply-To, Sender and their Resent- forms) only in its phrases. */
+bool	header_is_unstructured(const char *name);
+bool	header_is_address_list(const char *name);
+
 /* Replace field i with "Name: value". */
 void	header_replace(struct header_list *h, size_t i, const char *name,
 	    const char *value);

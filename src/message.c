@@ -684,22 +684,6 @@ message_is_8bit(const struct message *m, const struct wire_opts *w)
 	return m->body_8bit && w->eightbitmime && body_mode(m, w) != BODY_QP;
 }
 
-/* Fields whose whole value is text (RFC 5322 unstructured), so that RFC
- * 2047 may encode all of it. */
-static bool
-is_unstructured(const char *name)
-{
-	static const char *const names[] = {
-		"Subject", "Comments", "Keywords", "Content-Description",
-		"Thread-Topic", "Organization",
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (ascii_eq_ci(name, names[i]))
-			return true;
-	return ascii_prefix_ci(name, "X-");
-}
-
 /* ---- display names (RFC 2047 §5 rule 3) -------------------------------- */
 
 static bool
@@ -861,20 +845,6 @@ message_encode_addresses(const char *value, size_t prefix_len)
 	return buf_steal(&out);
 }
 
-static bool
-is_address_list(const char *name)
-{
-	static const char *const names[] = {
-		"From", "To", "Cc", "Bcc", "Reply-To", "Sender",
-		"Resent-From", "Resent-To", "Resent-Cc", "Resent-Sender",
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (ascii_eq_ci(name, names[i]))
-			return true;
-	return false;
-}
-
 /* A field's lines joined by LF, out with CRLF.  A CR left inside a field
  * is bare (header.c keeps no CRLF): it goes out as a space, never as a
  * bare CR (RFC 5321 §2.3.8; "\r.\r" is the SMTP smuggling sequence). */
@@ -897,14 +867,15 @@ add_wire_field(struct buf *b, const struct header_list *h, size_t i,
 	char *v, *enc = NULL;
 
 	if (w->smtputf8 || !address_is_8bit(f->raw) ||
-	    (!is_unstructured(f->name) && !is_address_list(f->name))) {
+	    (!header_is_unstructured(f->name) &&
+	    !header_is_address_list(f->name))) {
 		add_crlf_text(b, f->raw, f->raw_len);
 		return;
 	}
 	v = header_value(h, i);
-	if (is_unstructured(f->name))
+	if (header_is_unstructured(f->name))
 		enc = rfc2047_encode(v, strlen(f->name) + 2);
-	else if (is_address_list(f->name))
+	else if (header_is_address_list(f->name))
 		enc = message_encode_addresses(v, strlen(f->name) + 2);
 	if (address_is_8bit(enc)) {
 		/* A non-ASCII addr-spec: only SMTPUTF8 can carry it, and

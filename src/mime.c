@@ -538,15 +538,6 @@ add_part_headers(struct buf *b, const struct part *p)
 		add_field(b, p->hname.v[i], p->hvalue.v[i]);
 }
 
-static bool
-has_8bit(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)p[i] >= 0x80)
-			return true;
-	return false;
-}
-
 /* A -t message's body as one leaf that writes its own part header: every
  * field but Content-Transfer-Encoding now, that one when the server is
  * known.  The bound holds for a server with or without 8BITMIME. */
@@ -577,8 +568,8 @@ seg_reencode(struct mime *mm, struct part *p)
 	l->bound = (off_t)(l->head.len + sizeof(cte_field) + cte_len + 2) +
 	    (b7 > b8 ? b7 : b8);
 	l->eightbit = p->scan.eightbit || reencode_headers_8bit(l->re) ||
-	    has_8bit(l->head.data, l->head.len) ||
-	    (l->cte != NULL && has_8bit(l->cte, strlen(l->cte)));
+	    mem_has_8bit(l->head.data, l->head.len) ||
+	    (l->cte != NULL && mem_has_8bit(l->cte, strlen(l->cte)));
 }
 
 /* The part's content as segments (its own header is the caller's). */

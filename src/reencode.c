@@ -538,45 +538,6 @@ hdr_value(const struct header_list *h, const char *name)
 
 /* ---- 8-bit part header fields (spec §3) --------------------------------- */
 
-static bool
-has_8bit(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)p[i] >= 0x80)
-			return true;
-	return false;
-}
-
-/* Fields whose whole value is text (RFC 5322 unstructured), so that RFC
- * 2047 may encode all of it: message.c's list for top-level fields. */
-static bool
-is_unstructured(const char *name)
-{
-	static const char *const names[] = {
-		"Subject", "Comments", "Keywords", "Content-Description",
-		"Thread-Topic", "Organization",
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (ascii_eq_ci(name, names[i]))
-			return true;
-	return ascii_prefix_ci(name, "X-");
-}
-
-static bool
-is_address_list(const char *name)
-{
-	static const char *const names[] = {
-		"From", "To", "Cc", "Bcc", "Reply-To", "Sender",
-		"Resent-From", "Resent-To", "Resent-Cc", "Resent-Sender",
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (ascii_eq_ci(name, names[i]))
-			return true;
-	return false;
-}
-
 /* RFC 2045 §5.1 token characters (RFC 2231 adds '*' to names, which is
  * allowed here and refused later for 8-bit values). */
 static bool
@@ -658,7 +619,7 @@ params_7bit(const char *name, const char *v)
 	buf_add(&out, v, n);
 	for (v += n; *v == ';' && param_parse(v + 1, &pm, &end) == 0;
 	    v = end) {
-		bool eight = has_8bit(pm.value, strlen(pm.value));
+		bool eight = mem_has_8bit(pm.value, strlen(pm.value));
 		char *pname = xstrndup(pm.name, pm.namelen);
 
 		if (eight && strchr(pname, '*') != NULL)
@@ -674,7 +635,7 @@ params_7bit(const char *name, const char *v)
 		free(pm.value);
 	}
 	buf_adds(&out, v);	/* what does not parse, as it is */
-	if (!ok || has_8bit(out.data, out.len)) {
+	if (!ok || mem_has_8bit(out.data, out.len)) {
 		buf_free(&out);
 		return NULL;
 	}
@@ -701,14 +662,14 @@ field_7bit(const struct header_list *h, size_t i)
 	const char *name = h->v[i].name;
 	char *v = header_value(h, i), *enc = NULL, *field = NULL;
 
-	if (is_unstructured(name))
+	if (header_is_unstructured(name))
 		enc = rfc2047_encode(v, strlen(name) + 2);
-	else if (is_address_list(name))
+	else if (header_is_address_list(name))
 		enc = message_encode_addresses(v, strlen(name) + 2);
 	else if (ascii_eq_ci(name, "Content-Type") ||
 	    ascii_eq_ci(name, "Content-Disposition"))
 		field = params_7bit(name, v);
-	if (enc != NULL && !has_8bit(enc, strlen(enc)))
+	if (enc != NULL && !mem_has_8bit(enc, strlen(enc)))
 		field = xasprintf("%s: %s", name, enc);
 	free(enc);
 	free(v);
@@ -758,7 +719,7 @@ emit_headers(struct reencode *re, const char *new_cte, bool blank)
 		    ascii_eq_ci(f->name, "Content-Transfer-Encoding"))
 			continue;
 		if ((re->scanning || !re->smtputf8) &&
-		    has_8bit(f->raw, f->raw_len) &&
+		    mem_has_8bit(f->raw, f->raw_len) &&
 		    (seven = field_7bit(h, i)) == NULL && re->scanning)
 			re->headers_8bit_kept = true;
 		emit_field(re, f, seven);

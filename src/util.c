@@ -259,6 +259,17 @@ ascii_prefix_ci(const char *s, const char *prefix)
 	return strlen(s) >= n && ascii_eqn_ci(s, prefix, n);
 }
 
+bool
+mem_has_8bit(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (c[i] >= 0x80)
+			return true;
+	return false;
+}
+
 char *
 str_trim(char *s)
 {

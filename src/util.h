@@ -55,6 +55,9 @@ bool	ascii_eqn_ci(const char *a, const char *b, size_t n);
 bool	ascii_prefix_ci(const char *s, const char *prefix);
 int	ascii_tolower(int c);
 
+/* True when any of the n bytes at p is >= 0x80. */
+bool	mem_has_8bit(const void *p, size_t n);
+
 /* Remove leading and trailing SP/HTAB/CR/LF in place; returns s. */
 char	*str_trim(char *s);
 
