@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "body.h"
 #include "err.h"
 #include "header.h"
 #include "util.h"
@@ -80,12 +81,6 @@ struct rewrite_opts {
  * body is 8-bit and there is no Content-Type. */
 int	message_rewrite(struct message *m, const struct rewrite_opts *o,
 	    struct err *e);
-
-/* What the receiving server allows; decides re-encoding. */
-struct wire_opts {
-	bool	 eightbitmime;		/* server offers 8BITMIME */
-	bool	 smtputf8;		/* transaction uses SMTPUTF8 */
-};
 
 /* True when the body must be re-encoded for this server (spec §3: lines over
  * 998 octets in a message postie did not compose; 8-bit to a server without
