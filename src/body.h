@@ -27,7 +27,9 @@ struct wire_opts {
 struct body_source {
 	void	*ctx;
 	/* The wire form for w: an upper bound of its size (SIZE=) and
-	 * whether it holds 8-bit octets (BODY=8BITMIME).  May be called
+	 * whether it holds 8-bit octets (BODY=8BITMIME).  Either pointer
+	 * may be NULL when the server has no use for it (no SIZE, no
+	 * 8BITMIME), so that no scan is paid for it.  May be called
 	 * several times; must be cheap after the first call. */
 	int	(*prepare)(void *ctx, const struct wire_opts *w, off_t *size,
 		    bool *eightbit, struct err *e);

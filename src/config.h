@@ -25,19 +25,7 @@
 #include <stddef.h>
 
 #include "err.h"
-
-enum auth_method {
-	AUTH_OFF = 0,	/* no AUTH */
-	AUTH_AUTO,	/* "on": strongest mechanism the server offers */
-	AUTH_PLAIN,
-	AUTH_LOGIN,
-	AUTH_CRAM_MD5,
-	AUTH_XOAUTH2,
-	AUTH_OAUTHBEARER,
-	AUTH_SCRAM_SHA_1,
-	AUTH_SCRAM_SHA_256,
-	AUTH_EXTERNAL,
-};
+#include "sasl.h"
 
 enum tristate { TRI_AUTO = 0, TRI_ON, TRI_OFF };
 

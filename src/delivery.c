@@ -36,6 +36,13 @@
  * session turned out closed before answering; connect afresh. */
 enum host_rc { HOST_DONE = 0, HOST_NEXT, HOST_AGAIN };
 
+/* The message as smtp.c reads it (body.h). */
+struct msg_body {
+	struct message *m;
+	struct wire_opts w;		/* of the last prepare */
+	struct message_reader *rd;	/* while open */
+};
+
 /* One delivery_run. */
 struct dctx {
 	const struct account *a;
@@ -44,9 +51,64 @@ struct dctx {
 	const struct delivery_opts *o;
 	struct report *rep;
 	bool	*decided;		/* per report entry */
+	struct msg_body body;
+	struct body_source src;		/* over body, for every transaction */
 	struct log_trace trace;
 	bool	 tracing;
 };
+
+/* ---- the body source ----
+ * The one place that hands the message to smtp.c: a thin adapter over
+ * message.h's wire form.  The wire layer replaces these four functions. */
+
+static int
+msg_body_prepare(void *ctx, const struct wire_opts *w, off_t *size,
+    bool *eightbit, struct err *e)
+{
+	struct msg_body *mb = ctx;
+
+	(void)e;
+	mb->w = *w;
+	if (size != NULL)
+		*size = message_wire_size(mb->m, w);
+	if (eightbit != NULL)
+		*eightbit = message_is_8bit(mb->m, w);
+	return 0;
+}
+
+static int
+msg_body_open(void *ctx, struct err *e)
+{
+	struct msg_body *mb = ctx;
+
+	return message_reader_open(&mb->rd, mb->m, &mb->w, e);
+}
+
+static ssize_t
+msg_body_read(void *ctx, char *buf, size_t len, struct err *e)
+{
+	struct msg_body *mb = ctx;
+
+	return message_reader_read(mb->rd, buf, len, e);
+}
+
+static void
+msg_body_close(void *ctx)
+{
+	struct msg_body *mb = ctx;
+
+	message_reader_close(mb->rd);
+	mb->rd = NULL;
+}
+
+static void
+msg_body_init(struct dctx *x, struct message *m)
+{
+	x->body.m = m;
+	x->src = (struct body_source){ .ctx = &x->body,
+	    .prepare = msg_body_prepare, .open = msg_body_open,
+	    .read = msg_body_read, .close = msg_body_close };
+}
 
 /* ---- classification ---- */
 
@@ -451,7 +513,7 @@ txn_build(struct dctx *x, const struct destination *d, struct smtp *s,
 	b->t.dsn_envid = x->env->dsn_envid;
 	b->t.smtputf8 = utf8;
 	b->t.body_8bit_hint = x->env->body_8bit_hint;
-	b->t.msg = x->m;
+	b->t.body = &x->src;
 	return 0;
 }
 
@@ -766,6 +828,7 @@ delivery_run(const struct account *a, struct message *m,
 	struct route r;
 
 	memset(rep, 0, sizeof(*rep));
+	msg_body_init(&x, m);
 	if (route_build(&r, a, &env->rcpts, e) == -1)
 		return -1;
 	if ((o->verbose || o->transcript != NULL) &&

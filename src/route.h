@@ -13,14 +13,8 @@
 #include "config.h"
 #include "dns.h"
 #include "err.h"
+#include "tls.h"
 #include "util.h"
-
-enum tls_mode {
-	TLSMODE_NONE = 0,	/* plaintext (tls off) */
-	TLSMODE_STARTTLS,	/* STARTTLS, required */
-	TLSMODE_IMPLICIT,	/* TLS from the first byte (465) */
-	TLSMODE_OPPORTUNISTIC,	/* STARTTLS when offered (MX) */
-};
 
 /* One destination: one SMTP session carrying rcpts in one transaction. */
 struct destination {

@@ -17,8 +17,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
 #include "err.h"
+
+/* The configured mechanism (config key "auth"). */
+enum auth_method {
+	AUTH_OFF = 0,	/* no AUTH */
+	AUTH_AUTO,	/* "on": strongest mechanism the server offers */
+	AUTH_PLAIN,
+	AUTH_LOGIN,
+	AUTH_CRAM_MD5,
+	AUTH_XOAUTH2,
+	AUTH_OAUTHBEARER,
+	AUTH_SCRAM_SHA_1,
+	AUTH_SCRAM_SHA_256,
+	AUTH_EXTERNAL,
+};
 
 struct sasl_params {
 	const char *user;

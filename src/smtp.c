@@ -104,6 +104,8 @@ struct txn {
 	bool		 mail_ok;
 	bool		 data_ok;		/* 354 received */
 	size_t		 accepted;		/* RCPTs answered 2xx */
+	off_t		 size;			/* wire size bound (SIZE) */
+	bool		 eightbit;		/* wire form holds 8-bit octets */
 	bool		 failed;
 	int		 fail_code;		/* its reply code */
 	struct err	 fail;			/* the first refusal */
@@ -675,10 +677,8 @@ mail_params(const struct smtp *s, const struct txn *x, struct buf *b)
 	unsigned f = s->caps.flags;
 
 	if (f & CAP_SIZE)
-		buf_printf(b, " SIZE=%lld",
-		    (long long)message_wire_size(t->msg, &x->w));
-	if ((f & CAP_8BITMIME) &&
-	    (message_is_8bit(t->msg, &x->w) || t->body_8bit_hint))
+		buf_printf(b, " SIZE=%lld", (long long)x->size);
+	if ((f & CAP_8BITMIME) && (x->eightbit || t->body_8bit_hint))
 		buf_adds(b, " BODY=8BITMIME");
 	if (x->w.smtputf8)
 		buf_adds(b, " SMTPUTF8");
@@ -908,7 +908,7 @@ smtp_body_error(struct smtp *s, struct err *e)
 
 /* The dot-stuffed body, ending in CRLF. */
 static int
-smtp_stream_body(struct smtp *s, struct message_reader *rd, struct err *e)
+smtp_stream_body(struct smtp *s, const struct body_source *src, struct err *e)
 {
 	char *block = xmalloc(BODY_BLOCK);
 	bool bol = true;
@@ -916,7 +916,7 @@ smtp_stream_body(struct smtp *s, struct message_reader *rd, struct err *e)
 	int rc = 0;
 
 	while (rc == 0 &&
-	    (n = message_reader_read(rd, block, BODY_BLOCK, e)) > 0)
+	    (n = src->read(src->ctx, block, BODY_BLOCK, e)) > 0)
 		rc = dot_stuff_write(s, block, (size_t)n, &bol, e);
 	free(block);
 	if (n == -1)
@@ -929,13 +929,13 @@ smtp_stream_body(struct smtp *s, struct message_reader *rd, struct err *e)
 
 /* Stream the body after 354, then "." CRLF; the payload is not traced. */
 static int
-smtp_send_body(struct smtp *s, struct message_reader *rd, struct err *e)
+smtp_send_body(struct smtp *s, const struct body_source *src, struct err *e)
 {
 	int rc;
 
 	smtp_state(s, STAGE_BODY);
 	conn_trace_pause(s->conn, true);
-	rc = smtp_stream_body(s, rd, e);
+	rc = smtp_stream_body(s, src, e);
 	conn_trace_pause(s->conn, false);
 	if (rc == -1)
 		return smtp_body_error(s, e);	/* half a message is out */
@@ -969,15 +969,15 @@ smtp_reply_final(struct smtp *s, struct txn *x, struct err *e)
 	return 0;
 }
 
-/* Fill buf with up to len bytes from the reader (short only at the end). */
+/* Fill buf with up to len bytes from the source (short only at the end). */
 static ssize_t
-reader_fill(struct message_reader *rd, char *buf, size_t len, struct err *e)
+body_fill(const struct body_source *src, char *buf, size_t len, struct err *e)
 {
 	size_t got = 0;
 	ssize_t n;
 
 	while (got < len) {
-		n = message_reader_read(rd, buf + got, len - got, e);
+		n = src->read(src->ctx, buf + got, len - got, e);
 		if (n == -1)
 			return -1;
 		if (n == 0)
@@ -1024,7 +1024,7 @@ smtp_reply_chunk(struct smtp *s, struct txn *x, struct err *e)
  * the replies still owed are read, so the session stays in step.
  */
 static int
-smtp_send_chunks(struct smtp *s, struct txn *x, struct message_reader *rd,
+smtp_send_chunks(struct smtp *s, struct txn *x, const struct body_source *src,
     struct err *e)
 {
 	size_t window = (s->caps.flags & CAP_PIPELINING) ? BDAT_WINDOW : 1;
@@ -1035,7 +1035,7 @@ smtp_send_chunks(struct smtp *s, struct txn *x, struct message_reader *rd,
 	int rc = -1;
 
 	while (!last && !x->failed) {
-		if ((n = reader_fill(rd, chunk, BDAT_CHUNK, e)) == -1) {
+		if ((n = body_fill(src, chunk, BDAT_CHUNK, e)) == -1) {
 			s->usable = false;	/* a chunk may be half sent */
 			goto out;
 		}
@@ -1061,18 +1061,18 @@ out:
 static int
 smtp_body(struct smtp *s, struct txn *x, struct err *e)
 {
-	struct message_reader *rd;
+	const struct body_source *src = x->t->body;
 	int rc;
 
-	if (message_reader_open(&rd, x->t->msg, &x->w, e) == -1) {
+	if (src->open(src->ctx, e) == -1) {
 		s->usable = false;
 		return -1;
 	}
 	if (s->bdat)
-		rc = smtp_send_chunks(s, x, rd, e);
-	else if ((rc = smtp_send_body(s, rd, e)) == 0)
+		rc = smtp_send_chunks(s, x, src, e);
+	else if ((rc = smtp_send_body(s, src, e)) == 0)
 		rc = smtp_reply_final(s, x, e);
-	message_reader_close(rd);
+	src->close(src->ctx);
 	return rc;
 }
 
@@ -1106,16 +1106,27 @@ txn_check(const struct smtp_txn *t, struct err *e)
 static int
 txn_check_size(struct smtp *s, struct txn *x, struct err *e)
 {
-	off_t size;
-
 	if (!(s->caps.flags & CAP_SIZE) || s->caps.size_max == 0)
 		return 0;
-	size = message_wire_size(x->t->msg, &x->w);
-	if ((unsigned long long)size <= s->caps.size_max)
+	if ((unsigned long long)x->size <= s->caps.size_max)
 		return 0;
 	return err_set(e, EX_UNAVAILABLE, "%s: message size %lld exceeds "
 	    "the server's limit of %llu bytes", conn_peer(s->conn),
-	    (long long)size, s->caps.size_max);
+	    (long long)x->size, s->caps.size_max);
+}
+
+/* The wire form for this server; its size and 8-bit test only when the
+ * server has a use for them (SIZE, 8BITMIME), as they may cost a scan. */
+static int
+txn_prepare(struct smtp *s, struct txn *x, struct err *e)
+{
+	const struct body_source *src = x->t->body;
+	unsigned f = s->caps.flags;
+
+	if (src->prepare(src->ctx, &x->w, (f & CAP_SIZE) ? &x->size : NULL,
+	    (f & CAP_8BITMIME) ? &x->eightbit : NULL, e) == -1)
+		return -1;
+	return 0;
 }
 
 /* Settle every recipient still pending: accepted, or failed with e. */
@@ -1207,6 +1218,7 @@ smtp_send(struct smtp *s, struct smtp_txn *t, struct err *e)
 		rc = err_set(e, EX_TEMPFAIL, "%s: session no longer usable",
 		    conn_peer(s->conn));
 	else if ((rc = txn_check(t, e)) == 0 &&
+	    (rc = txn_prepare(s, &x, e)) == 0 &&
 	    (rc = txn_check_size(s, &x, e)) == 0)
 		rc = txn_run(s, &x, e);
 	if (rc == 0 && x.failed) {

@@ -27,12 +27,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
+#include "body.h"
 #include "conn.h"
 #include "err.h"
-#include "message.h"
 #include "reply.h"
-#include "route.h"
+#include "sasl.h"
 #include "tls.h"
 
 struct smtp_params {
@@ -74,7 +73,9 @@ struct smtp_txn {
 	const char *dsn_envid;		/* ENVID= (xtext-encoded by smtp.c) or NULL */
 	bool	 smtputf8;		/* ask for SMTPUTF8 (server offers it) */
 	bool	 body_8bit_hint;	/* -B 8BITMIME */
-	struct message *msg;		/* the body source */
+	/* The message: prepared for this server's wire_opts, then read
+	 * once (body.h).  Borrowed for the call. */
+	const struct body_source *body;
 };
 
 struct smtp;

@@ -20,6 +20,14 @@
 
 #include "err.h"
 
+/* How a session uses TLS (route.c decides it per destination). */
+enum tls_mode {
+	TLSMODE_NONE = 0,	/* plaintext (tls off) */
+	TLSMODE_STARTTLS,	/* STARTTLS, required */
+	TLSMODE_IMPLICIT,	/* TLS from the first byte (465) */
+	TLSMODE_OPPORTUNISTIC,	/* STARTTLS when offered (MX) */
+};
+
 struct tls_params {
 	const char *verify_name;	/* name checked against the certificate */
 	const char *sni;		/* server name sent; NULL = verify_name (not for IP literals) */

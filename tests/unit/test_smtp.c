@@ -8,9 +8,9 @@
  * each unit with the number of the read() call that completed it, so a
  * test can check that pipelined commands arrived in one read.
  *
- * The body source is a fake message reader (defined here, so the real
- * message.o is not linked) that hands out a fixed body in blocks of a
- * chosen size, to put dot-stuffing boundaries where a test wants them.
+ * The body source (body.h) is a fake over a buffer that hands out a fixed
+ * body in blocks of a chosen size, to put dot-stuffing boundaries where a
+ * test wants them.
  */
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -25,58 +25,69 @@
 #include "smtp.h"
 #include "util.h"
 
-/* ---- fake message reader ------------------------------------------------ */
+/* ---- fake body source -------------------------------------------------- */
 
-static const char *body_text;
-static size_t body_block;
-
-struct message_reader {
+/* A body from a buffer, handed out in blocks of at most block bytes. */
+struct fake_body {
+	const char *text;
+	size_t	 block;
+	bool	 eightbit;	/* the wire form is 8-bit when 8BITMIME is */
 	size_t	 off;
+	struct wire_opts w;	/* of the last prepare */
+	int	 prepared;	/* calls to prepare */
 };
 
-int
-message_reader_open(struct message_reader **r, struct message *m,
-    const struct wire_opts *w, struct err *e)
+static int
+fake_prepare(void *ctx, const struct wire_opts *w, off_t *size,
+    bool *eightbit, struct err *e)
 {
-	(void)m, (void)w, (void)e;
-	*r = calloc(1, sizeof(**r));
+	struct fake_body *fb = ctx;
+
+	(void)e;
+	fb->w = *w;
+	fb->prepared++;
+	if (size != NULL)
+		*size = (off_t)strlen(fb->text);
+	if (eightbit != NULL)
+		*eightbit = fb->eightbit && w->eightbitmime;
 	return 0;
 }
 
-ssize_t
-message_reader_read(struct message_reader *r, char *buf, size_t len,
-    struct err *e)
+static int
+fake_open(void *ctx, struct err *e)
 {
-	size_t left = strlen(body_text) - r->off;
+	struct fake_body *fb = ctx;
 
 	(void)e;
-	if (len > body_block)
-		len = body_block;
+	fb->off = 0;
+	return 0;
+}
+
+static ssize_t
+fake_read(void *ctx, char *buf, size_t len, struct err *e)
+{
+	struct fake_body *fb = ctx;
+	size_t left = strlen(fb->text) - fb->off;
+
+	(void)e;
+	if (len > fb->block)
+		len = fb->block;
 	if (len > left)
 		len = left;
-	memcpy(buf, body_text + r->off, len);
-	r->off += len;
+	memcpy(buf, fb->text + fb->off, len);
+	fb->off += len;
 	return (ssize_t)len;
 }
 
-void
-message_reader_close(struct message_reader *r)
+static void
+fake_close(void *ctx)
 {
-	free(r);
+	(void)ctx;
 }
 
-bool
-message_is_8bit(const struct message *m, const struct wire_opts *w)
-{
-	return m->body_8bit && w->eightbitmime;
-}
-
-off_t
-message_wire_size(const struct message *m, const struct wire_opts *w)
-{
-	(void)m, (void)w;
-	return (off_t)strlen(body_text);
-}
+static struct fake_body fbody;
+static const struct body_source body_src = { &fbody, fake_prepare, fake_open,
+	fake_read, fake_close };
 
 /* ---- fake server --------------------------------------------------------- */
 
@@ -263,14 +274,12 @@ params(void)
 	return p;
 }
 
-static struct message msg;
-
 static void
 set_body(const char *text, size_t block)
 {
-	memset(&msg, 0, sizeof(msg));
-	body_text = text;
-	body_block = block;
+	memset(&fbody, 0, sizeof(fbody));
+	fbody.text = text;
+	fbody.block = block;
 }
 
 /* A transaction from a@example.org to the given addresses. */
@@ -285,7 +294,7 @@ txn_init(struct smtp_txn *t, struct smtp_rcpt *r, size_t n,
 	t->from = "a@example.org";
 	t->rcpts = r;
 	t->nrcpts = n;
-	t->msg = &msg;
+	t->body = &body_src;
 }
 
 #define GREET	"220 mx.test ESMTP\r\n"
@@ -913,7 +922,7 @@ dsn_and_8bit_parameters_when_offered(void)
 
 	set_body("hi\r\n", 65536);
 	txn_init(&t, r, 1, to);
-	msg.body_8bit = true;
+	fbody.eightbit = true;
 	t.smtputf8 = true;
 	t.dsn_ret = "HDRS";
 	t.dsn_envid = "a+b=c d";
@@ -947,6 +956,10 @@ no_dsn_parameters_when_not_offered(void)
 	r[0].notify = "NEVER";
 	CHECK_INT(run_txn(&f, steps, &p, &t, &e), 0);
 	CHECK(fake_find(&f, "MISMATCH") < 0);
+	/* The body was prepared once, for what this server takes. */
+	CHECK_INT(fbody.prepared, 1);
+	CHECK(fbody.w.eightbitmime);
+	CHECK(!fbody.w.smtputf8);
 	fake_free(&f);
 }
 
