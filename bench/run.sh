@@ -67,7 +67,7 @@ EOF
 	chmod 600 "$sasl/sasldb2"
 	chmod 755 "$sasl"
 	chmod 644 "$sasl/smtpd.conf"
-	postconf -c "$PF/etc" -e \
+	postconf_cmd -e \
 		"message_size_limit = 0" \
 		"smtpd_sasl_auth_enable = yes" \
 		"smtpd_sasl_type = cyrus" \
@@ -76,7 +76,7 @@ EOF
 		"smtpd_sasl_local_domain = $REALM" \
 		"smtpd_sasl_security_options = noanonymous" ||
 		fail "postconf failed"
-	/usr/sbin/postfix -c "$PF/etc" reload >/dev/null 2>&1 || fail "postfix reload failed"
+	postfix_cmd reload >/dev/null 2>&1 || fail "postfix reload failed"
 }
 
 # The sink works when a client can log in on both ports; a reload takes

@@ -1,9 +1,15 @@
 # postfix.sh — a private Postfix instance for interop tests (sourced after
 # common.sh).  Everything lives under $T/postfix: config_directory,
 # queue_directory, data_directory and the log; it listens only on 127.0.0.1
-# ports picked here, never on port 25, and never reads or writes
-# /etc/postfix (besides Debian's read-only meta files postfix-files and
-# dynamicmaps.cf, which the postfix command consults).
+# ports picked here, never on port 25.
+#
+# The programs come from a private copy of Debian's postfix package, which
+# tests/lib/install-deps.sh unpacks (apt-get download, dpkg-deb -x) into
+# $POSTFIX_ROOT, never from an installed Postfix: installing the package
+# would make it the machine's /usr/sbin/sendmail and mailq.  main.cf points
+# daemon_directory, command_directory and meta_directory into the copy, and
+# LD_LIBRARY_PATH at its shared libraries (they otherwise come from the
+# RUNPATH /usr/lib/postfix, which a machine without Postfix does not have).
 #
 #   start_postfix [--relay PORT | --sink]
 #     --relay PORT: everything accepted is relayed to 127.0.0.1:PORT (the
@@ -11,11 +17,15 @@
 #     --sink:       accept and discard (no queue files)
 #   Sets PF_PORT (STARTTLS-capable smtpd), PF_SMTPS_PORT (implicit TLS),
 #   PF_LOG (the maillog).  stop_postfix runs on exit.
+#   postfix_cmd / postconf_cmd ARGS run the copy's postfix / postconf on it.
+
+POSTFIX_ROOT=${POSTIE_POSTFIX_ROOT:-/var/cache/postie-tests/postfix}
 
 need_postfix() {
-	[ -x /usr/sbin/postfix ] || skip "postfix is not installed"
-	id postfix >/dev/null 2>&1 || skip "no postfix user (install the postfix package)"
-	getent group postdrop >/dev/null 2>&1 || skip "no postdrop group"
+	[ -x "$POSTFIX_ROOT/usr/sbin/postfix" ] ||
+		skip "no private Postfix in $POSTFIX_ROOT (run sh tests/lib/install-deps.sh as root)"
+	id postfix >/dev/null 2>&1 || skip "no postfix user (tests/lib/install-deps.sh creates it)"
+	getent group postdrop >/dev/null 2>&1 || skip "no postdrop group (tests/lib/install-deps.sh creates it)"
 	[ "$(id -u)" = 0 ] || skip "a private Postfix instance needs root here"
 }
 
@@ -36,10 +46,23 @@ start_postfix() {
 	smtps=$(free_port)
 	while [ "$smtps" = "$port" ]; do smtps=$(free_port); done
 	PF_PORT=$port PF_SMTPS_PORT=$smtps PF_LOG=$PF/log/maillog
+	local R=$POSTFIX_ROOT
 	cat > "$PF/etc/main.cf" <<EOF
 compatibility_level = 3.6
 queue_directory = $PF/queue
 data_directory = $PF/data
+daemon_directory = $R/usr/lib/postfix/sbin
+command_directory = $R/usr/sbin
+meta_directory = $R/etc/postfix
+shlib_directory = $R/usr/lib/postfix
+sendmail_path = $R/usr/sbin/sendmail
+newaliases_path = $R/usr/bin/newaliases
+mailq_path = $R/usr/bin/mailq
+manpage_directory = $R/usr/share/man
+sample_directory = $R/etc/postfix
+readme_directory = no
+html_directory = no
+import_environment = MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ LANG=C LD_LIBRARY_PATH=$R/usr/lib/postfix
 mail_owner = postfix
 setgid_group = postdrop
 myhostname = mx.postie-test.invalid
@@ -103,7 +126,7 @@ scache    unix  - - n -    1 scache
 postlog   unix-dgram n - n - 1 postlogd
 EOF
 	CLEANUP_HOOKS+=(stop_postfix)
-	if ! /usr/sbin/postfix -c "$PF/etc" start >"$PF/start.log" 2>&1; then
+	if ! postfix_cmd start >"$PF/start.log" 2>&1; then
 		cat "$PF/start.log" "$PF_LOG" >&2 2>/dev/null
 		fail "private postfix did not start"
 	fi
@@ -124,9 +147,21 @@ PY
 	fail "private postfix does not answer on $port"
 }
 
+# postfix_cmd ARGS: the private copy's postfix(1) on the instance in $PF.
+postfix_cmd() {
+	LD_LIBRARY_PATH=$POSTFIX_ROOT/usr/lib/postfix \
+		"$POSTFIX_ROOT/usr/sbin/postfix" -c "$PF/etc" "$@"
+}
+
+# postconf_cmd ARGS: the private copy's postconf(1) on the instance in $PF.
+postconf_cmd() {
+	LD_LIBRARY_PATH=$POSTFIX_ROOT/usr/lib/postfix \
+		"$POSTFIX_ROOT/usr/sbin/postconf" -c "$PF/etc" "$@"
+}
+
 stop_postfix() {
 	[ -n "${PF:-}" ] && [ -f "$PF/etc/main.cf" ] || return 0
-	/usr/sbin/postfix -c "$PF/etc" stop >/dev/null 2>&1 || true
+	postfix_cmd stop >/dev/null 2>&1 || true
 	local i pid
 	pid=$(cat "$PF/queue/pid/master.pid" 2>/dev/null | tr -d ' ')
 	for i in $(seq 1 50); do
