@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
 #include <sysexits.h>
@@ -355,4 +356,48 @@ fd_wait(int fd, short events, long long deadline)
 		if (r >= 0 || errno != EINTR)
 			return r;
 	}
+}
+
+char *
+date_rfc5322(time_t t)
+{
+	static const char days[][4] = {
+		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
+	};
+	static const char months[][4] = {
+		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+	};
+	struct tm tm;
+	long off;
+
+	localtime_r(&t, &tm);
+	off = tm.tm_gmtoff / 60;
+	return xasprintf("%s, %d %s %d %02d:%02d:%02d %c%02ld%02ld",
+	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
+}
+
+int
+random_token(char *out, size_t outlen)
+{
+	static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+	unsigned char rnd[32];
+	size_t o = 0, bits = 0, want = outlen > 0 ? outlen - 1 : 0;
+	unsigned int acc = 0;
+	size_t need = (want * 5 + 7) / 8;
+
+	if (need > sizeof(rnd))
+		need = sizeof(rnd);
+	if (getrandom(rnd, need, 0) != (ssize_t)need)
+		return -1;
+	for (size_t i = 0; i < need && o < want; i++) {
+		acc = acc << 8 | rnd[i];
+		for (bits += 8; bits >= 5 && o < want; bits -= 5)
+			out[o++] = b32[(acc >> (bits - 5)) & 31];
+	}
+	if (outlen > 0)
+		out[o] = '\0';
+	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 void	*xmalloc(size_t n);
 void	*xcalloc(size_t nmemb, size_t size);
@@ -78,5 +79,14 @@ int	fd_wait(int fd, short events, long long deadline);
 
 /* Milliseconds from a monotonic clock. */
 long long now_ms(void);
+
+/* RFC 5322 §3.3 date-time of t in local time with a numeric zone; the
+ * names are fixed English whatever the locale.  Newly allocated. */
+char	*date_rfc5322(time_t t);
+
+/* n random bits' worth of base32 ("a-z2-7"): 26 characters carry 128
+ * bits, which makes a collision as unlikely as a UUID's.  out gets
+ * outlen - 1 characters and a NUL.  -1 (errno) when getrandom fails. */
+int	random_token(char *out, size_t outlen);
 
 #endif
