@@ -388,6 +388,13 @@ h_due(struct cli *cli, const char *val, struct err *e)
 }
 
 static int
+h_json(struct cli *cli, const char *val, struct err *e)
+{
+	cli->json = true;
+	return 0;
+}
+
+static int
 h_queue_delete(struct cli *cli, const char *val, struct err *e)
 {
 	set_str(&cli->queue_id, val);
@@ -459,6 +466,7 @@ static const struct long_opt long_opts[] = {
 	{ "header",		ARG_REQUIRED,	h_header },
 	{ "help",		ARG_NONE,	h_help },
 	{ "html",		ARG_REQUIRED,	h_html },
+	{ "json",		ARG_NONE,	h_json },
 	{ "queue-delete",	ARG_REQUIRED,	h_queue_delete },
 	{ "serverinfo",		ARG_NONE,	h_serverinfo },
 	{ "subject",		ARG_REQUIRED,	h_subject },
@@ -585,6 +593,9 @@ cli_parse(struct cli *cli, int argc, char **argv, struct err *e)
 	}
 	for (; i < argc; i++)
 		strlist_add(&cli->rcpt_args, argv[i]);
+	if (cli->json && cli->mode != CLI_QUEUE_LIST)
+		return err_set(e, EX_USAGE, "--json lists the queue: use it "
+		    "with -bp or as mailq --json");
 	return 0;
 }
 
@@ -661,6 +672,7 @@ static const char usage[] =
 "  --dry-run                print the envelope and message, send nothing\n"
 "  --serverinfo             show the server's greeting, TLS and capabilities\n"
 "  --due                    with -q: only messages whose retry time has come\n"
+"  --json                   with -bp (mailq): one JSON object per message\n"
 "  --queue-delete ID        remove one message from the queue\n"
 "  --version                print the version\n"
 "  --help                   print this help\n";

@@ -55,6 +55,7 @@ struct cli {
 	char	*account;		/* --account NAME */
 	bool	 dry_run;		/* --dry-run */
 	bool	 queue_due;		/* -q --due */
+	bool	 json;			/* -bp --json */
 	char	*queue_id;		/* --queue-delete ID */
 
 	/* compose mode: true when any compose option was given */

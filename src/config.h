@@ -80,6 +80,13 @@ struct account {
 	enum mx_tls mx_tls;
 	long long max_size;		/* bytes; 0 = no limit */
 
+	bool	 notify_failure;	/* default on: failure notices */
+	long	 notify_delay;		/* seconds; 0 = no delay notices */
+	char	*notify_from;		/* notices' sender and From, or NULL */
+	int	 notify_limit;		/* notices per sender per hour (10) */
+	char	*notify_command;	/* run for each event, or NULL */
+	char	*metrics_file;		/* Prometheus text file, or NULL */
+
 	bool	 tls_set;		/* "tls" given explicitly (or inherited) */
 };
 

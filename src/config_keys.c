@@ -20,10 +20,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "config_keys.h"
 #include "util.h"
 
 #define DEFAULT_QUEUE_LIFETIME	(5L * 24 * 60 * 60)
+#define DEFAULT_NOTIFY_LIMIT	10	/* notices per sender per hour */
 
 struct fieldinfo {
 	size_t	 off;
@@ -60,6 +62,11 @@ static const struct fieldinfo fields[F_NONE] = {
 	FLDS(F_SOURCE_IP, source_ip), FLD(F_QUEUE, queue),
 	FLDS(F_QUEUE_DIR, queue_dir), FLD(F_QUEUE_LIFETIME, queue_lifetime),
 	FLD(F_MX_TLS, mx_tls), FLD(F_MAX_SIZE, max_size),
+	FLD(F_NOTIFY_FAILURE, notify_failure),
+	FLD(F_NOTIFY_DELAY, notify_delay), FLDS(F_NOTIFY_FROM, notify_from),
+	FLD(F_NOTIFY_LIMIT, notify_limit),
+	FLDS(F_NOTIFY_COMMAND, notify_command),
+	FLDS(F_METRICS_FILE, metrics_file),
 };
 
 static void *
@@ -111,6 +118,8 @@ config_account_init(struct account *a)
 	a->queue = true;
 	a->queue_lifetime = DEFAULT_QUEUE_LIFETIME;
 	a->mx_tls = MX_TLS_OPPORTUNISTIC;
+	a->notify_failure = true;
+	a->notify_limit = DEFAULT_NOTIFY_LIMIT;
 }
 
 void
@@ -527,6 +536,50 @@ set_lifetime(struct acc_state *s, const struct config_key *k,
 }
 
 static int
+set_notify_delay(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	long long n;
+
+	if (strcmp(v, "off") == 0) {
+		s->a.notify_delay = 0;
+		return 0;
+	}
+	if (parse_duration(v, &n) < 0 || n < 1 || n > LONG_MAX)
+		return err_set(e, EX_CONFIG, "notify_delay: \"%s\" is not off "
+		    "or a duration (N, Ns, Nm, Nh or Nd)", v);
+	s->a.notify_delay = (long)n;
+	return 0;
+}
+
+static int
+set_notify_limit(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < 0 || n > 100000)
+		return err_set(e, EX_CONFIG, "notify_limit: \"%s\" is not a "
+		    "number of notices per hour (0 to 100000)", v);
+	s->a.notify_limit = (int)n;
+	return 0;
+}
+
+static int
+set_notify_from(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	if (*v == '\0' || address_check_path(v, false, e) == -1)
+		return err_set(e, EX_CONFIG, "notify_from: \"%s\" is not an "
+		    "address (expected user@domain)", v);
+	set_str_field(&s->a, F_NOTIFY_FROM, v);
+	return 0;
+}
+
+static int
 set_max_size(struct acc_state *s, const struct config_key *k,
     const char *v, struct err *e)
 {
@@ -670,6 +723,12 @@ static const struct config_key keys[] = {
 	{ "queue_lifetime", F_QUEUE_LIFETIME, set_lifetime },
 	{ "mx_tls", F_MX_TLS, set_mx_tls },
 	{ "max_size", F_MAX_SIZE, set_max_size },
+	{ "notify_failure", F_NOTIFY_FAILURE, set_bool },
+	{ "notify_delay", F_NOTIFY_DELAY, set_notify_delay },
+	{ "notify_from", F_NOTIFY_FROM, set_notify_from },
+	{ "notify_limit", F_NOTIFY_LIMIT, set_notify_limit },
+	{ "notify_command", F_NOTIFY_COMMAND, set_str },
+	{ "metrics_file", F_METRICS_FILE, set_path },
 	{ "auto_from", F_NONE, set_auto_from },
 	{ "maildomain", F_NONE, set_maildomain },
 	{ "protocol", F_NONE, set_protocol },

@@ -105,6 +105,7 @@ run_queue(const struct cli *cli)
 		.config_file = cli->config_file,
 		.account = cli->account,
 		.due = cli->queue_due,
+		.json = cli->json,
 		.verbose = cli->verbose,
 		.transcript = cli->transcript,
 	};

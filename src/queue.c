@@ -29,7 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "log.h"
+#include "notice.h"
 #include "queue.h"
 
 #define TMP_MAX_AGE		(60 * 60)	/* tmp/ files older than this are leftovers */
@@ -329,6 +331,7 @@ struct qrun {
 	struct run_password pw[RUN_MAX_ACCOUNTS];
 	size_t	 npw;
 	struct delivery_cache *cache;	/* sessions kept across entries */
+	struct strlist notices;		/* notices written in this directory */
 };
 
 static void
@@ -488,6 +491,73 @@ log_entry(const struct account *a, const struct queue_env *q,
 	buf_free(&to);
 }
 
+/* A log line about q's notice: "notified" with its id, or why not. */
+static void
+log_notice(const struct account *a, const struct queue_env *q,
+    const char *outcome, const char *what)
+{
+	struct log_entry le;
+
+	memset(&le, 0, sizeof(le));
+	le.queue_id = q->id;
+	le.from = q->from;
+	le.to = q->from;
+	le.server = "";
+	le.tls = "";
+	le.reply = what;
+	le.outcome = outcome;
+	log_outcome(a, &le);
+}
+
+/* Event ev happened to q, whose message is at path: run notify_command,
+ * and write a notice to the sender into this directory when one is due
+ * (notice.h); it is sent before this run leaves the directory. */
+static void
+queue_notice(struct qrun *r, const struct queue_env *q,
+    const struct account *a, enum notice_event ev, const char *path)
+{
+	char id[QUEUE_ID_MAX], *as, *what;
+	const char *why;
+	bool allowed = false;
+	struct stat sb;
+	struct err e;
+	int fd;
+
+	err_clear(&e);
+	if (notice_command(a, q, ev, &e) == -1)
+		log_notice(a, q, "notify_command failed", e.msg);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd == -1 || fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		if (fd != -1)
+			close(fd);
+		log_notice(a, q, "not notified", "its message cannot be read");
+		return;
+	}
+	as = notice_auto_submitted(fd);
+	why = notice_refusal(a, q, ev, as);
+	free(as);
+	if (why == NULL && notice_rate_take(r->dir, q->from, a->notify_limit,
+	    (time_t)r->now, &allowed, &e) == -1)
+		why = e.msg;
+	else if (why == NULL && !allowed)
+		why = "notify_limit reached for this sender";
+	if (why == NULL && notice_queue(r->dir, a, q, fd, sb.st_size, ev,
+	    (time_t)r->now, id, &e) == -1)
+		why = e.msg;
+	close(fd);
+	if (why != NULL) {
+		what = xasprintf("no %s notice: %s", notice_event_name(ev), why);
+		log_notice(a, q, "not notified", what);
+		free(what);
+		return;
+	}
+	what = xasprintf("%s notice queued as %s", notice_event_name(ev), id);
+	log_notice(a, q, "notified", what);
+	free(what);
+	strlist_add(&r->notices, id);
+	r->st->notices++;
+}
+
 /* Refused for good or expired: failed/ID.env (the reasons), then
  * failed/ID.eml (the message), then the entry's ID.env goes.  A crash
  * between leaves ID.env without ID.msg, which the next run finishes. */
@@ -557,13 +627,29 @@ settle(struct qrun *r, struct queue_env *q, const struct account *a,
 	expired = count_state(q, QR_PENDING) > 0 &&
 	    r->now - q->created >= lifetime;
 	if (count_state(q, QR_PENDING) == 0 || expired) {
+		char *eml;
+
 		if (move_failed(r, q, &e) == -1) {
 			note_problem(r, q->id, &e);
 			return;
 		}
 		log_entry(a, q, expired ? "expired" : "bounced", size);
 		r->st->failed++;
+		eml = xasprintf("%s/failed/%s.eml", r->dir, q->id);
+		if (a != NULL)
+			queue_notice(r, q, a, expired ? NOTICE_EXPIRED :
+			    NOTICE_FAILED, eml);
+		free(eml);
 		return;
+	}
+	if (a != NULL && a->notify_delay > 0 && q->delay_noticed == 0 &&
+	    r->now - q->created >= a->notify_delay) {
+		char *msg = xasprintf("%s/%s.msg", r->dir, q->id);
+
+		/* Recorded first: one delay notice per message. */
+		q->delay_noticed = r->now;
+		queue_notice(r, q, a, NOTICE_DELAYED, msg);
+		free(msg);
 	}
 	q->attempts++;
 	q->next_try = r->now + queue_backoff(q->attempts);
@@ -821,8 +907,14 @@ run_dir(struct qrun *r, struct err *e)
 		return -1;
 	}
 	clean_tmp(r);
+	strlist_init(&r->notices);
 	for (size_t i = 0; i < envs.n; i++)
 		run_entry(r, envs.v[i]);
+	/* Notices written by this run go out now (a notice never makes
+	 * another, so this ends). */
+	for (size_t i = 0; i < r->notices.n; i++)
+		run_entry(r, r->notices.v[i]);
+	strlist_free(&r->notices);
 	for (size_t i = 0; i < msgs.n; i++)
 		if (!sorted_has(&envs, msgs.v[i]))
 			reap_orphan(r, msgs.v[i]);
@@ -833,6 +925,55 @@ run_dir(struct qrun *r, struct err *e)
 	strlist_free(&envs);
 	strlist_free(&msgs);
 	return 0;
+}
+
+int
+queue_metrics(const struct config *cfg, const struct account *a,
+    const struct report *rep, struct metrics_update *u, struct err *e)
+{
+	struct strlist dirs;
+	bool all_sent = true, queued = false, refused = false;
+	int rc;
+
+	if (a == NULL || a->metrics_file == NULL)
+		return 0;
+	for (size_t i = 0; rep != NULL && i < rep->n; i++) {
+		all_sent &= rep->v[i].outcome == OUT_SENT;
+		queued |= rep->v[i].outcome == OUT_QUEUED;
+		refused |= rep->v[i].outcome == OUT_PERMFAIL;
+	}
+	if (rep != NULL && rep->n > 0) {
+		u->sent += all_sent;
+		u->deferred += queued;
+		u->failed += refused;
+	}
+	if (u->now == 0)
+		u->now = (long long)time(NULL);
+	if (queue_dirs(cfg, NULL, &dirs, e) == -1)
+		return -1;
+	rc = metrics_write(a->metrics_file, &dirs, u, e);
+	strlist_free(&dirs);
+	return rc;
+}
+
+/* The end of a run: the default account's metrics_file (set it in
+ * "defaults"), its trouble reported like a bad entry. */
+static void
+run_metrics(struct qrun *r, bool ok)
+{
+	struct metrics_update u = {
+		.sent = r->st->sent, .deferred = r->st->deferred,
+		.failed = r->st->failed, .notices = r->st->notices,
+		.queue_run = true, .queue_run_ok = ok, .now = r->now,
+	};
+	const struct account *a;
+	struct err e;
+
+	err_clear(&e);
+	a = config_select(&r->cfg, NULL, NULL, &e);
+	if (queue_metrics(&r->cfg, a, NULL, &u, &e) == -1 &&
+	    r->st->problem[0] == '\0')
+		snprintf(r->st->problem, sizeof(r->st->problem), "%s", e.msg);
 }
 
 int
@@ -857,6 +998,7 @@ queue_run(const struct queue_opts *o, struct queue_stats *st,
 		}
 	}
 	delivery_cache_close(r.cache);
+	run_metrics(&r, rc == 0);
 	close_queue(&r);
 	return rc;
 }
@@ -930,6 +1072,78 @@ list_failed(const char *dir, struct buf *b)
 	free(fdir);
 }
 
+/* One entry of dir (r->dir or its failed/) as a JSON line. */
+static void
+json_one(struct qrun *r, const char *dir, const char *id,
+    const char *queue_name, const char *msg_suffix, struct buf *b)
+{
+	char *msg = xasprintf("%s/%s%s", dir, id, msg_suffix);
+	struct queue_env q;
+	struct stat sb;
+	struct err e;
+	bool first = true;
+
+	if (queuefile_load_env(dir, id, &q, &e) == -1) {
+		free(msg);
+		return;
+	}
+	if (stat(msg, &sb) == -1)
+		sb.st_size = 0;
+	buf_addc(b, '{');
+	json_add_key(b, "queue_name", 1);
+	json_add_string(b, queue_name);
+	json_add_key(b, "queue_id", 0);
+	json_add_string(b, q.id);
+	json_add_key(b, "queue_dir", 0);
+	json_add_string(b, r->dir);
+	json_add_key(b, "arrival_time", 0);
+	buf_printf(b, "%lld", q.created);
+	json_add_key(b, "message_size", 0);
+	buf_printf(b, "%lld", (long long)sb.st_size);
+	json_add_key(b, "sender", 0);
+	json_add_string(b, q.from);
+	json_add_key(b, "account", 0);
+	json_add_string(b, q.account);
+	json_add_key(b, "attempts", 0);
+	buf_printf(b, "%d", q.attempts);
+	json_add_key(b, "next_attempt", 0);
+	buf_printf(b, "%lld", q.next_try);
+	json_add_key(b, "recipients", 0);
+	buf_addc(b, '[');
+	for (size_t i = 0; i < q.nrcpts; i++) {
+		if (q.rcpts[i].state == QR_SENT)
+			continue;
+		buf_adds(b, first ? "{" : ",{");
+		first = false;
+		json_add_key(b, "address", 1);
+		json_add_string(b, q.rcpts[i].addr);
+		json_add_key(b, "delay_reason", 0);
+		json_add_string(b, q.rcpts[i].reason != NULL ?
+		    q.rcpts[i].reason : "");
+		buf_addc(b, '}');
+	}
+	buf_adds(b, "]}\n");
+	queue_env_free(&q);
+	free(msg);
+}
+
+/* r->dir's entries and failed/ as JSON lines. */
+static void
+json_dir(struct qrun *r, const struct strlist *ids, struct buf *b)
+{
+	char *fdir = xasprintf("%s/failed", r->dir);
+	struct strlist failed;
+	struct err e;
+
+	for (size_t i = 0; i < ids->n; i++)
+		json_one(r, r->dir, ids->v[i], "deferred", ".msg", b);
+	if (list_ids(fdir, ".env", &failed, &e) == 0)
+		for (size_t i = 0; i < failed.n; i++)
+			json_one(r, fdir, failed.v[i], "failed", ".eml", b);
+	strlist_free(&failed);
+	free(fdir);
+}
+
 /* r->dir's listing (ids: its entries), and its failed/ line. */
 static void
 list_dir(struct qrun *r, const struct strlist *ids, bool name_dir,
@@ -972,11 +1186,14 @@ queue_list(const struct queue_opts *o, int fd, struct err *e)
 		full += ids[i].n > 0;
 	}
 	buf_init(&b);
-	if (full == 0)
+	if (full == 0 && !o->json)
 		buf_adds(&b, "Mail queue is empty\n");
 	for (size_t i = 0; i < r.dirs.n; i++) {
 		r.dir = r.dirs.v[i];
-		list_dir(&r, &ids[i], full > 1, &b);
+		if (o->json)
+			json_dir(&r, &ids[i], &b);
+		else
+			list_dir(&r, &ids[i], full > 1, &b);
 		strlist_free(&ids[i]);
 	}
 	if (write_all(fd, b.data, b.len) == -1 && rc == 0)

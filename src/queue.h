@@ -17,6 +17,7 @@
 #include "delivery.h"
 #include "err.h"
 #include "message.h"
+#include "metrics.h"
 #include "queuefile.h"	/* struct queue_env, queue_add */
 #include "util.h"
 
@@ -69,12 +70,22 @@ void	queue_save_failed(const struct account *a, struct message *m,
 int	queue_dirs(const struct config *cfg, const char *account,
 	    struct strlist *dirs, struct err *e);
 
+/* After a submission (rep) or a queue run: advance u by what rep says
+ * (every recipient sent: one sent; any queued: one deferred; any refused
+ * for good: one failed) and rewrite a's metrics_file over every queue
+ * directory of cfg.  Nothing when a has no metrics_file.  Errors as
+ * metrics_write's. */
+int	queue_metrics(const struct config *cfg, const struct account *a,
+	    const struct report *rep, struct metrics_update *u,
+	    struct err *e);
+
 /* What -q, -bp and --queue-delete need from the command line. */
 struct queue_opts {
 	const char *config_file;	/* -C, or NULL */
 	const char *account;		/* --account: only its queue_dir */
 	bool	 due;			/* --due: honour the back-off */
 	bool	 verbose;		/* -v */
+	bool	 json;			/* -bp --json */
 	const char *transcript;		/* -X FILE */
 	long long now;			/* 0: time(NULL); tests set it */
 };
@@ -86,6 +97,7 @@ struct queue_stats {
 	size_t	 busy;			/* locked by another run: skipped */
 	size_t	 not_due;		/* --due: waiting for their time */
 	size_t	 bad;			/* state files that do not parse */
+	size_t	 notices;		/* failure and delay notices written */
 	char	 problem[ERR_MSG_MAX];	/* the first bad file, or "" */
 };
 
@@ -105,7 +117,13 @@ struct queue_stats {
 int	queue_run(const struct queue_opts *o, struct queue_stats *st,
 	    struct err *e);
 
-/* mailq / -bp: id, age, size, sender, recipients still pending, last
+/* mailq / -bp --json (o->json): one JSON object per line per message,
+ * as Postfix's postqueue -j: queue_name ("deferred", or "failed" for
+ * failed/), queue_id, queue_dir, arrival_time and next_attempt (epoch
+ * seconds), message_size, sender, account (null when not recorded),
+ * attempts, recipients: [{address, delay_reason}] for every recipient
+ * not yet sent.  Nothing at all for an empty queue.
+ * mailq / -bp: id, age, size, sender, recipients still pending, last
  * error, written to fd: one listing per directory that holds entries,
  * each after a "== DIR" line when more than one does; "Mail queue is
  * empty" when none does.  A line per directory counts the messages kept

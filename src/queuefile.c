@@ -204,6 +204,10 @@ queue_env_format(const struct queue_env *q, struct buf *b)
 	add_kv(b, "envid", q->dsn_envid);
 	if (q->body_8bit_hint)
 		buf_adds(b, "body8bit 1\n");
+	if (q->notice)
+		buf_adds(b, "notice 1\n");
+	if (q->delay_noticed > 0)
+		buf_printf(b, "delaynoticed %lld\n", q->delay_noticed);
 	buf_printf(b, "attempts %d\nnext %lld\nlast %lld\n", q->attempts,
 	    q->next_try, q->last_try);
 	add_kv(b, "error", q->last_error);
@@ -311,16 +315,20 @@ parse_line(struct queue_env *q, char *line, bool *seen_end, struct err *e)
 		return set_once(&q->last_error, val, line, e);
 	else if (strcmp(line, "body8bit") == 0)
 		q->body_8bit_hint = strcmp(val, "1") == 0;
+	else if (strcmp(line, "notice") == 0)
+		q->notice = strcmp(val, "1") == 0;
 	else if (strcmp(line, "attempts") == 0) {
 		if (parse_ll(val, 0, INT_MAX, &n) == -1)
 			return err_set(e, EX_DATAERR, "bad attempts");
 		q->attempts = (int)n;
 	} else if (strcmp(line, "created") == 0 ||
-	    strcmp(line, "next") == 0 || strcmp(line, "last") == 0) {
+	    strcmp(line, "next") == 0 || strcmp(line, "last") == 0 ||
+	    strcmp(line, "delaynoticed") == 0) {
 		if (parse_ll(val, 0, LLONG_MAX / 4, &n) == -1)
 			return err_set(e, EX_DATAERR, "bad time for %s", line);
 		*(line[0] == 'c' ? &q->created : line[0] == 'n' ?
-		    &q->next_try : &q->last_try) = n;
+		    &q->next_try : line[0] == 'd' ? &q->delay_noticed :
+		    &q->last_try) = n;
 	}
 	return 0;
 }

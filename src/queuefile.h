@@ -24,6 +24,8 @@
  *   from ADDR                   "from " alone: the null sender
  *   notify V / ret V / envid V  (optional) DSN parameters
  *   body8bit 1                  (optional) -B 8BITMIME
+ *   notice 1                    (optional) a failure or delay notice
+ *   delaynoticed EPOCH          (optional) when a delay notice was sent
  *   attempts N / next EPOCH / last EPOCH
  *   error TEXT                  (optional) the last failure
  *   rcpt<TAB>STATE<TAB>EX<TAB>ADDR<TAB>REASON   one per recipient;
@@ -72,6 +74,8 @@ struct queue_env {
 	char	*dsn_notify, *dsn_ret, *dsn_envid;	/* NULL: none */
 	bool	 body_8bit_hint;
 	char	*last_error;		/* NULL: none */
+	bool	 notice;		/* a notice postie wrote: never noticed */
+	long long delay_noticed;	/* when a delay notice went, or 0 */
 	struct queue_rcpt *rcpts;
 	size_t	 nrcpts;
 };

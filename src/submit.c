@@ -353,6 +353,19 @@ write_dry_run(struct submission *sub, int fd, struct err *e)
 	return message_write(&sub->msg, &w, fd, e);
 }
 
+/* The account's metrics_file after a delivery; its trouble is a warning,
+ * never the message's failure. */
+static void
+submit_metrics(const struct submission *sub, const struct report *rep)
+{
+	struct metrics_update u = { 0 };
+	struct err e;
+
+	err_clear(&e);
+	if (queue_metrics(&sub->cfg, sub->a, rep, &u, &e) == -1)
+		fprintf(stderr, "postie: warning: %s\n", e.msg);
+}
+
 int
 submit_run(const struct cli *cli, int out_fd, struct report *rep,
     struct err *e)
@@ -383,6 +396,8 @@ submit_run(const struct cli *cli, int out_fd, struct report *rep,
 		 * queue off; a queue that cannot be written is never 0. */
 		if (rc == 0)
 			rc = queue_defer(sub.a, &sub.msg, &sub.env, rep, e);
+		if (rc == 0)
+			submit_metrics(&sub, rep);
 	}
 	submission_free(&sub);
 	return rc;

@@ -31,7 +31,7 @@ struct cli;
  * Returns -1 with e when the message could not be attempted at all (no
  * recipients: EX_USAGE; bad input: EX_DATAERR; configuration: EX_CONFIG);
  * else 0 with rep filled: delivery_exit_code(rep) is the exit status.
- * Prints nothing.
+ * Prints nothing but a warning when metrics_file cannot be written.
  */
 int	submit_run(const struct cli *cli, int out_fd, struct report *rep,
 	    struct err *e);
