@@ -454,6 +454,27 @@ static const struct short_flag short_flags[] = {
 	{ 'x', ARG_NONE,	h_ignore },
 };
 
+/* What a missing value means, for the flags a newcomer types alone
+ * meaning something else: -h for help, -V for the version. */
+static const struct {
+	char		 flag;
+	const char	*hint;
+} alone_hints[] = {
+	{ 'h', " (a hop count, accepted for sendmail's callers); for help "
+	    "use postie --help" },
+	{ 'V', " (a DSN envelope id); for the version use postie --version" },
+};
+
+static const char *
+alone_hint(char c)
+{
+	for (size_t i = 0; i < sizeof(alone_hints) / sizeof(alone_hints[0]);
+	    i++)
+		if (alone_hints[i].flag == c)
+			return alone_hints[i].hint;
+	return "";
+}
+
 static const struct long_opt long_opts[] = {
 	{ "account",		ARG_REQUIRED,	h_account },
 	{ "attach",		ARG_REQUIRED,	h_attach },
@@ -492,6 +513,59 @@ find_long(const char *name, size_t len)
 	return NULL;
 }
 
+/* Levenshtein distance between a (alen bytes) and b, capped: names
+ * longer than the row are compared by their first bytes only. */
+static size_t
+edit_distance(const char *a, size_t alen, const char *b)
+{
+	enum { MAXN = 32 };
+	size_t blen = strlen(b), row[MAXN + 1];
+
+	alen = alen > MAXN ? MAXN : alen;
+	blen = blen > MAXN ? MAXN : blen;
+	for (size_t j = 0; j <= blen; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= alen; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= blen; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[blen];
+}
+
+/* The long option an unknown --name was probably meant to be: one it
+ * begins ("--queue-del"), else the closest within two typos ("--dryrun"),
+ * else NULL. */
+static const char *
+nearest_long(const char *name, size_t len)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+
+	for (size_t i = 0; i < sizeof(long_opts) / sizeof(long_opts[0]); i++) {
+		const char *o = long_opts[i].name;
+		size_t d = edit_distance(name, len, o);
+
+		if (len >= 3 && strncmp(o, name, len) == 0)
+			return o;
+		if (d < best_d && d < len) {
+			best = o;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
 /* One "--name[=value]" argument; *i advances past a separate value. */
 static int
 parse_long(struct cli *cli, int argc, char **argv, int *i, struct err *e)
@@ -501,9 +575,16 @@ parse_long(struct cli *cli, int argc, char **argv, int *i, struct err *e)
 	const struct long_opt *o = find_long(name, len);
 	const char *val = NULL;
 
-	if (o == NULL)
-		return err_set(e, EX_USAGE, "unknown option --%.*s", (int)len,
-		    name);
+	if (o == NULL) {
+		const char *near = nearest_long(name, len);
+
+		if (near != NULL)
+			return err_set(e, EX_USAGE, "unknown option --%.*s "
+			    "(did you mean --%s? see postie --help)", (int)len,
+			    name, near);
+		return err_set(e, EX_USAGE, "unknown option --%.*s (see "
+		    "postie --help)", (int)len, name);
+	}
 	if (o->arg == ARG_NONE && eq != NULL)
 		return err_set(e, EX_USAGE, "option --%s takes no value",
 		    o->name);
@@ -540,7 +621,7 @@ parse_short(struct cli *cli, int argc, char **argv, int *i, struct err *e)
 			val = argv[++*i];
 		else
 			return err_set(e, EX_USAGE, "option -%c requires a "
-			    "value", *p);
+			    "value%s", *p, alone_hint(*p));
 		return f->fn(cli, val, e);
 	}
 	return 0;
@@ -596,6 +677,10 @@ cli_parse(struct cli *cli, int argc, char **argv, struct err *e)
 	if (cli->json && cli->mode != CLI_QUEUE_LIST)
 		return err_set(e, EX_USAGE, "--json lists the queue: use it "
 		    "with -bp or as mailq --json");
+	if (cli->queue_due && cli->mode != CLI_QUEUE_RUN)
+		return err_set(e, EX_USAGE, "--due only limits a queue run to "
+		    "the messages whose retry time has come: use postie -q "
+		    "--due");
 	return 0;
 }
 
@@ -675,7 +760,9 @@ static const char usage[] =
 "  --json                   with -bp (mailq): one JSON object per message\n"
 "  --queue-delete ID        remove one message from the queue\n"
 "  --version                print the version\n"
-"  --help                   print this help\n";
+"  --help                   print this help\n"
+"\n"
+"Configuration keys: man postie.conf.  Every flag and exit code: man postie\n";
 
 const char *
 cli_usage(void)

@@ -63,6 +63,21 @@ err_prefix(struct err *e, const char *fmt, ...)
 	return -1;
 }
 
+int
+err_append(struct err *e, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len;
+
+	if (e == NULL)
+		return -1;
+	len = strlen(e->msg);
+	va_start(ap, fmt);
+	vsnprintf(e->msg + len, sizeof(e->msg) - len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 void
 err_clear(struct err *e)
 {

@@ -33,6 +33,10 @@ int	err_sys(struct err *e, int ex, const char *fmt, ...)
 /* Put "prefix: " before the message already in e; keeps e->ex. Returns -1. */
 int	err_prefix(struct err *e, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Append text (a hint: " (use ...)") to the message in e; keeps e->ex.
+ * Returns -1. */
+int	err_append(struct err *e, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 void	err_clear(struct err *e);
 
 #endif

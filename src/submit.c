@@ -134,6 +134,27 @@ select_account(const struct config *cfg, const struct cli *cli,
 	    asked != NULL && *asked != '\0' ? asked : NULL, e);
 }
 
+/* "-a work" where work is an account and no such file exists: msmtp's -a
+ * picks an account, postie's attaches (as mailx and mutt), so say which
+ * option was probably meant. */
+static void
+hint_attach_account(const struct config *cfg, const struct cli *cli,
+    struct err *e)
+{
+	for (size_t i = 0; i < cli->nattach; i++) {
+		const char *path = cli->attach[i].path;
+
+		if (access(path, F_OK) == 0)
+			continue;
+		for (size_t j = 0; j < cfg->naccounts; j++)
+			if (strcmp(cfg->accounts[j].name, path) == 0) {
+				err_append(e, " (to choose an account use "
+				    "--account %s)", path);
+				return;
+			}
+	}
+}
+
 /* The envelope sender: the asked one (-f, --from) when the account allows
  * it, else the account's from (unless it is a pattern for -f), else
  * user@domain. */
@@ -297,8 +318,11 @@ submission_prepare(struct submission *sub, const struct cli *cli,
 		rc = mime_compose(&sub->msg, cli, STDIN_FILENO, NULL, e);
 	else
 		rc = message_read(&sub->msg, STDIN_FILENO, &ro, e);
-	if (rc == -1)
+	if (rc == -1) {
+		if (e->ex == EX_NOINPUT)
+			hint_attach_account(&sub->cfg, cli, e);
 		return -1;
+	}
 	strlist_init(&raw);
 	rc = collect_rcpts(sub, cli, &raw, e);
 	if (rc == 0)

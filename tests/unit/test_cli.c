@@ -266,8 +266,29 @@ static const struct error_case {
 } errors[] = {
 	{ { "postie", "-k", NULL }, "unknown option -k" },
 	{ { "postie", "-tk", NULL }, "unknown option -k" },
-	{ { "postie", "--frobnicate", NULL }, "unknown option --frobnicate" },
-	{ { "postie", "--frob=1", NULL }, "unknown option --frob" },
+	{ { "postie", "--frobnicate", NULL },
+	    "unknown option --frobnicate (see postie --help)" },
+	{ { "postie", "--frob=1", NULL },
+	    "unknown option --frob (did you mean --from? see postie --help)" },
+	{ { "postie", "--dryrun", NULL },
+	    "unknown option --dryrun (did you mean --dry-run? see postie "
+	    "--help)" },
+	{ { "postie", "--queue-del", "ID", NULL },
+	    "unknown option --queue-del (did you mean --queue-delete? see "
+	    "postie --help)" },
+	{ { "postie", "--acount=work", NULL },
+	    "unknown option --acount (did you mean --account? see postie "
+	    "--help)" },
+	/* Typed alone, -h and -V mean help and version to a newcomer. */
+	{ { "postie", "-h", NULL }, "option -h requires a value (a hop "
+	    "count, accepted for sendmail's callers); for help use postie "
+	    "--help" },
+	{ { "postie", "-V", NULL }, "option -V requires a value (a DSN "
+	    "envelope id); for the version use postie --version" },
+	{ { "postie", "--due", NULL }, "--due only limits a queue run to the "
+	    "messages whose retry time has come: use postie -q --due" },
+	{ { "postie", "-bp", "--due", NULL }, "--due only limits a queue run "
+	    "to the messages whose retry time has come: use postie -q --due" },
 	{ { "postie", "-bz", NULL }, "unknown option -bz" },
 	{ { "postie", "-f", NULL }, "option -f requires a value" },
 	{ { "postie", "--account", NULL }, "option --account requires a value" },
@@ -454,6 +475,16 @@ from_alone_does_not_switch_to_compose(void)
 }
 
 static void
+usage_ends_with_man_postie(void)
+{
+	const char *u = cli_usage();
+	const char *tail = "man postie\n";
+
+	CHECK(strlen(u) > strlen(tail));
+	CHECK_STR(u + strlen(u) - strlen(tail), tail);
+}
+
+static void
 usage_lists_every_option(void)
 {
 	static const char *const names[] = { "-t", "-oi", "-f ADDR", "-F NAME",
@@ -486,6 +517,7 @@ static const struct test tests[] = {
 	TEST(attach_name_before_type_and_semicolon_in_path),
 	TEST(from_alone_does_not_switch_to_compose),
 	TEST(usage_lists_every_option),
+	TEST(usage_ends_with_man_postie),
 };
 
 CHECK_MAIN(tests)
