@@ -624,6 +624,24 @@ password_eval(const char *cmd, char **password, struct err *e)
 	return 0;
 }
 
+/* The mechanisms that cannot work without a password (the OAuth ones
+ * take a token, EXTERNAL the client certificate). */
+static bool
+auth_needs_password(enum auth_method m)
+{
+	switch (m) {
+	case AUTH_AUTO:
+	case AUTH_PLAIN:
+	case AUTH_LOGIN:
+	case AUTH_CRAM_MD5:
+	case AUTH_SCRAM_SHA_1:
+	case AUTH_SCRAM_SHA_256:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int
 config_password(const struct account *a, char **password, struct err *e)
 {
@@ -636,6 +654,17 @@ config_password(const struct account *a, char **password, struct err *e)
 		return password_eval(a->passwordeval, password, e);
 	if (a->host != NULL)
 		*password = netrc_password(a->host, a->user);
+	/* Without this, the session would go on without AUTH and a server
+	 * that relays for its network would take the mail: a setup mistake
+	 * that looks like success (msmtp refuses too). */
+	if (*password == NULL && a->user != NULL && a->host != NULL &&
+	    auth_needs_password(a->auth))
+		return err_set(e, EX_CONFIG, "account %s (%s): auth is on with "
+		    "user %s but there is no password: add a password or "
+		    "passwordeval line to the account, or a line 'machine %s "
+		    "login %s password ...' to ~/.netrc", a->name,
+		    a->file != NULL ? a->file : "built in", a->user, a->host,
+		    a->user);
 	return 0;
 }
 

@@ -118,7 +118,10 @@ const struct account *config_select(const struct config *cfg,
 	    const char *name, const char *envelope_from, struct err *e);
 
 /* The account's password: password, else passwordeval's first line, else
- * ~/.netrc for host/user; NULL when there is none.  Caller frees. */
+ * ~/.netrc for host/user; NULL when there is none.  Caller frees.
+ * EX_CONFIG, naming the account and its file, when there is none although
+ * a user is set and the auth method needs one; EX_CONFIG when passwordeval
+ * fails. */
 int	config_password(const struct account *a, char **password, struct err *e);
 
 void	config_free(struct config *cfg);
