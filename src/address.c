@@ -50,10 +50,30 @@ is_special(unsigned char c)
 	return c != '\0' && strchr("()<>[]:;@\\,\"", c) != NULL;
 }
 
+/* A byte that may not appear in an address at all: named as such. */
+static int
+octet_fail(struct scanner *s, const char *what)
+{
+	return err_set(s->e, EX_DATAERR, "%s in address list", what);
+}
+
+/* Anything else the grammar refuses ("ops example.com", "ops@@x.com",
+ * "ops@"): the parser's reason means little to the person who typed it,
+ * so say what was expected.  The text is shown bounded (it need not be
+ * NUL-terminated); check_octet has refused control bytes already. */
 static int
 scan_fail(struct scanner *s, const char *what)
 {
-	return err_set(s->e, EX_DATAERR, "%s in address list", what);
+	enum { SHOWN = 80 };
+	size_t n = s->len;
+
+	(void)what;	/* the grammar's words, kept at the call sites */
+	for (size_t i = 0; i < n && i <= SHOWN; i++)
+		if ((unsigned char)s->text[i] < 32 || s->text[i] == 127)
+			n = i;
+	return err_set(s->e, EX_DATAERR, "'%.*s%s' is not an address "
+	    "(expected user@domain)", (int)(n > SHOWN ? SHOWN : n), s->text,
+	    n > SHOWN ? "..." : "");
 }
 
 /* Control octets: CR/LF/NUL are refused by name, folding aside. */
@@ -66,11 +86,11 @@ check_octet(struct scanner *s, size_t i)
 	    (s->text[i + 1] == ' ' || s->text[i + 1] == '\t'))
 		return 0;
 	if (c == '\r' || c == '\n')
-		return scan_fail(s, "line break");
+		return octet_fail(s, "line break");
 	if (c == '\0')
-		return scan_fail(s, "NUL byte");
+		return octet_fail(s, "NUL byte");
 	if ((c < 32 && c != '\t') || c == 127)
-		return scan_fail(s, "control character");
+		return octet_fail(s, "control character");
 	return 0;
 }
 

@@ -48,10 +48,23 @@ struct submission {
 	char	*password;
 };
 
+/* The domain that completes a local name ("root"): the account's domain,
+ * else the host's name when it is a domain (has a dot), else the domain
+ * of the account's from when that has one: "root@vm" would go nowhere,
+ * "root@example.com" is where the account's own mail comes from. */
 static const char *
 qualify_domain(const struct account *a)
 {
-	return a->domain != NULL ? a->domain : host_fqdn();
+	const char *host, *at;
+
+	if (a->domain != NULL)
+		return a->domain;
+	host = host_fqdn();
+	if (strchr(host, '.') == NULL && a->from != NULL &&
+	    (at = strrchr(a->from, '@')) != NULL && strchr(at, '.') != NULL &&
+	    strpbrk(at, "*?[") == NULL)
+		return at + 1;
+	return host;
 }
 
 static const char *
@@ -114,7 +127,7 @@ asked_from(const struct cli *cli, char **out, struct err *e)
 	strlist_init(&l);
 	if (address_parse_list(cli->compose_from, strlen(cli->compose_from),
 	    &l, e) == -1)
-		rc = err_prefix(e, "--from '%s'", cli->compose_from);
+		rc = err_prefix(e, "--from");
 	else if (l.n != 1)
 		rc = err_set(e, EX_DATAERR, "--from '%s': one address expected",
 		    cli->compose_from);
@@ -194,7 +207,7 @@ collect_rcpts(const struct submission *sub, const struct cli *cli,
 		const char *arg = cli->rcpt_args.v[i];
 
 		if (address_parse_list(arg, strlen(arg), out, e) == -1)
-			return err_prefix(e, "recipient '%s'", arg);
+			return err_prefix(e, "recipient");
 	}
 	/* Compose mode wrote To, Cc and Bcc from the options. */
 	if ((cli->read_recipients || cli->compose) &&
@@ -548,7 +561,7 @@ verify_rcpts(const struct cli *cli, struct strlist *out, struct err *e)
 		const char *arg = cli->rcpt_args.v[i];
 
 		if (address_parse_list(arg, strlen(arg), out, e) == -1)
-			return err_prefix(e, "recipient '%s'", arg);
+			return err_prefix(e, "recipient");
 	}
 	if (out->n == 0)
 		return err_set(e, EX_USAGE, "-bv needs recipients as arguments");

@@ -48,5 +48,5 @@ assert_contains "$T/err" "gamma"
 
 run_postie -C "$CFG" -bv '<unbalanced@example.net' </dev/null
 assert_exit 65 "-bv with a malformed recipient"
-assert_contains "$T/err" "recipient '<unbalanced@example.net'"
+assert_contains "$T/err" "recipient: '<unbalanced@example.net' is not an address (expected user@domain)"
 exit 0
