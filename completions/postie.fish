@@ -33,6 +33,23 @@ function __postie_config_values -a key
     end
 end
 
+# -N: never, or a comma list of success, failure and delay, each word
+# once (never only alone).
+function __postie_notify
+    set -l tok (string replace -r -- '^-N' '' (commandline -ct))
+    set -l done (string split , -- $tok)
+    set -e done[-1]
+    if test (count $done) -eq 0
+        printf '%s\n' never success failure delay
+        return
+    end
+    contains -- never $done; and return
+    set -l prefix (string join , -- $done),
+    for w in success failure delay
+        contains -- $w $done; or echo $prefix$w
+    end
+end
+
 complete -c postie -f
 
 # sendmail flags
@@ -42,7 +59,7 @@ complete -c postie -o oi -d 'A line with a single dot does not end the message'
 complete -c postie -s f -x -a '(__postie_config_values from)' -d 'Envelope sender'
 complete -c postie -s r -x -a '(__postie_config_values from)' -d 'Envelope sender'
 complete -c postie -s F -x -d 'Full name for an added From header'
-complete -c postie -s N -x -a 'never success failure delay' -d 'DSN notify'
+complete -c postie -s N -x -a '(__postie_notify)' -d 'DSN notify'
 complete -c postie -s R -x -a 'full hdrs' -d 'DSN return'
 complete -c postie -s V -x -d 'DSN envelope id'
 complete -c postie -s B -x -a '7BIT 8BITMIME' -d 'Body type'
@@ -57,16 +74,8 @@ complete -c postie -o bi -d 'Check the aliases file'
 complete -c postie -s I -d 'Check the aliases file'
 complete -c postie -s q -d 'Run the queue once'
 
-# accepted and ignored, for compatibility
-for o in oem oep oeq odi odb om o7 o8 Am Ac
-    complete -c postie -o $o -d 'Accepted and ignored'
-end
-for s in n m U G c x
-    complete -c postie -s $s -d 'Accepted and ignored'
-end
-for s in h L O e p
-    complete -c postie -s $s -x -d 'Accepted and ignored'
-end
+# The sendmail flags postie accepts and ignores (-oem, -odi, -U, -L TAG...)
+# are not offered.
 
 # compose mode
 complete -c postie -s s -l subject -x -d 'Subject (compose mode)'
