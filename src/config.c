@@ -406,9 +406,14 @@ read_config_file(const char *path, struct buf *b, struct stat *st,
 static int
 check_secure(const char *path, const struct stat *st, struct err *e)
 {
+	/* Say who can read it: "others" for a 640 file sends a newcomer
+	 * looking in the wrong place. */
 	if ((st->st_mode & 077) != 0)
 		return err_set(e, EX_CONFIG, "%s: contains a password but is "
-		    "readable by others; chmod 600 %s", path, path);
+		    "readable by %s (mode %03o); chmod 600 %s", path,
+		    (st->st_mode & 007) == 0 ? "its group" :
+		    (st->st_mode & 070) == 0 ? "others" : "its group and others",
+		    (unsigned)(st->st_mode & 0777), path);
 	if (st->st_uid != geteuid() && st->st_uid != 0)
 		return err_set(e, EX_CONFIG, "%s: contains a password but is "
 		    "owned by another user (uid %ld)", path, (long)st->st_uid);
@@ -476,6 +481,10 @@ config_load(struct config *cfg, const char *path, struct err *e)
 	int r = 1;
 
 	memset(cfg, 0, sizeof(*cfg));
+	/* -C /dev/null: no configuration at all (the embedded default), as
+	 * a script or test says "ignore the user's files". */
+	if (path != NULL && strcmp(path, "/dev/null") == 0)
+		return config_parse(cfg, "", 0, "(none: -C /dev/null)", e);
 	if (path != NULL) {
 		r = load_file(cfg, path, e);
 		if (r == 1)

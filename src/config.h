@@ -101,7 +101,8 @@ struct config {
 };
 
 /* Load the configuration.  path is -C's argument or NULL for the search
- * order above.  On success the caller frees it with config_free. */
+ * order above; "/dev/null" means no configuration (the embedded default,
+ * no other file read).  On success the caller frees it with config_free. */
 int	config_load(struct config *cfg, const char *path, struct err *e);
 
 /* Parse a configuration held in memory (len bytes, may hold NUL, which is an

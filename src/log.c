@@ -28,6 +28,18 @@ log_trace_open(struct log_trace *t, bool verbose, const char *xfile,
 	if (xfile != NULL && (t->transcript = fopen(xfile, "a")) == NULL)
 		return err_sys(e, EX_CANTCREAT, "cannot open transcript '%s'",
 		    xfile);
+	if (t->transcript != NULL) {
+		/* Runs append to one file: mark where each begins, and when. */
+		char when[64] = "";
+		time_t now = time(NULL);
+		struct tm tm;
+
+		if (gmtime_r(&now, &tm) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+		fprintf(t->transcript, "=== postie session %s, pid %ld ===\n",
+		    when, (long)getpid());
+		fflush(t->transcript);
+	}
 	return 0;
 }
 

@@ -38,4 +38,11 @@ assert_contains "$X" "RCPT TO:<carol@example.net>"
 	fail "expected two MAIL FROM lines in $X"
 assert_not_contains "$X" "$PASS"
 assert_not_contains "$X" "body-marker-line-7f3a"
+# Each run starts with a line that says when: two runs, two marks, each
+# before its own EHLO.
+mark='^=== postie session [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC, pid [0-9]+ ===$'
+[ "$(grep -cE "$mark" "$X")" = 2 ] || fail "expected two session marks in $X"
+grep -E "$mark|EHLO" "$X" | sed -n '1s/^===.*/mark/p;2s/.*EHLO.*/ehlo/p' |
+	tr '\n' ' ' | grep -qx 'mark ehlo ' || fail "the first mark does not precede the first EHLO"
+grep -vE "$mark" "$X" | grep -q "^===" && fail "a malformed session mark in $X"
 exit 0

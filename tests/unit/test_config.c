@@ -574,8 +574,8 @@ password_file_must_not_be_readable_by_others(void)
 	err_clear(&e);
 	CHECK_INT(config_load(&cfg, path, &e), -1);
 	CHECK_INT(e.ex, EX_CONFIG);
-	want = xasprintf("%s: contains a password but is readable by others;"
-	    " chmod 600 %s", path, path);
+	want = xasprintf("%s: contains a password but is readable by its "
+	    "group and others (mode 644); chmod 600 %s", path, path);
 	CHECK_STR(e.msg, want);
 	free(want);
 
