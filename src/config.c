@@ -633,6 +633,14 @@ password_eval(const char *cmd, char **password, struct err *e)
 	return 0;
 }
 
+const char *
+config_account_label(const struct account *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "account %s (%s)", a->name,
+	    a->file != NULL ? a->file : "built in");
+	return buf;
+}
+
 /* The mechanisms that cannot work without a password (the OAuth ones
  * take a token, EXTERNAL the client certificate). */
 static bool
@@ -667,13 +675,16 @@ config_password(const struct account *a, char **password, struct err *e)
 	 * that relays for its network would take the mail: a setup mistake
 	 * that looks like success (msmtp refuses too). */
 	if (*password == NULL && a->user != NULL && a->host != NULL &&
-	    auth_needs_password(a->auth))
-		return err_set(e, EX_CONFIG, "account %s (%s): auth is on with "
-		    "user %s but there is no password: add a password or "
-		    "passwordeval line to the account, or a line 'machine %s "
-		    "login %s password ...' to ~/.netrc", a->name,
-		    a->file != NULL ? a->file : "built in", a->user, a->host,
-		    a->user);
+	    auth_needs_password(a->auth)) {
+		char label[300];
+
+		return err_set(e, EX_CONFIG, "%s: auth is on with user %s but "
+		    "there is no password: add a password or passwordeval "
+		    "line to the account, or a line 'machine %s login %s "
+		    "password ...' to ~/.netrc",
+		    config_account_label(a, label, sizeof(label)), a->user,
+		    a->host, a->user);
+	}
 	return 0;
 }
 

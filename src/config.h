@@ -125,6 +125,13 @@ const struct account *config_select(const struct config *cfg,
  * fails. */
 int	config_password(const struct account *a, char **password, struct err *e);
 
+/* "account work (/root/.config/postie/config)", or "account default
+ * (built in)": which configuration is in use, for messages (as
+ * msmtp's "account default from FILE").  Writes at most len bytes to buf
+ * and returns buf. */
+const char *config_account_label(const struct account *a, char *buf,
+	    size_t len);
+
 void	config_free(struct config *cfg);
 
 #endif

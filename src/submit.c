@@ -376,10 +376,13 @@ static int
 write_dry_run(struct submission *sub, int fd, struct err *e)
 {
 	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
+	char label[300];
 	struct buf b;
 	int rc;
 
 	buf_init(&b);
+	buf_printf(&b, "%s, nothing sent\n", config_account_label(sub->a,
+	    label, sizeof(label)));
 	buf_printf(&b, "MAIL FROM:<%s>\n", sub->env.from);
 	for (size_t i = 0; i < sub->env.rcpts.n; i++)
 		buf_printf(&b, "RCPT TO:<%s>\n", sub->env.rcpts.v[i]);
@@ -403,6 +406,29 @@ submit_metrics(const struct submission *sub, const struct report *rep)
 		fprintf(stderr, "postie: warning: %s\n", e.msg);
 }
 
+/* Say which configuration was in use on every failure line main prints
+ * (a refused or queued recipient, or the error), once the queue has kept
+ * the server's own words. */
+static void
+name_account(const struct account *a, int rc, struct report *rep,
+    struct err *e)
+{
+	char label[300];
+
+	config_account_label(a, label, sizeof(label));
+	if (rc == -1) {
+		err_append(e, "; %s", label);
+		return;
+	}
+	for (size_t i = 0; i < rep->n; i++)
+		if (rep->v[i].outcome != OUT_SENT) {
+			size_t n = strlen(rep->v[i].text);
+
+			snprintf(rep->v[i].text + n, sizeof(rep->v[i].text) - n,
+			    "; %s", label);
+		}
+}
+
 int
 submit_run(const struct cli *cli, int out_fd, struct report *rep,
     struct err *e)
@@ -412,6 +438,7 @@ submit_run(const struct cli *cli, int out_fd, struct report *rep,
 		.verbose = cli->verbose,
 		.transcript = cli->transcript,
 	};
+	bool tried;
 	int rc;
 
 	memset(&sub, 0, sizeof(sub));
@@ -425,6 +452,7 @@ submit_run(const struct cli *cli, int out_fd, struct report *rep,
 		if (sub.a->auth != AUTH_OFF && sub.a->host != NULL)
 			rc = config_password(sub.a, &sub.password, e);
 		o.password = sub.password;
+		tried = rc == 0;
 		if (rc == 0)
 			rc = delivery_run(sub.a, &sub.msg, &sub.env, &o, rep, e);
 		if (rc == 0)
@@ -435,6 +463,8 @@ submit_run(const struct cli *cli, int out_fd, struct report *rep,
 			rc = queue_defer(sub.a, &sub.msg, &sub.env, rep, e);
 		if (rc == 0)
 			submit_metrics(&sub, rep);
+		if (tried)
+			name_account(sub.a, rc, rep, e);
 	}
 	submission_free(&sub);
 	return rc;
@@ -587,8 +617,13 @@ submit_verify(const struct cli *cli, int out_fd, struct err *e)
 	strlist_init(&rcpts);
 	buf_init(&out);
 	if ((a = select_account(&cfg, cli, asked, e)) != NULL &&
-	    verify_rcpts(cli, &rcpts, e) == 0)
+	    verify_rcpts(cli, &rcpts, e) == 0) {
+		char label[300];
+
+		buf_printf(&out, "%s:\n", config_account_label(a, label,
+		    sizeof(label)));
 		rc = route_verify(a, &rcpts, &out, e);
+	}
 	/* What was found is written even when a later address failed. */
 	if (out.len > 0 && write_all(out_fd, out.data, out.len) == -1 &&
 	    rc != -1)
