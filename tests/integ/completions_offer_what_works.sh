@@ -3,8 +3,9 @@
 # flag that postie accepts and ignores; -N never repeats a word; bash
 # without the bash-completion package completes file names with blanks as
 # one word and values after "--opt=" (which bash splits at '=').  fish's
-# completion is queried through fish itself; zsh's is syntax-checked
-# only (it needs an interactive shell).
+# completion is queried through fish itself; zsh's is syntax-checked and
+# its -N function run with stand-ins for compset and compadd (a real
+# completion needs an interactive shell).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
 COMP=$top_srcdir/completions
 
@@ -54,7 +55,26 @@ out=$(bash_complete postie -N success,)
 out=$(bash_complete postie -N success,delay,)
 [ "$out" = success,delay,failure ] || fail "bash: -N success,delay, gives: $out"
 
-command -v zsh >/dev/null && { zsh -n "$COMP/_postie" || fail "zsh: syntax error"; }
+if command -v zsh >/dev/null; then
+	zsh -n "$COMP/_postie" || fail "zsh: syntax error"
+	# -N's function, with compset and compadd stood in for (they only
+	# exist inside a completion widget).
+	out=$(zsh -f -c '
+		compset() { [[ $PREFIX == *,* ]] || return 1
+			IPREFIX+=${PREFIX%,*},; PREFIX=${PREFIX##*,}; }
+		compadd() { while [[ $1 == -* && $1 != -- ]]; do
+				[[ $1 == -S ]] && shift; shift; done
+			[[ $1 == -- ]] && shift; print -r -- "$*"; }
+		eval "$(sed -n "/^_postie_notify()/,/^}/p" "$1")"
+		for p in "" success, success,delay, -Nfailure,; do
+			IPREFIX= PREFIX=$p
+			[[ $p == -N* ]] && { IPREFIX=-N; PREFIX=${p#-N}; }
+			print -r -- "[$p] ${(j:/:)${(f)"$(_postie_notify)"}}"
+		done' zsh "$COMP/_postie")
+	[ "$out" = "$(printf '%s\n' '[] success failure delay/never' \
+	    '[success,] failure delay' '[success,delay,] failure' \
+	    '[-Nfailure,] success delay')" ] || fail "zsh: -N offers: $out"
+fi
 ! grep -q -- "{-oem\|'-U\[\|'-L+\[" "$COMP/_postie" || fail "zsh: offers ignored flags"
 command -v fish >/dev/null || skip "fish is not installed (bash and zsh checked)"
 fish_complete() {
