@@ -16,7 +16,6 @@
  *   - permanent: 550/551/553 with 5.1.x on RCPT → 67 (5.1.2 → 68), other
  *     5xx → 69; a non-ASCII local part for a server without SMTPUTF8 → 69.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +52,9 @@ struct dctx {
 	bool	*decided;		/* per report entry */
 	struct msg_body body;
 	struct body_source src;		/* over body, for every transaction */
+	/* The refusal behind the last host failure (code 0: none), for the
+	 * log's reply when every host failed. */
+	struct reply_said host_said;
 	struct log_trace trace;
 	bool	 tracing;
 };
@@ -112,41 +114,19 @@ msg_body_init(struct dctx *x, struct message *m)
 
 /* ---- classification ---- */
 
-/* The enhanced status code after "NNN " in a reply text ("... said: 550
- * 5.1.1 no such user"), copied into out; "" when there is none. */
-static void
-status_in_text(const char *text, int code, char *out, size_t outlen)
-{
-	char num[8];
-	const char *p;
-	size_t n;
-
-	out[0] = '\0';
-	snprintf(num, sizeof(num), "%03d ", code);
-	if ((p = strstr(text, num)) == NULL)
-		return;
-	p += 4;
-	n = strspn(p, "0123456789.");
-	if (n < 5 || n >= outlen || !isdigit((unsigned char)p[0]) ||
-	    p[1] != '.')
-		return;
-	memcpy(out, p, n);
-	out[n] = '\0';
-}
-
 /* A 5xx refusal of one RCPT: which sysexits code (spec §5).  550, 551
  * and 553 mean "no such user" (as sendmail maps them) unless the enhanced
  * code names another cause: 5.1.2 (RFC 3463 bad destination system) and
  * 5.1.10 (RFC 7505 null MX) mean no such host; 5.2.x, 5.3.x, 5.7.x
  * (mailbox full, system, policy) are plain unavailability. */
 int
-delivery_rcpt_ex(int code, const char *text)
+delivery_rcpt_ex(const struct reply_said *said)
 {
-	char status[16];
+	const char *status = said->status;
+	int code = said->code;
 
-	status_in_text(text, code, status, sizeof(status));
 	if (strcmp(status, "5.1.2") == 0 || strcmp(status, "5.1.10") == 0 ||
-	    strcasestr(text, "no such domain") != NULL)
+	    strcasestr(said->line, "no such domain") != NULL)
 		return EX_NOHOST;
 	if ((code == 550 || code == 551 || code == 553) &&
 	    (status[0] == '\0' || strcmp(status, "5.0.0") == 0 ||
@@ -189,15 +169,17 @@ delivery_classify(const struct err *e, enum smtp_stage stage,
 
 /* ---- the report ---- */
 
+/* reply: the server's words behind the outcome, NULL or "" for none. */
 static void
 result_set(struct dctx *x, size_t i, enum outcome out, int ex,
-    const char *text)
+    const char *text, const char *reply)
 {
 	struct rcpt_result *r = &x->rep->v[i];
 
 	r->outcome = out;
 	r->ex = out == OUT_SENT ? 0 : ex;
 	snprintf(r->text, sizeof(r->text), "%s", text);
+	snprintf(r->reply, sizeof(r->reply), "%s", reply ? reply : "");
 	x->decided[i] = true;
 }
 
@@ -214,25 +196,27 @@ result_find(const struct dctx *x, const char *addr)
 /* Every still undecided recipient of d gets the same result. */
 static void
 fail_rest(struct dctx *x, const struct destination *d, enum outcome out,
-    int ex, const char *text)
+    int ex, const char *text, const char *reply)
 {
 	for (size_t i = 0; i < d->rcpts.n; i++) {
 		long k = result_find(x, d->rcpts.v[i]);
 
 		if (k >= 0)
-			result_set(x, (size_t)k, out, ex, text);
+			result_set(x, (size_t)k, out, ex, text, reply);
 	}
 }
 
+/* A failure before any transaction: e, and the refusal behind it. */
 static void
 fail_rest_err(struct dctx *x, const struct destination *d,
-    const struct err *e, enum smtp_stage stage)
+    const struct err *e, const struct reply_said *said,
+    enum smtp_stage stage)
 {
 	enum outcome out;
 	int ex;
 
 	delivery_classify(e, stage, &out, &ex);
-	fail_rest(x, d, out, ex, e->msg);
+	fail_rest(x, d, out, ex, e->msg, said != NULL ? said->line : NULL);
 }
 
 /* ---- sessions kept for a queue run (delivery_cache) ---- */
@@ -243,6 +227,7 @@ struct cache_slot {
 	int	 port;
 	struct smtp *s;		/* a usable session, or NULL when dead */
 	struct err why;		/* dead: why the host could not be reached */
+	struct reply_said why_said;	/* and the refusal behind it */
 };
 
 struct delivery_cache {
@@ -284,7 +269,8 @@ cache_remove(struct delivery_cache *c, size_t i, bool take)
 /* Keep s for host (s NULL: remember why the host is unreachable). */
 static void
 cache_put(struct delivery_cache *c, const struct account *a,
-    const char *host, int port, struct smtp *s, const struct err *why)
+    const char *host, int port, struct smtp *s, const struct err *why,
+    const struct reply_said *why_said)
 {
 	struct cache_slot *sl = cache_find(c, a, host, port);
 
@@ -302,6 +288,8 @@ cache_put(struct delivery_cache *c, const struct account *a,
 		conn_set_trace(smtp_conn(s), NULL, NULL);
 	if (why != NULL)
 		sl->why = *why;
+	if (why_said != NULL)
+		sl->why_said = *why_said;
 }
 
 void
@@ -498,7 +486,7 @@ txn_build(struct dctx *x, const struct destination *d, struct smtp *s,
 		if (!utf8 && address_is_8bit(addr)) {
 			if ((conv = ascii_address(addr, false, peer, &ce)) == NULL) {
 				result_set(x, (size_t)k, OUT_PERMFAIL,
-				    EX_UNAVAILABLE, ce.msg);
+				    EX_UNAVAILABLE, ce.msg, NULL);
 				continue;
 			}
 			strlist_take(&b->owned, conv);
@@ -517,40 +505,79 @@ txn_build(struct dctx *x, const struct destination *d, struct smtp *s,
 	return 0;
 }
 
-/* Judge each recipient after smtp_send. */
+/* A recipient that failed with its transaction: a refusal is temporary
+ * (4xx) or permanent (5xx, 69) by its code; a failure that no reply
+ * explains (lost, malformed, a local check) by the lower layer's first
+ * guess and the stage. */
 static void
-judge_rcpts(struct dctx *x, struct txn_build *b, int rc,
-    const struct err *e, enum smtp_stage stage)
+classify_failed(const struct smtp_rcpt *r, const struct err *e,
+    enum smtp_stage stage, enum outcome *out, int *ex)
 {
+	switch (r->said.code / 100) {
+	case 4:
+		*out = OUT_TEMPFAIL;
+		*ex = EX_TEMPFAIL;
+		break;
+	case 5:
+		*out = OUT_PERMFAIL;
+		*ex = EX_UNAVAILABLE;
+		break;
+	default:
+		delivery_classify(e, stage, out, ex);
+	}
+}
+
+/* A recipient refused by its own RCPT reply. */
+static void
+judge_refused(struct dctx *x, size_t k, const struct smtp_rcpt *r,
+    const char *peer)
+{
+	char text[ERR_MSG_MAX];
+
+	snprintf(text, sizeof(text), "%s said: %s (in reply to %s)", peer,
+	    r->said.line, smtp_stage_name(STAGE_RCPT));
+	if (r->said.code / 100 == 5)
+		result_set(x, k, OUT_PERMFAIL, delivery_rcpt_ex(&r->said),
+		    text, r->said.line);
+	else
+		result_set(x, k, OUT_TEMPFAIL, EX_TEMPFAIL, text,
+		    r->said.line);
+}
+
+/* Judge each recipient after smtp_send, from its state and reply. */
+static void
+judge_rcpts(struct dctx *x, struct txn_build *b, struct smtp *s,
+    const struct err *e)
+{
+	const char *peer = conn_peer(smtp_conn(s));
+
 	for (size_t j = 0; j < b->t.nrcpts; j++) {
 		const struct smtp_rcpt *r = &b->rv[j];
 		size_t k = (size_t)b->idx[j];
 		enum outcome out;
 		int ex;
 
-		if (r->state == RCPT_ACCEPTED && rc == 0)
-			result_set(x, k, OUT_SENT, 0, x->rep->reply);
-		else if (rc == -1 && (r->state == RCPT_PENDING ||
-		    r->state == RCPT_ACCEPTED || strcmp(r->text, e->msg) == 0)) {
-			/* Not this recipient's own refusal: the transaction
-			 * failed (MAIL or DATA refused, malformed reply,
-			 * connection lost), and smtp.c copied its error. */
-			delivery_classify(e, stage, &out, &ex);
-			result_set(x, k, out, ex, e->msg);
-		} else if (r->state == RCPT_TEMPFAIL)
-			result_set(x, k, OUT_TEMPFAIL, EX_TEMPFAIL, r->text);
-		else if (r->state == RCPT_PERMFAIL)
-			result_set(x, k, OUT_PERMFAIL,
-			    delivery_rcpt_ex(r->code, r->text), r->text);
-		else	/* pending after success: smtp.c broke its word */
+		switch (r->state) {
+		case RCPT_ACCEPTED:
+			result_set(x, k, OUT_SENT, 0, x->rep->reply,
+			    r->said.line);
+			break;
+		case RCPT_REFUSED:
+			judge_refused(x, k, r, peer);
+			break;
+		case RCPT_FAILED:
+			classify_failed(r, e, smtp_stage(s), &out, &ex);
+			result_set(x, k, out, ex, e->msg, r->said.line);
+			break;
+		default:	/* smtp.c broke its word */
 			result_set(x, k, OUT_TEMPFAIL, EX_SOFTWARE,
-			    "no answer for this recipient");
+			    "no answer for this recipient", NULL);
+		}
 	}
 }
 
 /* A failure that the next host may not have: the session was lost
- * (dropped, or 421) before any recipient was refused on its own.
- * smtp.c gives unanswered recipients the transaction's error text. */
+ * (dropped, or 421) and no recipient was refused on its own. */
 static bool
 worth_next_host(struct smtp *s, const struct txn_build *b,
     const struct err *e)
@@ -558,8 +585,7 @@ worth_next_host(struct smtp *s, const struct txn_build *b,
 	if (e->ex != EX_TEMPFAIL || smtp_usable(s))
 		return false;
 	for (size_t j = 0; j < b->t.nrcpts; j++)
-		if (b->rv[j].state != RCPT_PENDING &&
-		    strcmp(b->rv[j].text, e->msg) != 0)
+		if (b->rv[j].state != RCPT_FAILED)
 			return false;
 	return true;
 }
@@ -571,7 +597,7 @@ session_end(struct dctx *x, const struct destination *d, const char *host,
     struct smtp *s)
 {
 	if (x->o->cache != NULL && smtp_usable(s))
-		cache_put(x->o->cache, x->a, host, d->port, s, NULL);
+		cache_put(x->o->cache, x->a, host, d->port, s, NULL, NULL);
 	else if (smtp_usable(s))
 		smtp_quit(s);
 	else
@@ -585,7 +611,8 @@ host_unreachable(struct dctx *x, const struct destination *d,
     const char *host, const struct err *e)
 {
 	if (x->o->cache != NULL)
-		cache_put(x->o->cache, x->a, host, d->port, NULL, e);
+		cache_put(x->o->cache, x->a, host, d->port, NULL, e,
+		    &x->host_said);
 	return HOST_NEXT;
 }
 
@@ -599,7 +626,7 @@ run_transaction(struct dctx *x, const struct destination *d,
 	int rc;
 
 	if (txn_build(x, d, s, &b, e) == -1) {
-		fail_rest(x, d, OUT_PERMFAIL, e->ex, e->msg);
+		fail_rest(x, d, OUT_PERMFAIL, e->ex, e->msg, NULL);
 		txn_build_free(&b);
 		smtp_quit(s);
 		return HOST_DONE;
@@ -611,6 +638,8 @@ run_transaction(struct dctx *x, const struct destination *d,
 	}
 	start = mono_ms();
 	rc = smtp_send(s, &b.t, e);
+	if (rc == -1 && b.rv[0].state == RCPT_FAILED)
+		x->host_said = b.rv[0].said;	/* the same for all */
 	if (rc == -1 && stalled(x, s, e, start))
 		host_unreachable(x, d, host, e);
 	else if (rc == -1 && kept && smtp_lost_unanswered(s)) {
@@ -626,7 +655,7 @@ run_transaction(struct dctx *x, const struct destination *d,
 		smtp_abort(s);
 		return HOST_NEXT;
 	}
-	judge_rcpts(x, &b, rc, e, smtp_stage(s));
+	judge_rcpts(x, &b, s, e);
 	txn_build_free(&b);
 	session_end(x, d, host, s);
 	return HOST_DONE;
@@ -650,6 +679,7 @@ deliver_cached(struct dctx *x, const struct destination *d,
 		return -1;
 	if (sl->s == NULL) {
 		*e = sl->why;
+		x->host_said = sl->why_said;
 		return HOST_NEXT;
 	}
 	s = cache_remove(x->o->cache, (size_t)(sl - x->o->cache->v), true);
@@ -673,6 +703,7 @@ deliver_to_host(struct dctx *x, const struct destination *d,
 
 	snprintf(x->rep->server, sizeof(x->rep->server), "%s:%d", host,
 	    d->port);
+	reply_said_set(&x->host_said, NULL);
 	if ((rc = deliver_cached(x, d, host, e)) != -1)
 		return (enum host_rc)rc;
 	if (conn_connect_host(&c, host, d->port, x->a->source_ip,
@@ -686,13 +717,13 @@ deliver_to_host(struct dctx *x, const struct destination *d,
 		conn_close(c);
 		if (e->ex != EX_NOPERM)	/* dropped or stalled handshake */
 			return host_unreachable(x, d, host, e);
-		fail_rest_err(x, d, e, STAGE_CONNECT);
+		fail_rest_err(x, d, e, NULL, STAGE_CONNECT);
 		return HOST_DONE;
 	}
-	if (smtp_open(&s, c, &p, e) == -1) {
+	if (smtp_open(&s, c, &p, &x->host_said, e) == -1) {
 		if (e->ex == EX_TEMPFAIL)	/* 4xx greeting, or dropped */
 			return host_unreachable(x, d, host, e);
-		fail_rest_err(x, d, e, STAGE_GREETING);
+		fail_rest_err(x, d, e, &x->host_said, STAGE_GREETING);
 		return HOST_DONE;
 	}
 	note_session(x, s);
@@ -705,7 +736,7 @@ deliver_destination(struct dctx *x, const struct destination *d)
 	struct err e;
 
 	if (d->fail.ex != 0) {
-		fail_rest_err(x, d, &d->fail, STAGE_CONNECT);
+		fail_rest_err(x, d, &d->fail, NULL, STAGE_CONNECT);
 		return;
 	}
 	err_set(&e, EX_TEMPFAIL, "no host to deliver to");
@@ -715,28 +746,10 @@ deliver_destination(struct dctx *x, const struct destination *d)
 			return;
 	}
 	/* Every host failed in a way worth retrying: temporary. */
-	fail_rest_err(x, d, &e, STAGE_CONNECT);
+	fail_rest_err(x, d, &e, &x->host_said, STAGE_CONNECT);
 }
 
 /* ---- the message ---- */
-
-/* The server's words in a result text ("host said: 550 5.1.1 ... (in
- * reply to RCPT TO)" gives "550 5.1.1 ..."); else the text itself (a
- * connection that failed has no reply). */
-static void
-reply_in_text(const char *text, char *out, size_t outlen)
-{
-	const char *p = strstr(text, " said: "), *end;
-
-	if (p == NULL) {
-		snprintf(out, outlen, "%s", text);
-		return;
-	}
-	p += strlen(" said: ");
-	end = strstr(p, " (in reply to ");
-	snprintf(out, outlen, "%.*s", end != NULL ? (int)(end - p) :
-	    (int)strlen(p), p);
-}
 
 /* One log line for the recipients with this outcome: a sent line carries
  * the final reply, a failed one the reply that refused its first
@@ -746,19 +759,18 @@ static void
 log_outcome_group(const struct dctx *x, enum outcome out,
     const char *status, long long size)
 {
-	char reply[ERR_MSG_MAX];
+	const struct rcpt_result *first = NULL;
 	struct log_entry le;
 	struct buf to;
 
 	buf_init(&to);
-	reply[0] = '\0';
 	for (size_t i = 0; i < x->rep->n; i++) {
 		if (x->rep->v[i].outcome != out)
 			continue;
 		if (to.len > 0)
 			buf_addc(&to, ',');
-		else if (out != OUT_SENT)
-			reply_in_text(x->rep->v[i].text, reply, sizeof(reply));
+		else
+			first = &x->rep->v[i];
 		buf_adds(&to, x->rep->v[i].addr);
 	}
 	if (to.len > 0) {
@@ -768,7 +780,9 @@ log_outcome_group(const struct dctx *x, enum outcome out,
 		le.size = size;
 		le.server = x->rep->server;
 		le.tls = x->rep->tls;
-		le.reply = out == OUT_SENT ? x->rep->reply : reply;
+		/* A failure without a reply (connection refused) says why. */
+		le.reply = out == OUT_SENT ? x->rep->reply :
+		    first->reply[0] != '\0' ? first->reply : first->text;
 		le.outcome = status;
 		log_outcome(x->a, &le);
 	}
@@ -809,7 +823,7 @@ delivery_probe(const struct account *a, struct smtp **s, struct err *e)
 		if (d.tls != TLSMODE_IMPLICIT ||
 		    conn_starttls(c, &p.tlsp, timeout_ms(a), e) == 0) {
 			stage = STAGE_GREETING;
-			if (smtp_open(s, c, &p, e) == 0)
+			if (smtp_open(s, c, &p, NULL, e) == 0)
 				return 0;
 		} else
 			conn_close(c);
@@ -848,7 +862,7 @@ delivery_run(const struct account *a, struct message *m,
 	for (size_t i = 0; i < rep->n; i++)
 		if (!x.decided[i])	/* in no destination: a route bug */
 			result_set(&x, i, OUT_TEMPFAIL, EX_SOFTWARE,
-			    "no route was built for this recipient");
+			    "no route was built for this recipient", NULL);
 	log_message(&x);
 	if (x.tracing)
 		log_trace_close(&x.trace);

@@ -42,6 +42,9 @@ struct rcpt_result {
 	enum outcome outcome;
 	int	 ex;			/* sysexits for a failure */
 	char	 text[ERR_MSG_MAX];	/* the reason, with the server's words */
+	/* The server's reply behind the outcome ("550 5.1.1 no such user"),
+	 * or "" when none was (connection failed, a local check). */
+	char	 reply[ERR_MSG_MAX];
 };
 
 struct report {
@@ -107,11 +110,11 @@ int	delivery_exit_code(const struct report *rep);
  * The classification (spec §5), the one place that decides; exposed so
  * that the unit tests (and a queue run) apply the same policy.
  */
-/* A 5xx refusal of one RCPT: EX_NOUSER (67) for 550, 551 and 553 with no
- * enhanced code, 5.0.0 or 5.1.x; EX_NOHOST (68) for 5.1.2, 5.1.10 (null MX)
- * or "no such domain" in the text; else EX_UNAVAILABLE (69).  text is the
- * smtp_rcpt text ("host said: 550 5.1.1 ... (in reply to RCPT TO)"). */
-int	delivery_rcpt_ex(int code, const char *text);
+/* A 5xx refusal of one RCPT, from its reply (smtp_rcpt.said): EX_NOUSER
+ * (67) for 550, 551 and 553 with no enhanced code, 5.0.0 or 5.1.x;
+ * EX_NOHOST (68) for 5.1.2, 5.1.10 (null MX) or "no such domain" in the
+ * server's words; else EX_UNAVAILABLE (69). */
+int	delivery_rcpt_ex(const struct reply_said *said);
 /* A failure of the whole session or transaction, from the lower layer's
  * first guess (e->ex) and the stage it stopped at: a STARTTLS or AUTH
  * failure is temporary with EX_NOPERM (77: a fixed configuration cures it);

@@ -400,6 +400,7 @@ defer_all(struct queue_env *q, const struct err *e)
 static void
 apply_report(struct queue_env *q, const struct report *rep)
 {
+	const char *deferred = NULL;	/* the last deferral's reason */
 	size_t j = 0;
 
 	for (size_t i = 0; i < q->nrcpts && j < rep->n; i++) {
@@ -416,11 +417,12 @@ apply_report(struct queue_env *q, const struct report *rep)
 			qr->state = QR_SENT;
 		else if (rr->outcome == OUT_PERMFAIL)
 			qr->state = QR_FAILED;
-		else if (q->last_error == NULL ||
-		    strcmp(q->last_error, rr->text) != 0) {
-			free(q->last_error);
-			q->last_error = xstrdup(rr->text);
-		}
+		else
+			deferred = rr->text;
+	}
+	if (deferred != NULL) {
+		free(q->last_error);
+		q->last_error = xstrdup(deferred);
 	}
 }
 

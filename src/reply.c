@@ -197,6 +197,17 @@ reply_summary(const struct smtp_reply *r, char *out, size_t outlen)
 	    first, r->text);
 }
 
+void
+reply_said_set(struct reply_said *d, const struct smtp_reply *r)
+{
+	memset(d, 0, sizeof(*d));
+	if (r == NULL || r->code == 0)
+		return;
+	d->code = r->code;
+	snprintf(d->status, sizeof(d->status), "%s", r->status);
+	reply_summary(r, d->line, sizeof(d->line));
+}
+
 /* --- EHLO capabilities --------------------------------------------- */
 
 /* One EHLO line's parameters: what follows the keyword. */

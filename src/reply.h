@@ -43,6 +43,16 @@ int	reply_feed(struct smtp_reply *r, const char *line, size_t len,
 /* "550 5.1.1 text..." on one line (first line only, for messages). */
 void	reply_summary(const struct smtp_reply *r, char *out, size_t outlen);
 
+/* What results and logs keep of a reply: its data, and its first line
+ * for people.  Policy reads code and status, never line. */
+struct reply_said {
+	int	 code;			/* 0: no reply (lost, local failure) */
+	char	 status[16];		/* enhanced status code, or "" */
+	char	 line[ERR_MSG_MAX];	/* reply_summary: "550 5.1.1 no such user" */
+};
+/* Keep r in d; a NULL r (or code 0) clears d. */
+void	reply_said_set(struct reply_said *d, const struct smtp_reply *r);
+
 /* EHLO extensions (RFC 1869 and successors). */
 enum {
 	CAP_PIPELINING	= 1 << 0,

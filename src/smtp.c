@@ -85,6 +85,9 @@ struct smtp {
 	struct smtp_reply reply;	/* the last one read */
 	struct smtp_reply greeting;	/* kept for --serverinfo */
 	struct smtp_reply ehlo;		/* the last 2xx EHLO reply, or code 0 */
+	/* The refusal the last smtp_reply_error described, for a failed
+	 * smtp_open's caller. */
+	struct reply_said judged;
 	enum smtp_stage	 stage;
 	bool		 usable;	/* the server may still be talked to */
 	bool		 bdat;		/* the body goes in BDAT chunks */
@@ -107,8 +110,12 @@ struct txn {
 	off_t		 size;			/* wire size bound (SIZE) */
 	bool		 eightbit;		/* wire form holds 8-bit octets */
 	bool		 failed;
-	int		 fail_code;		/* its reply code */
 	struct err	 fail;			/* the first refusal */
+	struct reply_said fail_said;		/* its reply */
+	/* The 421 that ended the session; code 0 when the session failed
+	 * without a reply about the message (lost, malformed, RSET refused:
+	 * that says nothing about the message). */
+	struct reply_said lost_said;
 };
 
 const char *
@@ -183,6 +190,7 @@ smtp_reply_error(struct smtp *s, struct err *e)
 		ex = EX_UNAVAILABLE;
 	if (s->reply.code == 421)
 		s->usable = false;	/* the server closes after 421 */
+	reply_said_set(&s->judged, &s->reply);
 	reply_summary(&s->reply, sum, sizeof(sum));
 	return err_set(e, ex, "%s said: %s (in reply to %s)",
 	    conn_peer(s->conn), sum, smtp_cmd_name(s));
@@ -510,7 +518,7 @@ smtp_auth(struct smtp *s, struct err *e)
 
 int
 smtp_open(struct smtp **sp, struct conn *c, const struct smtp_params *p,
-    struct err *e)
+    struct reply_said *said, struct err *e)
 {
 	struct smtp *s = xcalloc(1, sizeof(*s));
 
@@ -529,6 +537,8 @@ smtp_open(struct smtp **sp, struct conn *c, const struct smtp_params *p,
 	}
 	if (smtp_greeting(s, e) == -1 || smtp_hello(s, true, e) == -1 ||
 	    smtp_starttls(s, e) == -1 || smtp_auth(s, e) == -1) {
+		if (said != NULL)
+			*said = s->judged;
 		smtp_quit(s);		/* QUIT only when still usable */
 		return -1;
 	}
@@ -647,7 +657,7 @@ txn_fail(struct smtp *s, struct txn *x)
 	if (x->failed)
 		return;
 	x->failed = true;
-	x->fail_code = s->reply.code;
+	reply_said_set(&x->fail_said, &s->reply);
 	smtp_reply_error(s, &x->fail);
 }
 
@@ -725,24 +735,20 @@ smtp_send_rcpt(struct smtp *s, const struct smtp_rcpt *r, struct err *e)
 	return smtp_write_cmd(s, STAGE_RCPT, e, "RCPT TO:<%s>", r->addr);
 }
 
-/* A refused RCPT marks only its recipient. */
+/* A refused RCPT marks only its recipient, with the reply as data. */
 static int
 smtp_reply_rcpt(struct smtp *s, struct txn *x, struct smtp_rcpt *r,
     struct err *e)
 {
-	struct err said;
-
 	(void)e;
 	if (!x->mail_ok)
 		return 0;		/* 503s that follow a refused MAIL */
-	r->code = s->reply.code;
 	if (s->reply.code / 100 == 2) {
 		x->accepted++;
 		return 0;		/* PENDING until the final reply */
 	}
-	smtp_reply_error(s, &said);
-	r->state = s->reply.code / 100 == 5 ? RCPT_PERMFAIL : RCPT_TEMPFAIL;
-	snprintf(r->text, sizeof(r->text), "%s", said.msg);
+	r->state = RCPT_REFUSED;
+	reply_said_set(&r->said, &s->reply);
 	return 0;
 }
 
@@ -799,8 +805,10 @@ smtp_reply_cmd(struct smtp *s, struct txn *x, size_t i, bool last,
 		return -1;
 	/* 421 answers whatever was asked: the server is going away, and
 	 * the replies still due will never come. */
-	if (s->reply.code == 421)
+	if (s->reply.code == 421) {
+		reply_said_set(&x->lost_said, &s->reply);
 		return smtp_reply_error(s, e);
+	}
 	if (i == 0)
 		return smtp_reply_mail(s, x, e);
 	if (i <= x->t->nrcpts)
@@ -1129,48 +1137,51 @@ txn_prepare(struct smtp *s, struct txn *x, struct err *e)
 	return 0;
 }
 
-/* Settle every recipient still pending: accepted, or failed with e. */
+/* Settle every recipient still pending: accepted by the final reply
+ * (why NULL), or failed with the transaction for the reason in why.
+ * Temporary or permanent is not smtp.c's to say. */
 static void
-txn_settle(struct smtp *s, struct txn *x, const struct err *e, bool ok)
+txn_settle(struct smtp *s, struct txn *x, const struct reply_said *why)
 {
-	char sum[ERR_MSG_MAX];
-	bool perm = !ok && (e->ex == EX_UNAVAILABLE || e->ex == EX_DATAERR ||
-	    e->ex == EX_NOUSER);
-
-	reply_summary(&s->reply, sum, sizeof(sum));
 	for (size_t i = 0; i < x->t->nrcpts; i++) {
 		struct smtp_rcpt *r = &x->t->rcpts[i];
 
 		if (r->state != RCPT_PENDING)
 			continue;
-		if (ok) {
+		if (why == NULL) {
 			r->state = RCPT_ACCEPTED;
-			r->code = s->reply.code;
-			snprintf(r->text, sizeof(r->text), "%s said: %s",
-			    conn_peer(s->conn), sum);
-			continue;
+			reply_said_set(&r->said, &s->reply);
+		} else {
+			r->state = RCPT_FAILED;
+			r->said = *why;
 		}
-		r->state = perm ? RCPT_PERMFAIL : RCPT_TEMPFAIL;
-		r->code = x->failed ? x->fail_code : 0;
-		snprintf(r->text, sizeof(r->text), "%s", e->msg);
 	}
 }
 
-/* Every RCPT refused: report the first, temporary if any was. */
+/* Every RCPT refused: report the first, temporary if any was not 5xx. */
 static int
-txn_no_rcpt(struct txn *x, struct err *e)
+txn_no_rcpt(struct smtp *s, struct txn *x, struct err *e)
 {
 	const struct smtp_rcpt *first = NULL;
 	bool temp = false;
 
 	for (size_t i = 0; i < x->t->nrcpts; i++) {
-		if (x->t->rcpts[i].state == RCPT_TEMPFAIL)
+		const struct smtp_rcpt *r = &x->t->rcpts[i];
+
+		if (r->state != RCPT_REFUSED)
+			continue;
+		if (r->said.code / 100 != 5)
 			temp = true;
-		if (first == NULL && x->t->rcpts[i].state != RCPT_PENDING)
-			first = &x->t->rcpts[i];
+		if (first == NULL)
+			first = r;
 	}
+	if (first == NULL)
+		return err_set(e, EX_SOFTWARE, "%s: no recipient accepted, "
+		    "none refused", conn_peer(s->conn));
 	return err_set(e, temp ? EX_TEMPFAIL : EX_UNAVAILABLE,
-	    "no recipient accepted: %s", first ? first->text : "?");
+	    "no recipient accepted: %s said: %s (in reply to %s)",
+	    conn_peer(s->conn), first->said.line,
+	    smtp_stage_name(STAGE_RCPT));
 }
 
 /* Envelope, DATA or BDAT, body: -1 only for a failure of the session. */
@@ -1197,12 +1208,12 @@ int
 smtp_send(struct smtp *s, struct smtp_txn *t, struct err *e)
 {
 	struct txn x = { .t = t };
+	const struct reply_said *why = &x.lost_said;
 	int rc;
 
 	for (size_t i = 0; i < t->nrcpts; i++) {
 		t->rcpts[i].state = RCPT_PENDING;
-		t->rcpts[i].code = 0;
-		t->rcpts[i].text[0] = '\0';
+		reply_said_set(&t->rcpts[i].said, NULL);
 	}
 	err_clear(&x.fail);
 	x.w.eightbitmime = (s->caps.flags & CAP_8BITMIME) != 0;
@@ -1223,10 +1234,11 @@ smtp_send(struct smtp *s, struct smtp_txn *t, struct err *e)
 		rc = txn_run(s, &x, e);
 	if (rc == 0 && x.failed) {
 		*e = x.fail;
+		why = &x.fail_said;
 		rc = -1;
 	} else if (rc == 0 && x.accepted == 0)
-		rc = txn_no_rcpt(&x, e);
-	txn_settle(s, &x, e, rc == 0);
+		rc = txn_no_rcpt(s, &x, e);
+	txn_settle(s, &x, rc == 0 ? NULL : why);
 	s->bdat = false;
 	return rc;
 }

@@ -18,8 +18,10 @@
  *    (in reply to RCPT TO)".
  * ex is a first guess (4xx and lost connections EX_TEMPFAIL, 5xx
  * EX_UNAVAILABLE, untrusted TLS or refused AUTH EX_NOPERM, a malformed
- * reply EX_PROTOCOL); delivery.c decides the final classification from
- * smtp_last_reply() and the stage.
+ * reply EX_PROTOCOL).  The results are data: each recipient's state and
+ * the reply that decided it (struct smtp_rcpt); delivery.c decides the
+ * classification from those, and from ex and the stage only for a
+ * failure that no reply explains.
  */
 #ifndef POSTIE_SMTP_H
 #define POSTIE_SMTP_H
@@ -55,14 +57,24 @@ enum smtp_stage {
 };
 const char *smtp_stage_name(enum smtp_stage s);	/* "RCPT TO", "end of DATA" ... */
 
-enum rcpt_state { RCPT_PENDING = 0, RCPT_ACCEPTED, RCPT_TEMPFAIL, RCPT_PERMFAIL };
+/* What became of one recipient.  smtp.c only reports; whether a refusal
+ * or a failure is temporary or permanent is delivery.c's to decide. */
+enum rcpt_state {
+	RCPT_PENDING = 0,	/* no word yet (only while smtp_send runs) */
+	RCPT_ACCEPTED,		/* the final reply took the message for it */
+	RCPT_REFUSED,		/* its own RCPT reply refused it (said) */
+	RCPT_FAILED,		/* the transaction failed: smtp_send's err */
+};
 
 struct smtp_rcpt {
 	const char *addr;		/* as it goes in RCPT TO:<...> */
 	const char *notify;		/* DSN NOTIFY= value, or NULL */
 	enum rcpt_state state;
-	int	 code;			/* the server's reply code, 0 if none */
-	char	 text[ERR_MSG_MAX];	/* "host said: 550 5.1.1 ... (in reply to RCPT TO)" */
+	/* The reply that decided state: the RCPT reply (REFUSED), the final
+	 * reply (ACCEPTED), the refusal that failed the transaction (FAILED;
+	 * code 0 when no reply did: connection lost, malformed reply, a
+	 * local check such as SIZE). */
+	struct reply_said said;
 };
 
 struct smtp_txn {
@@ -83,9 +95,10 @@ struct smtp;
 /* Run the session up to "ready for MAIL": greeting, EHLO, STARTTLS (per
  * p->tls), AUTH.  The conn is owned by the session from here on.  On
  * failure the session is closed (after QUIT when the server is still
- * talking) and *s is NULL. */
+ * talking), *s is NULL, and *said (when not NULL) holds the refusal that
+ * e describes (code 0 when no reply refused: lost, TLS, malformed). */
 int	smtp_open(struct smtp **s, struct conn *c, const struct smtp_params *p,
-	    struct err *e);
+	    struct reply_said *said, struct err *e);
 
 const struct smtp_caps *smtp_caps(const struct smtp *s);
 /* The last reply received (code 0 when the failure had no reply). */
@@ -99,7 +112,7 @@ struct conn *smtp_conn(struct smtp *s);
 const struct smtp_reply *smtp_greeting_reply(const struct smtp *s);
 const struct smtp_reply *smtp_ehlo_reply(const struct smtp *s);
 
-/* One transaction.  Fills each rcpt's state.  Returns 0 when the server
+/* One transaction.  Fills each rcpt's state and said.  Returns 0 when the server
  * accepted the message for at least one recipient; -1 otherwise, with e
  * describing the failure (the whole transaction failed: MAIL refused, every
  * RCPT refused, DATA or the final reply refused, connection lost).  After

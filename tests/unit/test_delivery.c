@@ -27,20 +27,26 @@
 
 /* ---- classification ------------------------------------------------------ */
 
-static const char *
-said(const char *reply)
+/* The RCPT reply "550 5.1.1 no such user" as smtp.c keeps it. */
+static const struct reply_said *
+said(const char *line)
 {
-	static char buf[256];
+	static struct reply_said d;
+	char *end;
 
-	snprintf(buf, sizeof(buf), "mx.example[192.0.2.1]:25 said: %s "
-	    "(in reply to RCPT TO)", reply);
-	return buf;
+	memset(&d, 0, sizeof(d));
+	d.code = (int)strtol(line, &end, 10);
+	if (end[0] == ' ' && end[1] >= '2' && end[1] <= '5' && end[2] == '.')
+		snprintf(d.status, sizeof(d.status), "%.*s",
+		    (int)strcspn(end + 1, " "), end + 1);
+	snprintf(d.line, sizeof(d.line), "%s", line);
+	return &d;
 }
 
 static void
 rcpt_550_511_is_no_such_user(void)
 {
-	CHECK_INT(delivery_rcpt_ex(550, said("550 5.1.1 no such user")),
+	CHECK_INT(delivery_rcpt_ex(said("550 5.1.1 no such user")),
 	    EX_NOUSER);
 	CHECK_INT(EX_NOUSER, 67);
 }
@@ -48,36 +54,36 @@ rcpt_550_511_is_no_such_user(void)
 static void
 rcpt_550_without_enhanced_code_is_no_such_user(void)
 {
-	CHECK_INT(delivery_rcpt_ex(550, said("550 mailbox unavailable")),
+	CHECK_INT(delivery_rcpt_ex(said("550 mailbox unavailable")),
 	    EX_NOUSER);
-	CHECK_INT(delivery_rcpt_ex(553, said("553 5.1.3 bad address syntax")),
+	CHECK_INT(delivery_rcpt_ex(said("553 5.1.3 bad address syntax")),
 	    EX_NOUSER);
-	CHECK_INT(delivery_rcpt_ex(551, said("551 5.1.6 user not local")),
+	CHECK_INT(delivery_rcpt_ex(said("551 5.1.6 user not local")),
 	    EX_NOUSER);
 }
 
 static void
 rcpt_512_and_null_mx_are_no_such_host(void)
 {
-	CHECK_INT(delivery_rcpt_ex(550, said("550 5.1.2 bad destination "
+	CHECK_INT(delivery_rcpt_ex(said("550 5.1.2 bad destination "
 	    "system")), EX_NOHOST);
 	CHECK_INT(EX_NOHOST, 68);
-	CHECK_INT(delivery_rcpt_ex(556, said("556 5.1.10 null MX")),
+	CHECK_INT(delivery_rcpt_ex(said("556 5.1.10 null MX")),
 	    EX_NOHOST);
-	CHECK_INT(delivery_rcpt_ex(554, said("554 no such domain")),
+	CHECK_INT(delivery_rcpt_ex(said("554 no such domain")),
 	    EX_NOHOST);
 }
 
 static void
 rcpt_other_5xx_is_unavailable(void)
 {
-	CHECK_INT(delivery_rcpt_ex(552, said("552 5.2.2 mailbox full")),
+	CHECK_INT(delivery_rcpt_ex(said("552 5.2.2 mailbox full")),
 	    EX_UNAVAILABLE);
-	CHECK_INT(delivery_rcpt_ex(550, said("550 5.7.1 relaying denied")),
+	CHECK_INT(delivery_rcpt_ex(said("550 5.7.1 relaying denied")),
 	    EX_UNAVAILABLE);
-	CHECK_INT(delivery_rcpt_ex(554, said("554 5.1.1 transaction failed")),
+	CHECK_INT(delivery_rcpt_ex(said("554 5.1.1 transaction failed")),
 	    EX_UNAVAILABLE);	/* 554 is not a "no such user" code */
-	CHECK_INT(delivery_rcpt_ex(550, said("550 5.3.0 system error")),
+	CHECK_INT(delivery_rcpt_ex(said("550 5.3.0 system error")),
 	    EX_UNAVAILABLE);
 	CHECK_INT(EX_UNAVAILABLE, 69);
 }
@@ -87,8 +93,8 @@ rcpt_other_5xx_is_unavailable(void)
 static void
 rcpt_status_read_after_the_reply_code_only(void)
 {
-	CHECK_INT(delivery_rcpt_ex(550, "mx.example[192.0.2.1]:25 said: "
-	    "550 5.7.1 see 5.1.2 docs (in reply to RCPT TO)"), EX_UNAVAILABLE);
+	CHECK_INT(delivery_rcpt_ex(said("550 5.7.1 see 5.1.2 docs")),
+	    EX_UNAVAILABLE);
 }
 
 struct classify_case {
@@ -456,6 +462,8 @@ rcpt_550_511_refuses_only_that_recipient(void)
 		CHECK_INT(r.rep.v[0].outcome, OUT_PERMFAIL);
 		CHECK_INT(r.rep.v[0].ex, EX_NOUSER);
 		CHECK(strstr(r.rep.v[0].text, "550 5.1.1 no such user") != NULL);
+		CHECK(strstr(r.rep.v[0].text, "(in reply to RCPT TO)") != NULL);
+		CHECK_STR(r.rep.v[0].reply, "550 5.1.1 no such user");
 		CHECK_INT(r.rep.v[1].outcome, OUT_SENT);
 	}
 	CHECK_INT(r.ex, 67);
@@ -552,6 +560,7 @@ mail_refused_4xx_defers_every_recipient(void)
 		CHECK_INT(r.rep.v[i].outcome, OUT_TEMPFAIL);
 		CHECK_INT(r.rep.v[i].ex, EX_TEMPFAIL);
 		CHECK(strstr(r.rep.v[i].text, "451 4.3.2") != NULL);
+		CHECK_STR(r.rep.v[i].reply, "451 4.3.2 not now");
 	}
 	CHECK_INT(r.ex, 75);
 	report_free(&r.rep);
@@ -590,6 +599,7 @@ greeting_421_is_temporary(void)
 	if (r.rep.n == 1) {
 		CHECK_INT(r.rep.v[0].outcome, OUT_TEMPFAIL);
 		CHECK(strstr(r.rep.v[0].text, "421") != NULL);
+		CHECK_STR(r.rep.v[0].reply, "421 4.3.2 too busy");
 	}
 	CHECK_INT(r.ex, 75);
 	report_free(&r.rep);

@@ -312,7 +312,7 @@ run_txn(struct fake *f, const struct step *steps, struct smtp_params *p,
 
 	if (c == NULL)
 		return -2;
-	if (smtp_open(&s, c, p, e) == -1) {
+	if (smtp_open(&s, c, p, NULL, e) == -1) {
 		fake_finish(f);
 		return -3;
 	}
@@ -360,7 +360,7 @@ pipelined_envelope_arrives_in_one_read(void)
 	CHECK(fake_find(&f, "QUIT") >= 0);
 	CHECK_INT(r[0].state, RCPT_ACCEPTED);
 	CHECK_INT(r[1].state, RCPT_ACCEPTED);
-	CHECK_INT(r[0].code, 250);
+	CHECK_INT(r[0].said.code, 250);
 	fake_free(&f);
 }
 
@@ -418,11 +418,10 @@ rcpt_550_marks_only_that_rcpt(void)
 	set_body("hi\r\n", 65536);
 	txn_init(&t, r, 2, to);
 	CHECK_INT(run_txn(&f, steps, &p, &t, &e), 0);
-	CHECK_INT(r[0].state, RCPT_PERMFAIL);
-	CHECK_INT(r[0].code, 550);
-	CHECK(strstr(r[0].text, "127.0.0.1") != NULL);
-	CHECK(strstr(r[0].text, "said: 550 5.1.1 <b@example.org>: no such "
-	    "user (in reply to RCPT TO)") != NULL);
+	CHECK_INT(r[0].state, RCPT_REFUSED);
+	CHECK_INT(r[0].said.code, 550);
+	CHECK_STR(r[0].said.status, "5.1.1");
+	CHECK_STR(r[0].said.line, "550 5.1.1 <b@example.org>: no such user");
 	CHECK_INT(r[1].state, RCPT_ACCEPTED);
 	fake_free(&f);
 }
@@ -450,8 +449,8 @@ rcpt_451_defers_only_that_rcpt(void)
 	txn_init(&t, r, 2, to);
 	CHECK_INT(run_txn(&f, steps, &p, &t, &e), 0);
 	CHECK_INT(r[0].state, RCPT_ACCEPTED);
-	CHECK_INT(r[1].state, RCPT_TEMPFAIL);
-	CHECK_INT(r[1].code, 451);
+	CHECK_INT(r[1].state, RCPT_REFUSED);
+	CHECK_INT(r[1].said.code, 451);
 	fake_free(&f);
 }
 
@@ -478,7 +477,7 @@ all_rcpts_refused_pipelined_354_gets_empty_dot(void)
 	CHECK_INT(run_txn(&f, steps, &p, &t, &e), -1);
 	CHECK_INT(e.ex, EX_UNAVAILABLE);
 	CHECK(strstr(e.msg, "no recipient accepted") != NULL);
-	CHECK_INT(r[0].state, RCPT_PERMFAIL);
+	CHECK_INT(r[0].state, RCPT_REFUSED);
 	CHECK(fake_find(&f, "MISMATCH") < 0);
 	CHECK(fake_find(&f, "secret") < 0);
 	CHECK(fake_find(&f, "QUIT") >= 0);
@@ -506,8 +505,10 @@ mail_refused_fails_every_rcpt(void)
 	CHECK_INT(e.ex, EX_UNAVAILABLE);
 	CHECK(strstr(e.msg, "553 5.1.8 sender rejected (in reply to MAIL "
 	    "FROM)") != NULL);
-	CHECK_INT(r[0].state, RCPT_PERMFAIL);
-	CHECK_INT(r[1].state, RCPT_PERMFAIL);
+	CHECK_INT(r[0].state, RCPT_FAILED);
+	CHECK_INT(r[1].state, RCPT_FAILED);
+	CHECK_INT(r[1].said.code, 553);
+	CHECK_STR(r[1].said.status, "5.1.8");
 	CHECK(fake_find(&f, "RCPT") < 0);
 	fake_free(&f);
 }
@@ -526,7 +527,7 @@ greeting_421_is_tempfail_without_quit(void)
 
 	c = fake_start(&f, steps);
 	CHECK(c != NULL);
-	CHECK_INT(smtp_open(&s, c, &p, &e), -1);
+	CHECK_INT(smtp_open(&s, c, &p, NULL, &e), -1);
 	CHECK(s == NULL);
 	fake_finish(&f);
 	CHECK_INT(e.ex, EX_TEMPFAIL);
@@ -543,15 +544,18 @@ greeting_554_refuses_session_and_quits(void)
 		{ NULL, NULL },
 	};
 	struct smtp_params p = params();
+	struct reply_said said;
 	struct smtp *s;
 	struct fake f;
 	struct err e;
 	struct conn *c = fake_start(&f, steps);
 
-	CHECK_INT(smtp_open(&s, c, &p, &e), -1);
+	CHECK_INT(smtp_open(&s, c, &p, &said, &e), -1);
 	fake_finish(&f);
 	CHECK_INT(e.ex, EX_UNAVAILABLE);
 	CHECK(strstr(e.msg, "refused the session") != NULL);
+	CHECK_INT(said.code, 554);
+	CHECK_STR(said.line, "554 5.7.1 go away");
 	CHECK(fake_find(&f, "QUIT") >= 0);
 	fake_free(&f);
 }
@@ -570,7 +574,7 @@ starttls_required_not_offered_sends_no_mail(void)
 	struct conn *c = fake_start(&f, steps);
 
 	p.tls = TLSMODE_STARTTLS;
-	CHECK_INT(smtp_open(&s, c, &p, &e), -1);
+	CHECK_INT(smtp_open(&s, c, &p, NULL, &e), -1);
 	fake_finish(&f);
 	CHECK_INT(e.ex, EX_NOPERM);
 	CHECK(strstr(e.msg, "does not offer STARTTLS; TLS is required") !=
@@ -595,7 +599,7 @@ starttls_opportunistic_not_offered_goes_on(void)
 	struct conn *c = fake_start(&f, steps);
 
 	p.tls = TLSMODE_OPPORTUNISTIC;
-	CHECK_INT(smtp_open(&s, c, &p, &e), 0);
+	CHECK_INT(smtp_open(&s, c, &p, NULL, &e), 0);
 	if (s != NULL) {
 		CHECK_INT(smtp_caps(s)->flags, CAP_8BITMIME);
 		smtp_quit(s);
@@ -619,7 +623,7 @@ ehlo_refused_falls_back_to_helo(void)
 	struct err e;
 	struct conn *c = fake_start(&f, steps);
 
-	CHECK_INT(smtp_open(&s, c, &p, &e), 0);
+	CHECK_INT(smtp_open(&s, c, &p, NULL, &e), 0);
 	if (s != NULL) {
 		CHECK_INT(smtp_caps(s)->flags, 0);
 		smtp_quit(s);
@@ -789,7 +793,8 @@ bdat_refused_chunk_stops_the_body(void)
 	CHECK_INT(run_txn(&f, steps, &p, &t, &e), -1);
 	CHECK(fake_find(&f, "MISMATCH") < 0);
 	CHECK(fake_find(&f, "QUIT") > 0);
-	CHECK_INT(r[0].state, RCPT_TEMPFAIL);
+	CHECK_INT(r[0].state, RCPT_FAILED);
+	CHECK_STR(r[0].said.line, "452 4.3.1 disk full");
 	fake_free(&f);
 }
 
@@ -817,9 +822,9 @@ final_451_defers_accepted_rcpts(void)
 	CHECK_INT(run_txn(&f, steps, &p, &t, &e), -1);
 	CHECK_INT(e.ex, EX_TEMPFAIL);
 	CHECK(strstr(e.msg, "(in reply to end of DATA)") != NULL);
-	CHECK_INT(r[0].state, RCPT_TEMPFAIL);
-	CHECK_INT(r[0].code, 451);
-	CHECK_INT(r[1].state, RCPT_PERMFAIL);
+	CHECK_INT(r[0].state, RCPT_FAILED);
+	CHECK_INT(r[0].said.code, 451);
+	CHECK_INT(r[1].state, RCPT_REFUSED);
 	fake_free(&f);
 }
 
@@ -844,7 +849,8 @@ lost_after_dot_says_state_unknown(void)
 	CHECK_INT(run_txn(&f, steps, &p, &t, &e), -1);
 	CHECK_INT(e.ex, EX_TEMPFAIL);
 	CHECK(strstr(e.msg, "delivery state unknown") != NULL);
-	CHECK_INT(r[0].state, RCPT_TEMPFAIL);
+	CHECK_INT(r[0].state, RCPT_FAILED);
+	CHECK_INT(r[0].said.code, 0);	/* no reply explains it */
 	fake_free(&f);
 }
 
@@ -871,8 +877,9 @@ rcpt_421_ends_transaction_as_tempfail(void)
 	CHECK_INT(e.ex, EX_TEMPFAIL);
 	CHECK(strstr(e.msg, "421 4.7.0 shutting down (in reply to RCPT TO)") !=
 	    NULL);
-	CHECK_INT(r[0].state, RCPT_TEMPFAIL);
-	CHECK_INT(r[1].state, RCPT_TEMPFAIL);
+	CHECK_INT(r[0].state, RCPT_FAILED);
+	CHECK_INT(r[1].state, RCPT_FAILED);
+	CHECK_INT(r[0].said.code, 421);
 	fake_free(&f);
 }
 
@@ -1004,7 +1011,7 @@ size_over_server_limit_not_sent(void)
 	CHECK_INT(run_txn(&f, steps, &p, &t, &e), -1);
 	CHECK_INT(e.ex, EX_UNAVAILABLE);
 	CHECK(strstr(e.msg, "exceeds") != NULL);
-	CHECK_INT(r[0].state, RCPT_PERMFAIL);
+	CHECK_INT(r[0].state, RCPT_FAILED);
 	CHECK(fake_find(&f, "MAIL") < 0);
 	fake_free(&f);
 }
@@ -1023,7 +1030,7 @@ reset_sends_rset(void)
 	struct err e;
 	struct conn *c = fake_start(&f, steps);
 
-	CHECK_INT(smtp_open(&s, c, &p, &e), 0);
+	CHECK_INT(smtp_open(&s, c, &p, NULL, &e), 0);
 	if (s != NULL) {
 		CHECK_INT(smtp_reset(s, &e), 0);
 		CHECK(smtp_usable(s));
@@ -1070,7 +1077,7 @@ run_two(struct fake *f, const struct step *steps, struct two *w)
 	memset(w, 0, sizeof(*w));
 	txn_init(&t1, r1, 1, to1);
 	txn_init(&t2, r2, 1, to2);
-	if (c == NULL || smtp_open(&s, c, &p, &e) == -1) {
+	if (c == NULL || smtp_open(&s, c, &p, NULL, &e) == -1) {
 		fake_finish(f);
 		return -1;
 	}
@@ -1328,7 +1335,7 @@ open_only(struct fake *f, const struct step *steps, struct smtp_params *p,
 
 	if (c == NULL)
 		return -2;
-	rc = smtp_open(&s, c, p, e);
+	rc = smtp_open(&s, c, p, NULL, e);
 	if (rc == 0)
 		smtp_quit(s);
 	fake_finish(f);
@@ -1499,7 +1506,7 @@ body_never_reaches_the_trace(void)
 	set_body("secret line\r\n", 65536);
 	txn_init(&t, r, 1, to);
 	conn_set_trace(c, trace_collect, &tr);
-	CHECK_INT(smtp_open(&s, c, &p, &e), 0);
+	CHECK_INT(smtp_open(&s, c, &p, NULL, &e), 0);
 	if (s != NULL) {
 		CHECK_INT(smtp_send(s, &t, &e), 0);
 		smtp_quit(s);
