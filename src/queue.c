@@ -699,7 +699,7 @@ run_entry(struct qrun *r, const char *id)
 	struct queue_env q;
 	struct stat sb;
 	struct err e;
-	int fd;
+	int fd, rc;
 
 	err_clear(&e);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -713,8 +713,8 @@ run_entry(struct qrun *r, const char *id)
 		close(fd);
 		return;
 	}
-	if (queuefile_load_env(r->dir, id, &q, &e) == -1) {
-		if (errno != ENOENT)	/* ENOENT: finished by another run */
+	if ((rc = queuefile_load_env(r->dir, id, &q, &e)) != 0) {
+		if (rc == -1)	/* 1: finished by another run */
 			note_problem(r, id, &e);
 		close(fd);
 		return;
@@ -1030,9 +1030,10 @@ list_one(struct qrun *r, const char *id, struct buf *b, off_t *total)
 	struct queue_env q;
 	struct stat sb;
 	struct err e;
+	int rc;
 
-	if (queuefile_load_env(r->dir, id, &q, &e) == -1) {
-		if (errno != ENOENT)
+	if ((rc = queuefile_load_env(r->dir, id, &q, &e)) != 0) {
+		if (rc == -1)	/* 1: gone meanwhile */
 			buf_printf(b, "%s  (unreadable: %s)\n", id, e.msg);
 		free(msg);
 		return;
@@ -1085,7 +1086,7 @@ json_one(struct qrun *r, const char *dir, const char *id,
 	struct err e;
 	bool first = true;
 
-	if (queuefile_load_env(dir, id, &q, &e) == -1) {
+	if (queuefile_load_env(dir, id, &q, &e) != 0) {	/* gone, broken */
 		free(msg);
 		return;
 	}

@@ -541,14 +541,14 @@ queuefile_load_env(const char *dir, const char *id, struct queue_env *q,
 	int rc;
 
 	buf_init(&b);
-	if ((rc = read_small(path, QUEUE_ENV_MAX, &b)) == -1)
+	if ((rc = read_small(path, QUEUE_ENV_MAX, &b)) == -1 && errno == ENOENT)
+		rc = 1;
+	else if (rc == -1)
 		err_sys(e, EX_IOERR, "cannot read %s", path);
-	else if ((rc = queue_env_parse(q, b.data, b.len, e)) == -1)
-		errno = EINVAL;
-	else if (strcmp(q->id, id) != 0) {
+	else if ((rc = queue_env_parse(q, b.data, b.len, e)) == 0 &&
+	    strcmp(q->id, id) != 0) {
 		queue_env_free(q);
 		rc = err_set(e, EX_DATAERR, "its id is %s", q->id);
-		errno = EINVAL;
 	}
 	buf_free(&b);
 	free(path);

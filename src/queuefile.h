@@ -136,10 +136,10 @@ int	queuefile_commit(int fd, const char *tmp, const char *final,
 int	queuefile_write_env(const char *dir, const char *into,
 	    const struct queue_env *q, bool sync_dir, struct err *e);
 
-/* Read and parse dir/ID.env into q (the caller frees it on success).
- * -1 with e and errno: ENOENT when the file is gone (EX_IOERR), EINVAL
- * when it does not parse or names another id (EX_DATAERR), else the read
- * error (EX_IOERR; EFBIG over QUEUE_ENV_MAX). */
+/* Read and parse dir/ID.env into q (the caller frees it on 0).  1 when
+ * the file is gone (another run finished the entry): nothing to do.  -1
+ * with e: EX_DATAERR when it does not parse or names another id, else
+ * EX_IOERR (a read error, or larger than QUEUE_ENV_MAX). */
 int	queuefile_load_env(const char *dir, const char *id,
 	    struct queue_env *q, struct err *e);
 
