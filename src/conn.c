@@ -332,6 +332,15 @@ conn_trace_pause(struct conn *c, bool paused)
 	c->trace_paused = paused;
 }
 
+void
+conn_trace_note(struct conn *c, const char *note)
+{
+	if (c->trace == NULL)
+		return;
+	trace_queued(c);
+	c->trace(c->trace_arg, '*', note, strlen(note));
+}
+
 /* Send all of buf now, through TLS when active. */
 static int
 conn_send_raw(struct conn *c, const void *buf, size_t len, int timeout_ms,

@@ -23,7 +23,8 @@
 #define CONN_OUTBUF	(64 * 1024)	/* flushed when full: 4 full TLS records */
 
 /* Called with each line sent or received, for -v and -X (direction '>'
- * for sent, '<' for received).  Credentials are masked by the callee. */
+ * for sent, '<' for received, '*' for a note that is not traffic, such
+ * as a stage change).  Credentials are masked by the callee. */
 typedef void (*conn_trace_fn)(void *arg, char direction, const char *line,
 	    size_t len);
 
@@ -72,6 +73,9 @@ void	conn_set_trace(struct conn *c, conn_trace_fn fn, void *arg);
  * the next command.  Bytes queued before the call are traced (or not)
  * according to the state they were queued in.  Reads are always traced. */
 void	conn_trace_pause(struct conn *c, bool paused);
+/* Trace a note (direction '*') after the lines already queued, so that
+ * it reads in order with them.  Nothing when no trace is set. */
+void	conn_trace_note(struct conn *c, const char *note);
 /* "host[addr]:port" for messages. */
 const char *conn_peer(const struct conn *c);
 void	conn_set_peer_name(struct conn *c, const char *host);

@@ -83,6 +83,10 @@ log_mask_line(char direction, const char *line, size_t len,
 {
 	size_t keep;
 
+	if (direction == '*') {		/* a note, not traffic: no state */
+		buf_add(out, line, len);
+		return;
+	}
 	if (direction != '>') {
 		*mask_next = is_challenge(line, len);
 		buf_add(out, line, len);
@@ -110,7 +114,8 @@ log_trace(void *arg, char direction, const char *line, size_t len)
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	buf_init(&b);
-	buf_adds(&b, direction == '>' ? "-> " : "<- ");
+	buf_adds(&b, direction == '>' ? "-> " : direction == '*' ? "** " :
+	    "<- ");
 	log_mask_line(direction, line, len, &t->mask_next, &b);
 	/* -v writes to a terminal: no control character from a hostile
 	 * server gets there (ESC sequences, CR, BS), as in --serverinfo. */

@@ -126,10 +126,20 @@ smtp_stage_name(enum smtp_stage st)
 	return stages[st].name;
 }
 
-/* This is the only way to change the stage. */
+/* This is the only way to change the stage.  Each change goes into the
+ * -v and -X transcript, as curl's smtp_state() logs it: "EHLO -> STARTTLS"
+ * (while pipelined replies are matched, the stage follows the command
+ * each reply answers). */
 static void
 smtp_state(struct smtp *s, enum smtp_stage st)
 {
+	char note[64];
+
+	if (st != s->stage) {
+		snprintf(note, sizeof(note), "%s -> %s",
+		    smtp_stage_name(s->stage), smtp_stage_name(st));
+		conn_trace_note(s->conn, note);
+	}
 	s->stage = st;
 }
 

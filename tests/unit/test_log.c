@@ -91,6 +91,20 @@ mask_every_answer_to_a_334(void)
 	run_dialogue(s, sizeof(s) / sizeof(s[0]));
 }
 
+/* A note in the trace (a stage change) is kept as it is and does not
+ * end the masking of the answer to a 334. */
+static void
+note_between_challenge_and_answer_keeps_mask(void)
+{
+	static const struct step s[] = {
+		{ '<', "334 UGFzc3dvcmQ6", "334 UGFzc3dvcmQ6" },
+		{ '*', "AUTH -> AUTH", "AUTH -> AUTH" },
+		{ '>', SECRET_PASS, "<hidden>" },
+	};
+
+	run_dialogue(s, sizeof(s) / sizeof(s[0]));
+}
+
 static void
 mask_cram_md5_response(void)
 {
@@ -356,6 +370,7 @@ static const struct test tests[] = {
 	TEST(mask_auth_plain_initial_response),
 	TEST(mask_lowercase_auth_and_other_mechanisms),
 	TEST(mask_every_answer_to_a_334),
+	TEST(note_between_challenge_and_answer_keeps_mask),
 	TEST(mask_cram_md5_response),
 	TEST(mask_leaves_other_lines_verbatim),
 	TEST(mask_reads_only_len_bytes),

@@ -1519,6 +1519,59 @@ body_never_reaches_the_trace(void)
 	fake_free(&f);
 }
 
+/* Stage notes ('*') from the trace, one per line. */
+static void
+note_sink(void *arg, char dir, const char *line, size_t len)
+{
+	struct buf *b = arg;
+
+	if (dir != '*')
+		return;
+	buf_add(b, line, len);
+	buf_addc(b, '\n');
+}
+
+static void
+stage_changes_are_traced(void)
+{
+	static const struct step steps[] = {
+		{ NULL, GREET }, { "EHLO", EHLO_PLAIN },
+		{ "MAIL", "250 ok\r\n" }, { "RCPT", "250 ok\r\n" },
+		{ "DATA", "354 go\r\n" }, { "hi\r\n.\r\n", "250 ok\r\n" },
+		{ "QUIT", "221 bye\r\n" }, { NULL, NULL },
+	};
+	static const char *const to[] = { "b@example.org" };
+	struct smtp_params p = params();
+	struct smtp_rcpt r[1];
+	struct smtp_txn t;
+	struct smtp *s;
+	struct fake f;
+	struct err e;
+	struct buf notes;
+	struct conn *c;
+
+	buf_init(&notes);
+	set_body("hi\r\n", 65536);
+	txn_init(&t, r, 1, to);
+	c = fake_start(&f, steps);
+	CHECK(c != NULL);
+	conn_set_trace(c, note_sink, &notes);
+	CHECK_INT(smtp_open(&s, c, &p, NULL, &e), 0);
+	if (s != NULL) {
+		CHECK_INT(smtp_send(s, &t, &e), 0);
+		smtp_quit(s);
+	}
+	fake_finish(&f);
+	buf_addc(&notes, '\0');
+	CHECK_STR(notes.data, "connect -> initial greeting\n"
+	    "initial greeting -> EHLO\n" "EHLO -> MAIL FROM\n"
+	    "MAIL FROM -> RCPT TO\n" "RCPT TO -> DATA\n"
+	    "DATA -> message body\n" "message body -> end of DATA\n"
+	    "end of DATA -> QUIT\n");
+	buf_free(&notes);
+	fake_free(&f);
+}
+
 static void
 stage_names_for_messages(void)
 {
@@ -1569,6 +1622,7 @@ static const struct test tests[] = {
 	TEST(auth_skipped_without_password),
 	TEST(starttls_early_data_rejected),
 	TEST(body_never_reaches_the_trace),
+	TEST(stage_changes_are_traced),
 	TEST(stage_names_for_messages),
 };
 
