@@ -883,13 +883,22 @@ report_free(struct report *rep)
 int
 delivery_exit_code(const struct report *rep)
 {
-	int temp = 0;
+	bool accepted = false;
+	int temp = 0, perm = 0;
 
 	for (size_t i = 0; i < rep->n; i++) {
-		if (rep->v[i].outcome == OUT_PERMFAIL)
-			return rep->v[i].ex != 0 ? rep->v[i].ex : EX_UNAVAILABLE;
-		if (rep->v[i].outcome == OUT_TEMPFAIL && temp == 0)
-			temp = rep->v[i].ex != 0 ? rep->v[i].ex : EX_TEMPFAIL;
+		const struct rcpt_result *r = &rep->v[i];
+
+		accepted |= r->outcome == OUT_SENT || r->outcome == OUT_QUEUED;
+		if (r->outcome == OUT_PERMFAIL && perm == 0)
+			perm = r->ex != 0 ? r->ex : EX_UNAVAILABLE;
+		if (r->outcome == OUT_TEMPFAIL && temp == 0)
+			temp = r->ex != 0 ? r->ex : EX_TEMPFAIL;
 	}
+	/* Design §5.2: once any recipient has the message, a refusal is
+	 * told on stderr and by a notice, not by the exit code, or the
+	 * caller sends everyone the message again (Postfix does the same). */
+	if (!accepted && perm != 0)
+		return perm;
 	return temp;
 }

@@ -102,8 +102,10 @@ void	report_free(struct report *rep);
 int	delivery_probe(const struct account *a, struct smtp **s,
 	    struct err *e);
 
-/* 0 when every recipient was sent; else the sysexits code of the worst
- * failure (permanent before temporary). */
+/* The exit code of a submission: a temporary failure the queue does not
+ * own (queue off) wins, since the caller must try again; then, only when
+ * no recipient was sent or queued, the first permanent refusal; else 0
+ * (a partial refusal is reported on stderr and by a notice instead). */
 int	delivery_exit_code(const struct report *rep);
 
 /*

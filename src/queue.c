@@ -930,6 +930,57 @@ run_dir(struct qrun *r, struct err *e)
 }
 
 int
+queue_notice_refused(const char *config_file, const struct account *a,
+    const struct report *rep, struct err *e)
+{
+	struct queue_opts o = { .config_file = config_file };
+	struct queue_stats st;
+	struct qrun r = { .o = &o, .st = &st };
+	const char *slash = strrchr(rep->saved, '/');
+	char *fdir, *dir, *id;
+	struct queue_env q;
+	bool any_sent = false;
+	int rc = 0;
+
+	/* Only a copy kept in some queue_dir/failed/ID.eml, and only when
+	 * a recipient has the message: otherwise the exit code tells. */
+	for (size_t i = 0; i < rep->n; i++)
+		any_sent |= rep->v[i].outcome == OUT_SENT ||
+		    rep->v[i].outcome == OUT_QUEUED;
+	if (!any_sent || slash == NULL || strlen(slash) < 5 ||
+	    strcmp(slash + strlen(slash) - 4, ".eml") != 0)
+		return 0;
+	memset(&st, 0, sizeof(st));
+	fdir = xstrndup(rep->saved, (size_t)(slash - rep->saved));
+	id = xstrndup(slash + 1, strlen(slash + 1) - 4);
+	/* fdir is DIR/failed (queue_save_failed's). */
+	dir = xstrndup(fdir, strrchr(fdir, '/') != NULL ?
+	    (size_t)(strrchr(fdir, '/') - fdir) : 0);
+	if (open_queue(&r, &o, e) == -1)
+		rc = -1;
+	else {
+		if (queuefile_load_env(fdir, id, &q, e) == -1)
+			rc = -1;
+		else {
+			r.dir = dir;
+			r.cache = delivery_cache_new();
+			strlist_init(&r.notices);
+			queue_notice(&r, &q, a, NOTICE_FAILED, rep->saved);
+			for (size_t i = 0; i < r.notices.n; i++)
+				run_entry(&r, r.notices.v[i]);
+			strlist_free(&r.notices);
+			delivery_cache_close(r.cache);
+			queue_env_free(&q);
+		}
+		close_queue(&r);
+	}
+	free(dir);
+	free(id);
+	free(fdir);
+	return rc;
+}
+
+int
 queue_metrics(const struct config *cfg, const struct account *a,
     const struct report *rep, struct metrics_update *u, struct err *e)
 {

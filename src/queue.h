@@ -70,6 +70,19 @@ void	queue_save_failed(const struct account *a, struct message *m,
 int	queue_dirs(const struct config *cfg, const char *account,
 	    struct strlist *dirs, struct err *e);
 
+/*
+ * After a submission that queue_save_failed kept in a queue directory's
+ * failed/ (rep->saved): when some recipient was sent or queued (a partial
+ * refusal, which exits 0), write the sender's failure notice into that
+ * queue directory (with notice.h's rules and rate limit) and try to send
+ * it at once, as a queue run would; it waits in the queue otherwise.
+ * Nothing when every recipient was refused (the exit code tells the
+ * caller).  -1 with e when the configuration or the kept state cannot be
+ * read.
+ */
+int	queue_notice_refused(const char *config_file, const struct account *a,
+	    const struct report *rep, struct err *e);
+
 /* After a submission (rep) or a queue run: advance u by what rep says
  * (every recipient sent: one sent; any queued: one deferred; any refused
  * for good: one failed) and rewrite a's metrics_file over every queue

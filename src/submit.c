@@ -393,6 +393,20 @@ write_dry_run(struct submission *sub, int fd, struct err *e)
 	return message_write(&sub->msg, &w, fd, e);
 }
 
+/* A partial refusal: the sender's notice (queue.h); its trouble is a
+ * warning, the message itself was delivered. */
+static void
+submit_notice(const struct cli *cli, const struct submission *sub,
+    const struct report *rep)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (queue_notice_refused(cli->config_file, sub->a, rep, &e) == -1)
+		fprintf(stderr, "postie: warning: no failure notice: %s\n",
+		    e.msg);
+}
+
 /* The account's metrics_file after a delivery; its trouble is a warning,
  * never the message's failure. */
 static void
@@ -455,8 +469,10 @@ submit_run(const struct cli *cli, int out_fd, struct report *rep,
 		tried = rc == 0;
 		if (rc == 0)
 			rc = delivery_run(sub.a, &sub.msg, &sub.env, &o, rep, e);
-		if (rc == 0)
+		if (rc == 0) {
 			queue_save_failed(sub.a, &sub.msg, &sub.env, rep);
+			submit_notice(cli, &sub, rep);
+		}
 		/* Spec §5: a temporary failure is queued (exit 0), unless
 		 * queue off; a queue that cannot be written is never 0. */
 		if (rc == 0)

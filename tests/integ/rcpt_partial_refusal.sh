@@ -1,16 +1,23 @@
 #!/bin/bash
 # One recipient refused with 550, one accepted: the accepted one gets the
-# message, the exit code is 67, stderr names the refused one, and the
-# message is kept for the refused one in queue_dir/failed, and mailq says
-# where.
+# message, the exit code is 0 (a non-zero exit makes PHP and mail clients
+# send everyone the message again), stderr names the refused one, the
+# message is kept for the refused one in queue_dir/failed, mailq says
+# where, and the sender gets one failure notice at once.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
 start_smtpd --fault rcpt:550:bad@example.net
 smarthost_config off
 printf 'Subject: partial\n\nbody\n' | run_postie -C "$CFG" good@example.net bad@example.net
-assert_exit 67
-assert_received 1
+assert_exit 0
+assert_received 2
 check_eml "$SPOOL/1.eml" <<'PY'
 eq(meta["rcpt_tos"], ["good@example.net"], "accepted recipient")
+PY
+check_eml "$SPOOL/2.eml" <<'PY'
+eq(meta["rcpt_tos"], ["sender@example.com"], "the notice goes to the sender")
+eq(msg.get_content_type(), "multipart/report", "a delivery status notification")
+ds = list(msg.iter_parts())[1].get_payload()
+eq(str(ds[1]["Final-Recipient"]).replace(" ", ""), "rfc822;bad@example.net", "it reports bad@")
 PY
 assert_contains "$T/err" "bad@example.net"
 assert_not_contains "$T/err" "good@example.net: "

@@ -177,10 +177,25 @@ exit_code_zero_when_all_sent(void)
 static void
 exit_code_permanent_before_temporary(void)
 {
-	enum outcome o[] = { OUT_TEMPFAIL, OUT_SENT, OUT_PERMFAIL };
-	int x[] = { EX_TEMPFAIL, 0, EX_NOUSER };
+	enum outcome o[] = { OUT_TEMPFAIL, OUT_PERMFAIL };
+	int x[] = { EX_TEMPFAIL, EX_NOUSER };
 
-	CHECK_INT(exit_code_of(o, x, 3), EX_NOUSER);
+	CHECK_INT(exit_code_of(o, x, 2), EX_NOUSER);
+}
+
+static void
+exit_code_partial_refusal_is_success(void)
+{
+	enum outcome sent[] = { OUT_SENT, OUT_PERMFAIL };
+	enum outcome queued[] = { OUT_PERMFAIL, OUT_QUEUED };
+	enum outcome temp[] = { OUT_SENT, OUT_TEMPFAIL, OUT_PERMFAIL };
+	int x[] = { 0, EX_NOUSER, EX_NOUSER };
+	int y[] = { 0, EX_TEMPFAIL, EX_NOUSER };
+
+	CHECK_INT(exit_code_of(sent, x, 2), 0);
+	CHECK_INT(exit_code_of(queued, x + 1, 2), 0);
+	/* Not queued (queue off): the caller must keep the message. */
+	CHECK_INT(exit_code_of(temp, y, 3), EX_TEMPFAIL);
 }
 
 static void
@@ -466,7 +481,8 @@ rcpt_550_511_refuses_only_that_recipient(void)
 		CHECK_STR(r.rep.v[0].reply, "550 5.1.1 no such user");
 		CHECK_INT(r.rep.v[1].outcome, OUT_SENT);
 	}
-	CHECK_INT(r.ex, 67);
+	/* One recipient has it: exit 0, the refusal goes to stderr. */
+	CHECK_INT(r.ex, 0);
 	CHECK(strstr(r.rep.reply, "queued as X") != NULL);
 	report_free(&r.rep);
 }
@@ -999,6 +1015,7 @@ static const struct test tests[] = {
 	TEST(session_failures_classified_per_spec),
 	TEST(exit_code_zero_when_all_sent),
 	TEST(exit_code_permanent_before_temporary),
+	TEST(exit_code_partial_refusal_is_success),
 	TEST(exit_code_first_permanent_wins),
 	TEST(exit_code_temporary_keeps_its_code),
 	TEST(exit_code_defaults_when_result_has_no_code),
