@@ -25,11 +25,13 @@
 struct alias {
 	char		*name;
 	struct strlist	 addrs;
+	int		 line;		/* where its entry starts */
 };
 
 struct aliases {
 	struct alias	*v;
 	size_t		 n, cap;
+	char		*path;		/* the file, for newaliases */
 };
 
 /* The address an item stands for: the text inside <...> if any (outside
@@ -109,6 +111,7 @@ add_entry(struct aliases *al, char *entry, const char *name, int line,
 	}
 	a = &al->v[al->n];
 	a->name = xstrdup(entry);
+	a->line = line;
 	strlist_init(&a->addrs);
 	split_list(colon + 1, &a->addrs);
 	al->n++;
@@ -174,6 +177,7 @@ aliases_parse(struct aliases **out, const char *text, size_t len,
 	if (flush_entry(al, &entry, name, start, e) < 0)
 		goto fail;
 	buf_free(&entry);
+	al->path = xstrdup(name);
 	*out = al;
 	return 0;
 fail:
@@ -231,6 +235,7 @@ aliases_free(struct aliases *a)
 		strlist_free(&a->v[i].addrs);
 	}
 	free(a->v);
+	free(a->path);
 	free(a);
 }
 
@@ -244,21 +249,202 @@ aliases_find(const struct aliases *a, const char *name)
 	return NULL;
 }
 
-void
-aliases_expand(const struct aliases *a, const char *addr,
-    struct strlist *out)
+/* ---- expansion ---------------------------------------------------------- */
+
+/* "a program" for "|cmd" (quoted or not), "a file" for "/path", or NULL. */
+static const char *
+target_kind(const char *item)
+{
+	const char *p = item + (item[0] == '"');
+
+	if (*p == '|')
+		return "a program";
+	if (*p == '/')
+		return "a file";
+	return NULL;
+}
+
+static bool
+is_include(const char *item)
+{
+	return ascii_prefix_ci(item, ":include:");
+}
+
+struct expansion {
+	const struct aliases *a;
+	struct strlist	*out;
+	struct alias_refusals *refused;
+	const char	*chain[ALIASES_DEPTH_MAX];	/* names being expanded */
+	int		 depth;
+};
+
+static void
+refuse(struct expansion *x, const char *name, char *reason)
+{
+	struct alias_refusals *r = x->refused;
+
+	r->v = xreallocarray(r->v, r->n + 1, sizeof(*r->v));
+	r->v[r->n].name = xstrdup(name);
+	r->v[r->n++].reason = reason;
+}
+
+static void
+add_out(struct expansion *x, const char *addr)
+{
+	if (!strlist_contains_ci(x->out, addr))
+		strlist_add(x->out, addr);
+}
+
+static void expand_name(struct expansion *x, const char *name, bool top);
+
+/* The items of an :include: file: one or more addresses a line, '#'
+ * comments.  Bounded like the aliases file.  -1 (errno) when it cannot
+ * be read. */
+static int
+read_include(const char *path, struct strlist *items)
+{
+	char chunk[8192];
+	struct buf b;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd == -1)
+		return -1;
+	buf_init(&b);
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || b.len + (size_t)n > ALIASES_MAX_SIZE) {
+			int saved = n < 0 ? errno : EFBIG;
+
+			close(fd);
+			buf_free(&b);
+			errno = saved;
+			return -1;
+		}
+		buf_add(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	for (char *line = b.data, *next; line != NULL; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		line[strcspn(line, "#")] = '\0';
+		split_list(line, items);
+	}
+	buf_free(&b);
+	return 0;
+}
+
+static bool
+in_chain(const struct expansion *x, const char *name)
+{
+	for (int i = 0; i < x->depth; i++)
+		if (ascii_eq_ci(x->chain[i], name))
+			return true;
+	return false;
+}
+
+static void
+expand_item(struct expansion *x, const char *owner, const char *item)
+{
+	const char *kind = target_kind(item);
+	struct strlist items;
+
+	if (kind != NULL) {
+		refuse(x, owner, xasprintf("alias %s: %s is %s; postie only "
+		    "hands mail to SMTP servers (deliver it on a machine that "
+		    "runs a local MTA)", owner, item, kind));
+		return;
+	}
+	if (!is_include(item)) {
+		expand_name(x, item, false);
+		return;
+	}
+	strlist_init(&items);
+	if (in_chain(x, item))
+		refuse(x, owner, xasprintf("alias %s: %s includes itself",
+		    owner, item));
+	else if (x->depth >= ALIASES_DEPTH_MAX)
+		refuse(x, owner, xasprintf("alias %s: %s nested deeper than "
+		    "%d levels", owner, item, ALIASES_DEPTH_MAX));
+	else if (read_include(item + 9, &items) == -1)
+		refuse(x, owner, xasprintf("alias %s: cannot read %s: %s",
+		    owner, item + 9, strerror(errno)));
+	else {
+		x->chain[x->depth++] = item;
+		for (size_t i = 0; i < items.n; i++)
+			expand_item(x, owner, items.v[i]);
+		x->depth--;
+	}
+	strlist_free(&items);
+}
+
+
+static void
+expand_name(struct expansion *x, const char *name, bool top)
 {
 	const struct alias *al = NULL;
 
-	if (a != NULL && strchr(addr, '@') == NULL) {
-		al = aliases_find(a, addr);
-		if (al == NULL)
-			al = aliases_find(a, "default");
+	if (x->a != NULL && strchr(name, '@') == NULL && !in_chain(x, name)) {
+		al = aliases_find(x->a, name);
+		if (al == NULL && top)
+			al = aliases_find(x->a, "default");
 	}
-	if (al == NULL) {
-		strlist_add(out, addr);
+	if (al == NULL) {		/* an address, or the end of a loop */
+		add_out(x, name);
 		return;
 	}
+	if (x->depth >= ALIASES_DEPTH_MAX) {
+		refuse(x, name, xasprintf("alias %s: aliases nested deeper "
+		    "than %d levels", name, ALIASES_DEPTH_MAX));
+		return;
+	}
+	x->chain[x->depth++] = name;
 	for (size_t i = 0; i < al->addrs.n; i++)
-		strlist_add(out, al->addrs.v[i]);
+		expand_item(x, al->name, al->addrs.v[i]);
+	x->depth--;
+}
+
+void
+aliases_expand(const struct aliases *a, const char *addr,
+    struct strlist *out, struct alias_refusals *refused)
+{
+	struct expansion x = { .a = a, .out = out, .refused = refused };
+
+	expand_name(&x, addr, true);
+}
+
+void
+alias_refusals_free(struct alias_refusals *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].name);
+		free(r->v[i].reason);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+size_t
+aliases_check(const struct aliases *a, struct buf *out)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; a != NULL && i < a->n; i++) {
+		struct alias_refusals r = { 0 };
+		struct strlist sink;
+
+		strlist_init(&sink);
+		aliases_expand(a, a->v[i].name, &sink, &r);
+		for (size_t j = 0; j < r.n; j++)
+			if (ascii_eq_ci(r.v[j].name, a->v[i].name))
+				buf_printf(out, "%s:%d: %s\n", a->path,
+				    a->v[i].line, r.v[j].reason);
+		for (size_t j = 0; j < r.n; j++)
+			bad += ascii_eq_ci(r.v[j].name, a->v[i].name);
+		alias_refusals_free(&r);
+		strlist_free(&sink);
+	}
+	return bad;
 }

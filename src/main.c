@@ -37,7 +37,8 @@ run_newaliases(const struct cli *cli)
 	struct err e;
 
 	err_clear(&e);
-	return submit_check_aliases(cli, &e) == -1 ? fail(&e) : 0;
+	return submit_check_aliases(cli, STDERR_FILENO, &e) == -1 ?
+	    fail(&e) : 0;
 }
 
 /* -bv: each recipient's expansion and route, nothing sent; the exit code

@@ -360,17 +360,25 @@ route_verify(const struct account *a, const struct strlist *args,
 	for (size_t i = 0; i < args->n; i++) {
 		struct strlist exp, q;
 
+		struct alias_refusals r = { 0 };
+
 		strlist_init(&exp);
 		strlist_init(&q);
-		aliases_expand(al, args->v[i], &exp);
+		aliases_expand(al, args->v[i], &exp, &r);
 		for (size_t j = 0; j < exp.n; j++)
 			strlist_take(&q, address_qualify(exp.v[j], dom));
 		buf_printf(out, "%s ->", args->v[i]);
 		for (size_t j = 0; j < q.n; j++)
 			buf_printf(out, "%s %s", j > 0 ? "," : "", q.v[j]);
 		buf_addc(out, '\n');
+		for (size_t j = 0; j < r.n; j++) {
+			buf_printf(out, "  undeliverable: %s\n", r.v[j].reason);
+			if (worst == 0)
+				worst = EX_UNAVAILABLE;
+		}
 		for (size_t j = 0; j < q.n; j++)
 			verify_address(a, q.v[j], out, &worst);
+		alias_refusals_free(&r);
 		strlist_free(&exp);
 		strlist_free(&q);
 	}

@@ -46,6 +46,9 @@ struct submission {
 	char	*header_from;		/* for an added From header */
 	char	*notify, *ret;		/* upper-cased DSN values */
 	char	*password;
+	/* Recipients the aliases lead to programs or files: refused for
+	 * good before any connection, reported with the others. */
+	struct alias_refusals refused;
 };
 
 /* The domain that completes a local name ("root"): the account's domain,
@@ -231,7 +234,7 @@ resolve_rcpts(struct submission *sub, const struct strlist *raw,
 		return -1;
 	strlist_init(&expanded);
 	for (size_t i = 0; i < raw->n; i++)
-		aliases_expand(al, raw->v[i], &expanded);
+		aliases_expand(al, raw->v[i], &expanded, &sub->refused);
 	for (size_t i = 0; rc == 0 && i < expanded.n; i++) {
 		char *q = address_qualify(expanded.v[i], qualify_domain(a));
 
@@ -343,7 +346,7 @@ submission_prepare(struct submission *sub, const struct cli *cli,
 	strlist_free(&raw);
 	if (rc == -1)
 		return -1;
-	if (sub->env.rcpts.n == 0)
+	if (sub->env.rcpts.n == 0 && sub->refused.n == 0)
 		return err_set(e, EX_USAGE, "no recipients (give them as "
 		    "arguments, or use -t)");
 	if (settle_from(sub, e) == -1 || rewrite(sub, cli, e) == -1 ||
@@ -363,6 +366,7 @@ submission_free(struct submission *sub)
 	free(sub->header_from);
 	free(sub->notify);
 	free(sub->ret);
+	alias_refusals_free(&sub->refused);
 	if (sub->password != NULL) {
 		explicit_bzero(sub->password, strlen(sub->password));
 		free(sub->password);
@@ -391,6 +395,25 @@ write_dry_run(struct submission *sub, int fd, struct err *e)
 	if (rc == -1)
 		return err_sys(e, EX_IOERR, "writing the dry run");
 	return message_write(&sub->msg, &w, fd, e);
+}
+
+/* The recipients the aliases refused join the report as permanent
+ * failures, so they are told, kept and noticed like a server's refusal. */
+static void
+add_refusals(const struct submission *sub, struct report *rep)
+{
+	for (size_t i = 0; i < sub->refused.n; i++) {
+		const struct alias_refusal *r = &sub->refused.v[i];
+		struct rcpt_result *rr;
+
+		rep->v = xreallocarray(rep->v, rep->n + 1, sizeof(*rep->v));
+		rr = &rep->v[rep->n++];
+		memset(rr, 0, sizeof(*rr));
+		rr->addr = address_qualify(r->name, qualify_domain(sub->a));
+		rr->outcome = OUT_PERMFAIL;
+		rr->ex = EX_UNAVAILABLE;
+		snprintf(rr->text, sizeof(rr->text), "%s", r->reason);
+	}
 }
 
 /* A partial refusal: the sender's notice (queue.h); its trouble is a
@@ -467,8 +490,10 @@ submit_run(const struct cli *cli, int out_fd, struct report *rep,
 			rc = config_password(sub.a, &sub.password, e);
 		o.password = sub.password;
 		tried = rc == 0;
-		if (rc == 0)
+		if (rc == 0 && sub.env.rcpts.n > 0)
 			rc = delivery_run(sub.a, &sub.msg, &sub.env, &o, rep, e);
+		if (rc == 0)
+			add_refusals(&sub, rep);
 		if (rc == 0) {
 			queue_save_failed(sub.a, &sub.msg, &sub.env, rep);
 			submit_notice(cli, &sub, rep);
@@ -652,7 +677,7 @@ submit_verify(const struct cli *cli, int out_fd, struct err *e)
 }
 
 int
-submit_check_aliases(const struct cli *cli, struct err *e)
+submit_check_aliases(const struct cli *cli, int out_fd, struct err *e)
 {
 	const struct account *a;
 	struct aliases *al = NULL;
@@ -665,6 +690,21 @@ submit_check_aliases(const struct cli *cli, struct err *e)
 		rc = -1;
 	else if (a->aliases != NULL)
 		rc = aliases_load(&al, a->aliases, e);
+	if (rc == 0 && al != NULL) {
+		struct buf b;
+		size_t bad;
+
+		buf_init(&b);
+		bad = aliases_check(al, &b);
+		if (bad > 0) {
+			(void)write_all(out_fd, b.data, b.len);
+			rc = err_set(e, EX_CONFIG, "%s: %zu entr%s that postie "
+			    "cannot deliver (programs, files or unreadable "
+			    ":include: files)", a->aliases, bad,
+			    bad == 1 ? "y" : "ies");
+		}
+		buf_free(&b);
+	}
 	aliases_free(al);
 	config_free(&cfg);
 	return rc;

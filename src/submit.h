@@ -58,8 +58,12 @@ int	submit_serverinfo(const struct cli *cli, int out_fd, struct err *e);
 int	submit_verify(const struct cli *cli, int out_fd, struct err *e);
 
 /* newaliases, -bi: check that the account's aliases file parses (postie
- * reads it on each submission, so there is nothing to build).  0, or -1
- * with e (EX_CONFIG, or the aliases file's error). */
-int	submit_check_aliases(const struct cli *cli, struct err *e);
+ * reads it on each submission, so there is nothing to build) and that
+ * postie can deliver every entry: each program, file or unreadable
+ * :include: target is written to out_fd as "FILE:LINE: ..." (aliases.h's
+ * aliases_check).  0, or -1 with e (EX_CONFIG: the aliases file's error,
+ * or how many entries cannot be delivered). */
+int	submit_check_aliases(const struct cli *cli, int out_fd,
+	    struct err *e);
 
 #endif

@@ -27,12 +27,19 @@ expand(const struct aliases *a, const char *addr)
 	struct strlist out;
 	struct buf b;
 
+	struct alias_refusals r = { 0 };
+
 	strlist_init(&out);
 	buf_init(&b);
-	aliases_expand(a, addr, &out);
+	aliases_expand(a, addr, &out, &r);
 	for (size_t i = 0; i < out.n; i++)
 		buf_printf(&b, "%s%s", i ? " " : "", out.v[i]);
+	for (size_t i = 0; i < r.n; i++)
+		buf_printf(&b, "%s!%s", b.len ? " " : "", r.v[i].name);
 	strlist_free(&out);
+	alias_refusals_free(&r);
+	if (b.data == NULL)
+		buf_adds(&b, "");
 	return buf_steal(&b);
 }
 
@@ -57,7 +64,7 @@ check_cases(const struct aliases *a, const struct expand_case *c, size_t n)
 }
 
 static void
-expansion_is_one_level_and_ignores_case(void)
+expansion_of_listed_names_ignores_case(void)
 {
 	static const struct expand_case cases[] = {
 		{ "root", "ops@example.com admin@example.com" },
@@ -182,8 +189,140 @@ load_reads_the_file_and_reports_missing_one(void)
 	    "No such file or directory");
 }
 
+/* Parse text (aliases or the message of its failure) for a test. */
+static struct aliases *
+parsed(const char *text)
+{
+	struct aliases *a = NULL;
+	struct err e;
+
+	err_clear(&e);
+	CHECK_INT(aliases_parse(&a, text, strlen(text), "f", &e), 0);
+	CHECK_STR(e.msg, "");
+	return a;
+}
+
+static void
+expansion_is_recursive_with_loops_and_duplicates(void)
+{
+	static const struct expand_case cases[] = {
+		/* Debian's chain: postmaster -> root -> ops@ */
+		{ "postmaster", "ops@example.com" },
+		{ "root", "ops@example.com" },
+		/* an alias that reaches itself delivers to the name */
+		{ "self", "self ops@example.com" },
+		{ "a", "a x@example.com" },
+		{ "b", "b x@example.com" },
+		/* a@ twice, through two paths, is one recipient */
+		{ "list", "a@example.com b@example.com" },
+		/* "default" applies to the name asked, not to the names an
+		 * alias leads to */
+		{ "jane", "catch@example.com" },
+		{ "boss", "jane" },
+	};
+	struct aliases *a = parsed(
+	    "postmaster: root\nroot: ops@example.com\n"
+	    "self: self, root\n"
+	    "a: b\nb: a, x@example.com\n"
+	    "list: a@example.com, sub\nsub: A@example.com, b@example.com\n"
+	    "default: catch@example.com\nboss: jane\n");
+
+	check_cases(a, cases, sizeof(cases) / sizeof(cases[0]));
+	aliases_free(a);
+}
+
+static void
+include_files_are_read(void)
+{
+	char path[] = "/tmp/postie-test-include.XXXXXX";
+	int fd = mkstemp(path);
+	static const char inc[] = "x@example.com, y@example.com\n"
+	    "# a comment\nz@example.com # trailing\nroot\n";
+	char *text, *got;
+	struct aliases *a;
+
+	CHECK(fd >= 0);
+	CHECK_INT(write(fd, inc, strlen(inc)), (long long)strlen(inc));
+	close(fd);
+	text = xasprintf("staff: :include:%s\nroot: ops@example.com\n"
+	    "gone: :include:/nonexistent/list\n", path);
+	a = parsed(text);
+	got = expand(a, "staff");
+	CHECK_STR(got, "x@example.com y@example.com z@example.com "
+	    "ops@example.com");
+	free(got);
+	got = expand(a, "gone");
+	CHECK_STR(got, "!gone");
+	free(got);
+	aliases_free(a);
+	free(text);
+	unlink(path);
+}
+
+static void
+pipe_and_file_targets_are_refusals(void)
+{
+	struct aliases *a = parsed(
+	    "prog: \"|/usr/bin/procmail\"\n"
+	    "archive: /var/mail/archive, keep@example.com\n"
+	    "mix: a@example.com, prog\n");
+	struct alias_refusals r = { 0 };
+	struct strlist out;
+	struct buf b;
+	char *got;
+
+	got = expand(a, "prog");
+	CHECK_STR(got, "!prog");
+	free(got);
+	got = expand(a, "archive");
+	CHECK_STR(got, "keep@example.com !archive");
+	free(got);
+	got = expand(a, "mix");
+	CHECK_STR(got, "a@example.com !prog");
+	free(got);
+	strlist_init(&out);
+	aliases_expand(a, "prog", &out, &r);
+	CHECK_INT(r.n, 1);
+	if (r.n == 1)
+		CHECK(strstr(r.v[0].reason, "\"|/usr/bin/procmail\" is a "
+		    "program") != NULL);
+	alias_refusals_free(&r);
+	strlist_free(&out);
+	/* newaliases names each bad entry once, with its line. */
+	buf_init(&b);
+	CHECK_INT(aliases_check(a, &b), 2);
+	CHECK(b.data != NULL && strstr(b.data, "f:1: alias prog: ") != NULL);
+	CHECK(b.data != NULL && strstr(b.data, "f:2: alias archive: "
+	    "/var/mail/archive is a file") != NULL);
+	CHECK(b.data != NULL && strstr(b.data, "f:3:") == NULL);
+	buf_free(&b);
+	aliases_free(a);
+}
+
+static void
+deep_nesting_is_refused(void)
+{
+	struct buf t;
+	struct aliases *a;
+	char *got;
+
+	buf_init(&t);
+	for (int i = 0; i < ALIASES_DEPTH_MAX + 5; i++)
+		buf_printf(&t, "a%d: a%d\n", i, i + 1);
+	a = parsed(t.data);
+	got = expand(a, "a0");
+	CHECK(strchr(got, '!') != NULL);
+	free(got);
+	aliases_free(a);
+	buf_free(&t);
+}
+
 static const struct test tests[] = {
-	TEST(expansion_is_one_level_and_ignores_case),
+	TEST(expansion_is_recursive_with_loops_and_duplicates),
+	TEST(include_files_are_read),
+	TEST(pipe_and_file_targets_are_refusals),
+	TEST(deep_nesting_is_refused),
+	TEST(expansion_of_listed_names_ignores_case),
 	TEST(default_catches_unlisted_local_names_only),
 	TEST(no_aliases_file_leaves_addresses_alone),
 	TEST(malformed_files_name_the_line),
