@@ -33,6 +33,7 @@
 #include "message.h"
 #include "mime.h"
 #include "reencode.h"
+#include "spool.h"
 
 #define READ_BLOCK	(64 * 1024)	/* input and spool write size */
 #define WRITE_BLOCK	(256 * 1024)	/* message_write: few large writes */
@@ -60,30 +61,6 @@ struct reader_state {
 	size_t	 outlen;
 	char	 in[READ_BLOCK];
 };
-
-int
-message_spool_open(const char *dir, struct err *e)
-{
-	char *path;
-	int fd;
-
-	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
-		dir = "/tmp";
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		return fd;
-	/* No O_TMPFILE on this file system: make and unlink at once. */
-	path = xasprintf("%s/postie.XXXXXX", dir);
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd < 0) {
-		err_sys(e, EX_CANTCREAT, "cannot create spool file in %s", dir);
-		free(path);
-		return -1;
-	}
-	unlink(path);
-	free(path);
-	return fd;
-}
 
 static int
 spool_flush(struct reader_state *rs, struct err *e)
@@ -300,17 +277,6 @@ read_finish(struct reader_state *rs, struct err *e)
 	return 0;
 }
 
-static ssize_t
-read_retry(int fd, char *buf, size_t len)
-{
-	ssize_t n;
-
-	do
-		n = read(fd, buf, len);
-	while (n < 0 && errno == EINTR);
-	return n;
-}
-
 int
 message_read(struct message *m, int fd, const struct message_read_opts *o,
     struct err *e)
@@ -318,7 +284,7 @@ message_read(struct message *m, int fd, const struct message_read_opts *o,
 	struct reader_state *rs;
 	int rc = -1;
 
-	if ((m->body_fd = message_spool_open(o->spool_dir, e)) == -1)
+	if ((m->body_fd = spool_open(o->spool_dir, e)) == -1)
 		return -1;
 	rs = xcalloc(1, sizeof(*rs));
 	rs->m = m;
@@ -328,7 +294,7 @@ message_read(struct message *m, int fd, const struct message_read_opts *o,
 	rs->at_bol = true;
 	buf_init(&rs->line);
 	for (;;) {
-		ssize_t n = read_retry(fd, rs->in, sizeof(rs->in));
+		ssize_t n = spool_read(fd, rs->in, sizeof(rs->in));
 
 		if (n < 0) {
 			err_sys(e, EX_IOERR, "cannot read message");
@@ -1027,9 +993,7 @@ wire_fill(struct message_reader *r, struct err *e)
 
 	buf_reset(&r->out);
 	r->out_off = 0;
-	do
-		n = pread(r->m->body_fd, r->in, sizeof(r->in), r->pos);
-	while (n < 0 && errno == EINTR);
+	n = spool_pread(r->m->body_fd, r->in, sizeof(r->in), r->pos);
 	if (n < 0)
 		return err_sys(e, EX_IOERR, "cannot read spool file");
 	if (n == 0) {

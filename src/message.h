@@ -49,10 +49,6 @@ int	message_read(struct message *m, int fd,
 void	message_init(struct message *m);
 void	message_free(struct message *m);
 
-/* An unlinked temporary file for spooling, in dir (NULL: $TMPDIR or
- * /tmp).  Errors: EX_CANTCREAT. */
-int	message_spool_open(const char *dir, struct err *e);
-
 /* An address-list value with every non-ASCII display name as RFC 2047
  * encoded words (RFC 2047 §5 rule 3), addr-specs and ASCII names as
  * written; folded between addresses.  prefix_len: the column where the

@@ -39,6 +39,7 @@
 #include "mime.h"
 #include "reencode.h"
 #include "source.h"
+#include "spool.h"
 #include "util.h"
 
 #define MIME_BLOCK	SOURCE_BLOCK	/* input block, a multiple of 3 and 57 */
@@ -391,7 +392,7 @@ leaf_fill(struct mime *mm, const struct leaf *l, struct err *e)
 		want = (size_t)(l->len - mm->pos);
 	if (mm->in == NULL)
 		mm->in = xmalloc(MIME_BLOCK);
-	n = source_read_at(l->fd, mm->in, want, mm->pos);
+	n = spool_pread(l->fd, mm->in, want, mm->pos);
 	if (n < 0)
 		return err_sys(e, EX_IOERR, "cannot read '%s'", l->label);
 	if (n == 0)

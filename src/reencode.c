@@ -28,6 +28,7 @@
 #include "encode.h"
 #include "message.h"
 #include "reencode.h"
+#include "spool.h"
 
 #define WIRE_LINE_MAX	998	/* RFC 5321 §4.5.3.1.6, without CRLF */
 /* A boundary line: "--" boundary "--" and some transport padding. */
@@ -1184,9 +1185,7 @@ reencode_scan_fd(struct reencode *re, int fd, struct err *e)
 	ssize_t n;
 
 	for (;;) {
-		do
-			n = pread(fd, blk, SCAN_BLOCK, pos);
-		while (n < 0 && errno == EINTR);
+		n = spool_pread(fd, blk, SCAN_BLOCK, pos);
 		if (n <= 0)
 			break;
 		reencode_scan(re, blk, (size_t)n);

@@ -10,31 +10,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "message.h"
 #include "source.h"
+#include "spool.h"
 #include "util.h"
-
-ssize_t
-source_read_at(int fd, void *buf, size_t len, off_t off)
-{
-	ssize_t n;
-
-	do
-		n = pread(fd, buf, len, off);
-	while (n < 0 && errno == EINTR);
-	return n;
-}
-
-static ssize_t
-read_retry(int fd, void *buf, size_t len)
-{
-	ssize_t n;
-
-	do
-		n = read(fd, buf, len);
-	while (n < 0 && errno == EINTR);
-	return n;
-}
 
 /* ---- scanning ------------------------------------------------------------ */
 
@@ -115,7 +93,7 @@ source_scan(const struct source *src, const char *boundary,
 
 		if ((off_t)want > src->len - pos)
 			want = (size_t)(src->len - pos);
-		n = source_read_at(src->fd, blk + keep, want, pos);
+		n = spool_pread(src->fd, blk + keep, want, pos);
 		if (n < 0)
 			return err_sys(e, EX_NOINPUT, "cannot read '%s'",
 			    src->label);
@@ -166,13 +144,13 @@ spool_copy(int fd, const char *spool_dir, struct source *s, struct err *e)
 	ssize_t n;
 	int rc = 0;
 
-	if ((s->fd = message_spool_open(spool_dir, e)) == -1) {
+	if ((s->fd = spool_open(spool_dir, e)) == -1) {
 		free(blk);
 		return -1;
 	}
 	s->own_fd = true;
 	s->len = 0;
-	while ((n = read_retry(fd, blk, SOURCE_BLOCK)) > 0) {
+	while ((n = spool_read(fd, blk, SOURCE_BLOCK)) > 0) {
 		if (write_all(s->fd, blk, (size_t)n) == -1) {
 			rc = err_sys(e, EX_IOERR, "cannot write spool file");
 			break;
@@ -218,7 +196,7 @@ source_open(struct source *s, const char *path, int in_fd,
 	s->own_fd = true;
 	s->len = st.st_size;
 	/* Fail now, naming the file, rather than mid-DATA. */
-	if (s->len > 0 && source_read_at(fd, &st, 1, 0) < 0)
+	if (s->len > 0 && spool_pread(fd, &st, 1, 0) < 0)
 		return err_sys(e, EX_NOINPUT, "cannot read '%s'", path);
 	return 0;
 }

@@ -6,8 +6,7 @@
  *
  * A regular file is read in place and never held in memory.  Standard
  * input ("-") and what is not a regular file (a pipe, "-a <(cmd)", a
- * device) are first copied to an unlinked spool file (message.h's
- * message_spool_open), since they cannot be read twice.  A directory is
+ * device) are first copied to an unlinked spool file (spool.h), since they cannot be read twice.  A directory is
  * refused.  The scan reads the source once, in SOURCE_BLOCK blocks.
  */
 #ifndef POSTIE_SOURCE_H
@@ -21,7 +20,7 @@
 
 #define SOURCE_BLOCK	(192 * 1024)	/* read block, a multiple of 3 and 57 */
 
-/* A source opened for a part.  fd is read with pread (source_read_at), so
+/* A source opened for a part.  fd is read with pread (spool_pread), so
  * the offset does not matter; fd -1 with len 0 stands for empty content. */
 struct source {
 	int	 fd;
@@ -67,8 +66,5 @@ void	source_close(struct source *s);
  */
 int	source_scan(const struct source *src, const char *boundary,
 	    struct source_scan *s, char *blk, struct err *e);
-
-/* pread(2), retried on EINTR: returns what pread returns. */
-ssize_t	source_read_at(int fd, void *buf, size_t len, off_t off);
 
 #endif
