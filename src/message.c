@@ -30,6 +30,7 @@
 
 #include "address.h"
 #include "encode.h"
+#include "header7bit.h"
 #include "message.h"
 #include "mime.h"
 #include "reencode.h"
@@ -650,208 +651,28 @@ message_is_8bit(const struct message *m, const struct wire_opts *w)
 	return m->body_8bit && w->eightbitmime && body_mode(m, w) != BODY_QP;
 }
 
-/* ---- display names (RFC 2047 §5 rule 3) -------------------------------- */
-
-static bool
-is_special(char c)
-{
-	return strchr("()<>[]:;@\\,.\"", c) != NULL;
-}
-
-/* Where the top-level separator c (',' or '<') is in p[0..n), outside
- * quoted strings, domain literals, comments and angle brackets; n when
- * there is none. */
-static size_t
-top_level(const char *p, size_t n, char c)
-{
-	char quoted = '\0';	/* '"' or ']' while inside one */
-	int comment = 0, angle = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (quoted != '\0') {
-			if (p[i] == '\\' && i + 1 < n)
-				i++;
-			else if (p[i] == quoted)
-				quoted = '\0';
-			continue;
-		}
-		if (p[i] == '\\' && i + 1 < n)
-			i++;
-		else if (comment > 0)
-			comment += p[i] == '(' ? 1 : p[i] == ')' ? -1 : 0;
-		else if (p[i] == c && angle == 0)
-			return i;
-		else if (p[i] == '"')
-			quoted = '"';
-		else if (p[i] == '[')
-			quoted = ']';
-		else if (p[i] == '(')
-			comment = 1;
-		else if (p[i] == '<')
-			angle++;
-		else if (p[i] == '>' && angle > 0)
-			angle--;
-	}
-	return n;
-}
-
-/* The phrase as text: quotes and backslash escapes removed. */
-static char *
-unquote_phrase(const char *p, size_t n)
-{
-	struct buf b;
-
-	buf_init(&b);
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '"')
-			continue;
-		if (p[i] == '\\' && i + 1 < n)
-			i++;
-		buf_addc(&b, p[i]);
-	}
-	return buf_steal(&b);
-}
-
-/* RFC 2047 for the phrase; plain words that hold specials are quoted so
- * that they stay one word ("Doe," =?UTF-8?Q?J=C3=B6hn?=). */
-static void
-add_encoded_phrase(struct buf *out, const char *text, size_t col)
-{
-	char *enc = rfc2047_encode(text, col);
-
-	for (const char *p = enc; *p != '\0';) {
-		size_t ws = strspn(p, " \t\n"), w;
-		bool special = false;
-
-		buf_add(out, p, ws);
-		p += ws;
-		w = strcspn(p, " \t\n");
-		for (size_t i = 0; i < w && !(w >= 2 && p[0] == '=' &&
-		    p[1] == '?'); i++)
-			special |= is_special(p[i]);
-		if (special) {
-			buf_addc(out, '"');
-			for (size_t i = 0; i < w; i++) {
-				if (p[i] == '"' || p[i] == '\\')
-					buf_addc(out, '\\');
-				buf_addc(out, p[i]);
-			}
-			buf_addc(out, '"');
-		} else
-			buf_add(out, p, w);
-		p += w;
-	}
-	free(enc);
-}
-
-/* One mailbox (or group, or bare address), trimmed, display name
- * encoded when it is not ASCII. */
-static void
-add_mailbox(struct buf *out, const char *p, size_t n, size_t col)
-{
-	size_t lt = top_level(p, n, '<'), end = lt;
-	char *name;
-
-	while (end > 0 && (p[end - 1] == ' ' || p[end - 1] == '\t'))
-		end--;
-	/* Group syntax or stray specials around the name: not a plain
-	 * "phrase <addr>", so it stays as written. */
-	if (lt == n || end == 0 || top_level(p, end, ':') < end ||
-	    top_level(p, end, ';') < end || top_level(p, end, '@') < end ||
-	    top_level(p, end, '>') < end) {
-		buf_add(out, p, n);
-		return;
-	}
-	name = unquote_phrase(p, end);
-	if (!address_is_8bit(name))
-		buf_add(out, p, n);
-	else {
-		add_encoded_phrase(out, name, col);
-		buf_addc(out, ' ');
-		buf_add(out, p + lt, n - lt);
-	}
-	free(name);
-}
-
-char *
-message_encode_addresses(const char *value, size_t prefix_len)
-{
-	const char *p = value;
-	size_t n = strlen(value), col = prefix_len;
-	struct buf out;
-
-	buf_init(&out);
-	while (n > 0) {
-		size_t comma = top_level(p, n, ','), a = 0, b = comma;
-		const char *nl;
-
-		while (a < b && strchr(" \t\r\n", p[a]) != NULL)
-			a++;
-		while (b > a && strchr(" \t\r\n", p[b - 1]) != NULL)
-			b--;
-		if (out.len > 0) {
-			buf_addc(&out, ',');
-			if (col + 2 + (b - a) > 76) {
-				buf_adds(&out, "\n ");
-				col = 1;
-			} else {
-				buf_addc(&out, ' ');
-				col += 2;
-			}
-		}
-		add_mailbox(&out, p + a, b - a, col);
-		nl = memrchr(out.data, '\n', out.len);
-		col = nl != NULL ? out.len - (size_t)(nl - out.data) - 1 :
-		    prefix_len + out.len;
-		if (comma == n)
-			break;
-		p += comma + 1;
-		n -= comma + 1;
-	}
-	return buf_steal(&out);
-}
-
-/* A field's lines joined by LF, out with CRLF.  A CR left inside a field
- * is bare (header.c keeps no CRLF): it goes out as a space, never as a
- * bare CR (RFC 5321 §2.3.8; "\r.\r" is the SMTP smuggling sequence). */
-static void
-add_crlf_text(struct buf *b, const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '\n')
-			buf_addc(b, '\r');
-		buf_addc(b, p[i] == '\r' ? ' ' : p[i]);
-	}
-	buf_add(b, "\r\n", 2);
-}
-
+/* A top-level field for this server: made 7-bit (header7bit.h) unless
+ * the transaction is SMTPUTF8; as written when it has no 7-bit form (a
+ * non-ASCII addr-spec, which delivery.c refuses before this point
+ * without SMTPUTF8, or a structured field no encoding applies to). */
 static void
 add_wire_field(struct buf *b, const struct header_list *h, size_t i,
     const struct wire_opts *w)
 {
 	const struct header *f = &h->v[i];
-	char *v, *enc = NULL;
+	char *v, *seven;
 
-	if (w->smtputf8 || !address_is_8bit(f->raw) ||
-	    (!header_is_unstructured(f->name) &&
-	    !header_is_address_list(f->name))) {
-		add_crlf_text(b, f->raw, f->raw_len);
+	if (w->smtputf8 || !mem_has_8bit(f->raw, f->raw_len)) {
+		header_put_wire(b, f->raw, f->raw_len);
 		return;
 	}
 	v = header_value(h, i);
-	if (header_is_unstructured(f->name))
-		enc = rfc2047_encode(v, strlen(f->name) + 2);
-	else if (header_is_address_list(f->name))
-		enc = message_encode_addresses(v, strlen(f->name) + 2);
-	if (address_is_8bit(enc)) {
-		/* A non-ASCII addr-spec: only SMTPUTF8 can carry it, and
-		 * delivery.c refuses it before this point. */
-		add_crlf_text(b, f->raw, f->raw_len);
-	} else {
-		buf_printf(b, "%s: ", f->name);
-		add_crlf_text(b, enc, strlen(enc));
-	}
-	free(enc);
+	seven = header_field_7bit(f->name, v);
+	if (seven != NULL)
+		header_put_wire(b, seven, strlen(seven));
+	else
+		header_put_wire(b, f->raw, f->raw_len);
+	free(seven);
 	free(v);
 }
 

@@ -35,6 +35,7 @@
 #include "encode.h"
 #include "filetype.h"
 #include "header.h"
+#include "header7bit.h"
 #include "message.h"
 #include "mime.h"
 #include "reencode.h"
@@ -684,30 +685,18 @@ attach_part(struct part *p, const struct cli_attach *at,
 
 /* ---- header fields from the command line ---------------------------------- */
 
-static bool
-is_address_field(const char *name)
-{
-	static const char *const names[] = {
-		"From", "To", "Cc", "Bcc", "Reply-To", "Sender",
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (ascii_eq_ci(name, names[i]))
-			return true;
-	return false;
-}
-
-/* A field value from the command line, made safe for a header: address
- * lists with their display names in RFC 2047, other text in RFC 2047
- * when it is not ASCII. */
+/* A field value from the command line, made 7-bit as any other field
+ * (header7bit.h); as given when it has no 7-bit form. */
 static char *
 header_text(const char *name, const char *value)
 {
-	if (!address_is_8bit(value))
+	char *field = header_field_7bit(name, value), *v;
+
+	if (field == NULL)
 		return xstrdup(value);
-	if (is_address_field(name))
-		return message_encode_addresses(value, strlen(name) + 2);
-	return rfc2047_encode(value, strlen(name) + 2);
+	v = xstrdup(field + strlen(name) + 2);
+	free(field);
+	return v;
 }
 
 /* A list of arguments as one address-list value, folded between

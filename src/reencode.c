@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "encode.h"
-#include "message.h"
+#include "header7bit.h"
 #include "reencode.h"
 #include "spool.h"
 
@@ -537,159 +537,15 @@ hdr_value(const struct header_list *h, const char *name)
 	return i < 0 ? NULL : header_value(h, (size_t)i);
 }
 
-/* ---- 8-bit part header fields (spec §3) --------------------------------- */
-
-/* RFC 2045 §5.1 token characters (RFC 2231 adds '*' to names, which is
- * allowed here and refused later for 8-bit values). */
-static bool
-is_token_char(unsigned char c)
-{
-	return c > 0x20 && c < 0x7f && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
-}
-
-/* A parameter: its name and whole text as written, its value unquoted. */
-struct param {
-	const char *name, *text;
-	size_t	 namelen, textlen;
-	char	*value;
-};
-
-static const char *
-skip_wsp(const char *p)
-{
-	return p + strspn(p, " \t");
-}
-
-/* The parameter after a ';' into pm (pm->value newly allocated); *end
- * gets what follows it (WSP skipped).  -1 when malformed. */
-static int
-param_parse(const char *p, struct param *pm, const char **end)
-{
-	struct buf v;
-
-	pm->text = pm->name = p = skip_wsp(p);
-	while (is_token_char((unsigned char)*p))
-		p++;
-	pm->namelen = (size_t)(p - pm->name);
-	p = skip_wsp(p);
-	if (pm->namelen == 0 || *p != '=')
-		return -1;
-	p = skip_wsp(p + 1);
-	buf_init(&v);
-	if (*p == '"') {
-		for (p++; *p != '\0' && *p != '"'; p++) {
-			if (*p == '\\' && p[1] != '\0')
-				p++;
-			buf_addc(&v, *p);
-		}
-		if (*p++ != '"') {
-			buf_free(&v);
-			return -1;
-		}
-	} else {	/* a token, or raw 8-bit text some mailers write */
-		for (; *p != '\0' && *p != ';' && *p != ' ' && *p != '\t'; p++)
-			buf_addc(&v, *p);
-	}
-	pm->textlen = (size_t)(p - pm->text);
-	p = skip_wsp(p);
-	if (v.len == 0 || (*p != '\0' && *p != ';')) {
-		buf_free(&v);
-		return -1;
-	}
-	pm->value = buf_steal(&v);
-	*end = p;
-	return 0;
-}
-
-/* Content-Type or Content-Disposition: 8-bit parameter values in RFC 2231
- * form, everything else as written; NULL when 8-bit octets are elsewhere.
- * RFC 2047 over the whole value would hide the type and the parameters
- * from every reader. */
+/* Field i of the part header in 7-bit form (header7bit.h), or NULL. */
 static char *
-params_7bit(const char *name, const char *v)
+part_field_7bit(const struct header_list *h, size_t i)
 {
-	size_t n = strcspn(v, ";");
-	bool ctype = ascii_eq_ci(name, "Content-Type");
-	struct param pm;
-	const char *end;
-	struct buf out;
-	bool ok = true;
+	char *v = header_value(h, i);
+	char *seven = header_field_7bit(h->v[i].name, v);
 
-	buf_init(&out);
-	buf_printf(&out, "%s: ", name);
-	buf_add(&out, v, n);
-	for (v += n; *v == ';' && param_parse(v + 1, &pm, &end) == 0;
-	    v = end) {
-		bool eight = mem_has_8bit(pm.value, strlen(pm.value));
-		char *pname = xstrndup(pm.name, pm.namelen);
-
-		if (eight && strchr(pname, '*') != NULL)
-			ok = false;	/* an RFC 2231 value is ASCII already */
-		else if (eight)
-			rfc2231_param(&out, pname, pm.value,
-			    ctype && ascii_eq_ci(pname, "name"));
-		else {
-			buf_adds(&out, ";\n ");
-			buf_add(&out, pm.text, pm.textlen);
-		}
-		free(pname);
-		free(pm.value);
-	}
-	buf_adds(&out, v);	/* what does not parse, as it is */
-	if (!ok || mem_has_8bit(out.data, out.len)) {
-		buf_free(&out);
-		return NULL;
-	}
-	return buf_steal(&out);
-}
-
-/* Every line of the folded field fits the wire. */
-static bool
-lines_fit(const char *s)
-{
-	for (size_t n; *s != '\0'; s += n + (s[n] == '\n')) {
-		n = strcspn(s, "\n");
-		if (n > WIRE_LINE_MAX)
-			return false;
-	}
-	return true;
-}
-
-/* Field i (which holds 8-bit octets) in 7-bit form, folded with "\n"
- * WSP, or NULL when it must go as it is (see reencode.h). */
-static char *
-field_7bit(const struct header_list *h, size_t i)
-{
-	const char *name = h->v[i].name;
-	char *v = header_value(h, i), *enc = NULL, *field = NULL;
-
-	if (header_is_unstructured(name))
-		enc = rfc2047_encode(v, strlen(name) + 2);
-	else if (header_is_address_list(name))
-		enc = message_encode_addresses(v, strlen(name) + 2);
-	else if (ascii_eq_ci(name, "Content-Type") ||
-	    ascii_eq_ci(name, "Content-Disposition"))
-		field = params_7bit(name, v);
-	if (enc != NULL && !mem_has_8bit(enc, strlen(enc)))
-		field = xasprintf("%s: %s", name, enc);
-	free(enc);
 	free(v);
-	if (field != NULL && !lines_fit(field)) {
-		free(field);
-		field = NULL;
-	}
-	return field;
-}
-
-static void
-add_crlf_text(struct buf *out, const char *p, size_t n)
-{
-	for (size_t k = 0; k < n; k++) {
-		if (p[k] == '\n')
-			buf_addc(out, '\r');
-		buf_addc(out, p[k]);
-	}
-	buf_add(out, "\r\n", 2);
+	return seven;
 }
 
 /* Pass 1 always works out the 7-bit form (the facts and the bound must
@@ -701,9 +557,9 @@ emit_field(struct reencode *re, const struct header *f, char *seven)
 	if (seven != NULL && re->scanning)
 		re->struct_bound += (off_t)f->raw_len + 2;	/* as it is */
 	if (seven != NULL && (re->scanning || !re->smtputf8))
-		add_crlf_text(re->out, seven, strlen(seven));
+		header_put_wire(re->out, seven, strlen(seven));
 	else
-		add_crlf_text(re->out, f->raw, f->raw_len);
+		header_put_wire(re->out, f->raw, f->raw_len);
 	out_count(re, 0);
 }
 
@@ -721,7 +577,7 @@ emit_headers(struct reencode *re, const char *new_cte, bool blank)
 			continue;
 		if ((re->scanning || !re->smtputf8) &&
 		    mem_has_8bit(f->raw, f->raw_len) &&
-		    (seven = field_7bit(h, i)) == NULL && re->scanning)
+		    (seven = part_field_7bit(h, i)) == NULL && re->scanning)
 			re->headers_8bit_kept = true;
 		emit_field(re, f, seven);
 		free(seven);

@@ -1,5 +1,5 @@
 /* fuzz_mime.c — the compose-mode paths that take arbitrary input:
- *   1. message_encode_addresses (the display-name rewriter): the result
+ *   1. header_addresses_7bit (the display-name rewriter): the result
  *      holds the same addr-specs as the input, and no line break that is
  *      not a fold;
  *   2. -t -a: a message from the input wrapped with an attachment: no
@@ -14,6 +14,7 @@
 
 #include "address.h"
 #include "cli.h"
+#include "header7bit.h"
 #include "message.h"
 #include "mime.h"
 
@@ -24,7 +25,7 @@ check_addresses(const uint8_t *data, size_t size)
 	struct strlist a, b;
 	struct err e;
 
-	out = message_encode_addresses(in, 4);
+	out = header_addresses_7bit(in, 4);
 	for (char *p = out; *p != '\0'; p++)
 		if ((*p == '\n' && p[1] != ' ' && p[1] != '\t') ||
 		    *p == '\r')

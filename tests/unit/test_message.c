@@ -781,50 +781,6 @@ big_body_spools_and_streams(void)
 	message_free(&m);
 }
 
-/* RFC 2047 §5 rule 3: non-ASCII display names become encoded words;
- * addr-specs, ASCII names and quoting of specials stay right. */
-static void
-encode_addresses_table(void)
-{
-	static const struct { const char *in, *want; } t[] = {
-		{ "jane@example.com", "jane@example.com" },
-		{ "Jane Doe <jane@x>", "Jane Doe <jane@x>" },
-		{ "Ji\xc5\x99\xc3\xad <j@x>", "=?UTF-8?B?SmnFmcOt?= <j@x>" },
-		{ "a@x,  Ren\xc3\xa9" "e <r@y>",
-		    "a@x, =?UTF-8?Q?Ren=C3=A9e?= <r@y>" },
-		{ "root (Cron Daemon)", "root (Cron Daemon)" },
-	};
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		char *got = message_encode_addresses(t[i].in, 4);
-
-		CHECK_STR(got, t[i].want);
-		free(got);
-	}
-}
-
-/* A name with specials around the non-ASCII word decodes back to the
- * same text and stays one mailbox. */
-static void
-encode_addresses_specials_stay_one_mailbox(void)
-{
-	char *got = message_encode_addresses(
-	    "\"Nov\xc3\xa1k, Ji\xc5\x99\xc3\xad\" <j@x>, b@y", 4);
-	struct strlist l;
-	struct err e;
-
-	strlist_init(&l);
-	CHECK(!address_is_8bit(got));
-	CHECK_INT(address_parse_list(got, strlen(got), &l, &e), 0);
-	CHECK_INT(l.n, 2);
-	if (l.n == 2) {
-		CHECK_STR(l.v[0], "j@x");
-		CHECK_STR(l.v[1], "b@y");
-	}
-	strlist_free(&l);
-	free(got);
-}
-
 static void
 wire_display_names_rfc2047_unless_smtputf8(void)
 {
@@ -875,8 +831,6 @@ static const struct test tests[] = {
 	TEST(wire_composed_long_lines_untouched),
 	TEST(write_to_fd_matches_reader),
 	TEST(big_body_spools_and_streams),
-	TEST(encode_addresses_table),
-	TEST(encode_addresses_specials_stay_one_mailbox),
 	TEST(wire_display_names_rfc2047_unless_smtputf8),
 };
 
