@@ -25,6 +25,7 @@
 #include "delivery.h"
 #include "log.h"
 #include "reply.h"
+#include "wire.h"
 
 #define CONNECT_TIMEOUT_MS	(60 * 1000)	/* when the account sets none */
 /* Per MX address, as Postfix's smtp_connect_timeout: a dead MX host must
@@ -39,7 +40,7 @@ enum host_rc { HOST_DONE = 0, HOST_NEXT, HOST_AGAIN };
 struct msg_body {
 	struct message *m;
 	struct wire_opts w;		/* of the last prepare */
-	struct message_reader *rd;	/* while open */
+	struct wire_reader *rd;	/* while open */
 };
 
 /* One delivery_run. */
@@ -72,9 +73,9 @@ msg_body_prepare(void *ctx, const struct wire_opts *w, off_t *size,
 	(void)e;
 	mb->w = *w;
 	if (size != NULL)
-		*size = message_wire_size(mb->m, w);
+		*size = wire_size(mb->m, w);
 	if (eightbit != NULL)
-		*eightbit = message_is_8bit(mb->m, w);
+		*eightbit = wire_is_8bit(mb->m, w);
 	return 0;
 }
 
@@ -83,7 +84,7 @@ msg_body_open(void *ctx, struct err *e)
 {
 	struct msg_body *mb = ctx;
 
-	return message_reader_open(&mb->rd, mb->m, &mb->w, e);
+	return wire_reader_open(&mb->rd, mb->m, &mb->w, e);
 }
 
 static ssize_t
@@ -91,7 +92,7 @@ msg_body_read(void *ctx, char *buf, size_t len, struct err *e)
 {
 	struct msg_body *mb = ctx;
 
-	return message_reader_read(mb->rd, buf, len, e);
+	return wire_reader_read(mb->rd, buf, len, e);
 }
 
 static void
@@ -99,7 +100,7 @@ msg_body_close(void *ctx)
 {
 	struct msg_body *mb = ctx;
 
-	message_reader_close(mb->rd);
+	wire_reader_close(mb->rd);
 	mb->rd = NULL;
 }
 
@@ -794,7 +795,7 @@ static void
 log_message(const struct dctx *x)
 {
 	struct wire_opts w = { .eightbitmime = true, .smtputf8 = false };
-	long long size = (long long)message_wire_size(x->m, &w);
+	long long size = (long long)wire_size(x->m, &w);
 
 	log_outcome_group(x, OUT_SENT, "sent", size);
 	log_outcome_group(x, OUT_TEMPFAIL, "deferred", size);

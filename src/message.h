@@ -1,8 +1,8 @@
 /*
  * message.h — one message on its way through postie: read from a file
  * descriptor, header section parsed in memory (bounded), body spooled to an
- * unlinked temporary file (never whole in memory), rewritten per spec §3,
- * then streamed out in wire form (CRLF, re-encoded where the server needs it).
+ * unlinked temporary file (never whole in memory), rewritten per spec §3.
+ * Its wire form for a given server is wire.h's.
  *
  * Reading (spec §3): LF or CRLF input; a leading mbox "From " line is
  * dropped; the header section ends at the first empty line or the first line
@@ -34,6 +34,7 @@ struct message {
 	bool	 composed;		/* built by postie (compose mode) */
 	struct mime *mime;		/* compose mode: the body generator
 					 * (mime.h), owned; NULL: the spool */
+	void	(*mime_free)(struct mime *);	/* frees mime */
 	int	 progress_fd;		/* progress line while sending, or -1 */
 };
 
@@ -76,36 +77,6 @@ struct rewrite_opts {
  * and Cc; add MIME-Version/Content-Type text/plain; charset=utf-8 when the
  * body is 8-bit and there is no Content-Type. */
 int	message_rewrite(struct message *m, const struct rewrite_opts *o,
-	    struct err *e);
-
-/* True when the body must be re-encoded for this server (spec §3: lines over
- * 998 octets in a message postie did not compose; 8-bit to a server without
- * 8BITMIME).  A single-part body then goes out quoted-printable; a MIME
- * body is re-encoded part by part (reencode.h). */
-bool	message_needs_reencode(const struct message *m, const struct wire_opts *w);
-
-/* True when the wire form is 8-bit (MAIL FROM ... BODY=8BITMIME). */
-bool	message_is_8bit(const struct message *m, const struct wire_opts *w);
-
-/* Upper bound of the wire size (for SIZE=): headers + CRLF body. */
-off_t	message_wire_size(const struct message *m, const struct wire_opts *w);
-
-/* A stream of the message in wire form: CRLF line ends, header fields as
- * rewritten (RFC 2047 for non-ASCII header text and display names when
- * !smtputf8), body re-encoded when needed (or produced by m->mime).  Not
- * dot-stuffed: framing belongs to smtp.c.  When m->progress_fd >= 0 and
- * the message is over MIME_PROGRESS_MIN, a progress line is kept up to
- * date there (a few times a second) and cleared at close. */
-struct message_reader;
-int	message_reader_open(struct message_reader **r, struct message *m,
-	    const struct wire_opts *w, struct err *e);
-/* Fill up to len bytes; returns the count, 0 at the end, -1 on error. */
-ssize_t	message_reader_read(struct message_reader *r, char *buf, size_t len,
-	    struct err *e);
-void	message_reader_close(struct message_reader *r);
-
-/* Write the wire form to fd (--dry-run, dead.letter, queue). */
-int	message_write(struct message *m, const struct wire_opts *w, int fd,
 	    struct err *e);
 
 #endif

@@ -121,27 +121,6 @@ mime_text_charset(bool eightbit, bool valid_utf8)
 	return "unknown-8bit";
 }
 
-void
-mime_progress_format(char *out, size_t outlen, off_t done, off_t total,
-    long long elapsed_ms)
-{
-	double mib = 1024.0 * 1024.0;
-	double rate = elapsed_ms > 0 ? (double)done / mib * 1000.0 /
-	    (double)elapsed_ms : 0.0;
-	long long left = -1;
-
-	if (done > total)
-		total = done;
-	if (rate > 0.0)
-		left = (long long)((double)(total - done) / mib / rate + 0.5);
-	if (left < 0)
-		snprintf(out, outlen, "postie: %.1f of %.1f MiB",
-		    (double)done / mib, (double)total / mib);
-	else
-		snprintf(out, outlen, "postie: %.1f of %.1f MiB, %.1f MiB/s, "
-		    "%lld s left", (double)done / mib, (double)total / mib,
-		    rate, left);
-}
 /* ---- the segment list and the generator ----------------------------------- */
 
 static struct mime *
@@ -962,6 +941,7 @@ finish_message(struct build *b, struct message *m)
 		header_add(h, b->root.hname.v[i], b->root.hvalue.v[i], false);
 	emit_content(mm, &b->root, b->token);
 	m->mime = mm;
+	m->mime_free = mime_free;
 	m->composed = true;
 	m->body_8bit = false;
 	m->body_bare_cr = false;

@@ -38,9 +38,6 @@ struct cli;
 struct message;
 struct mime;
 
-/* Threshold for the progress line (spec §1: "the message is large"). */
-#define MIME_PROGRESS_MIN	(1024 * 1024)
-
 /*
  * Fill m (message_init'ed by the caller) from cli's compose options.
  *
@@ -90,11 +87,6 @@ ssize_t	mime_read(struct mime *mm, char *buf, size_t len, struct err *e);
 off_t	mime_size_bound(const struct mime *mm);
 bool	mime_is_8bit(const struct mime *mm);
 void	mime_free(struct mime *mm);
-
-/* The progress line (without "\r"): "postie: 12.0 of 100.0 MiB, 45.3 MiB/s,
- * 2 s left".  done and total in bytes, elapsed in milliseconds. */
-void	mime_progress_format(char *out, size_t outlen, off_t done, off_t total,
-	    long long elapsed_ms);
 
 /* The charset label for a text body: "us-ascii" (7-bit), "utf-8" (valid
  * UTF-8), else the locale's charset when it is not UTF-8, else

@@ -33,6 +33,7 @@
 #include "log.h"
 #include "notice.h"
 #include "queue.h"
+#include "wire.h"
 
 #define TMP_MAX_AGE		(60 * 60)	/* tmp/ files older than this are leftovers */
 #define RUN_MAX_ACCOUNTS	16		/* passwords remembered per run */
@@ -192,7 +193,7 @@ write_failed(const char *dir, struct message *m, struct queue_env *q,
 		return -1;
 	}
 	*eml = xasprintf("%s/%s.eml", fdir, q->id);
-	if (message_write(m, &w, fd, e) == -1)
+	if (wire_write(m, &w, fd, e) == -1)
 		close(fd);
 	else if (queuefile_commit(fd, tmp, *eml, NULL, e) == 0)
 		rc = queuefile_write_env(dir, fdir, q, true, e);
@@ -235,17 +236,17 @@ static int
 write_mbox_body(struct message *m, int fd)
 {
 	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
-	struct message_reader *r;
+	struct wire_reader *r;
 	char chunk[16384];
 	struct buf out;
 	struct err e;
 	ssize_t n;
 	int st = 0, rc = 0;
 
-	if (message_reader_open(&r, m, &w, &e) == -1)
+	if (wire_reader_open(&r, m, &w, &e) == -1)
 		return -1;
 	buf_init(&out);
-	while (rc == 0 && (n = message_reader_read(r, chunk, sizeof(chunk),
+	while (rc == 0 && (n = wire_reader_read(r, chunk, sizeof(chunk),
 	    &e)) != 0) {
 		buf_reset(&out);
 		if (n < 0)
@@ -258,7 +259,7 @@ write_mbox_body(struct message *m, int fd)
 	if (rc == 0 && st > 0)
 		rc = write_all(fd, "From ", (size_t)st);
 	buf_free(&out);
-	message_reader_close(r);
+	wire_reader_close(r);
 	return rc;
 }
 

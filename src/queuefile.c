@@ -22,6 +22,7 @@
 
 #include "address.h"
 #include "queuefile.h"
+#include "wire.h"
 
 #define QUEUE_VERSION_LINE	"postie-queue 1"
 
@@ -495,7 +496,7 @@ queue_add(const char *dir, struct message *m, struct queue_env *q,
 	if ((fd = queuefile_create_msg(dir, q, &tmp, e)) == -1)
 		return -1;
 	final = xasprintf("%s/%s.msg", dir, q->id);
-	if (message_write(m, &w, fd, e) == -1) {
+	if (wire_write(m, &w, fd, e) == -1) {
 		char why[ERR_MSG_MAX];
 
 		snprintf(why, sizeof(why), "%s", e->msg);	/* e is the target */

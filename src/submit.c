@@ -33,6 +33,7 @@
 #include "submit.h"
 #include "tls.h"
 #include "util.h"
+#include "wire.h"
 
 /* Everything one submission owns. */
 struct submission {
@@ -305,7 +306,7 @@ check_max_size(const struct submission *sub, struct err *e)
 
 	if (sub->a->max_size <= 0)
 		return 0;
-	size = (long long)message_wire_size(&sub->msg, &w);
+	size = (long long)wire_size(&sub->msg, &w);
 	if (size <= sub->a->max_size)
 		return 0;
 	return err_set(e, EX_DATAERR, "message size %lld exceeds max_size %lld",
@@ -394,7 +395,7 @@ write_dry_run(struct submission *sub, int fd, struct err *e)
 	buf_free(&b);
 	if (rc == -1)
 		return err_sys(e, EX_IOERR, "writing the dry run");
-	return message_write(&sub->msg, &w, fd, e);
+	return wire_write(&sub->msg, &w, fd, e);
 }
 
 /* The recipients the aliases refused join the report as permanent

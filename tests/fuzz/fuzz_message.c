@@ -1,37 +1,38 @@
 /* fuzz_message.c — message_read from a memfd, then rewrite and the wire
  * form for a 7-bit server: no crash, the wire form stays within
- * message_wire_size, no wire line over 998 octets unless composed. */
+ * wire_size, no wire line over 998 octets unless composed. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "message.h"
+#include "wire.h"
 
 static void
 check_wire(struct message *m, const struct wire_opts *w)
 {
-	struct message_reader *r;
+	struct wire_reader *r;
 	struct err e = { 0 };
 	char chunk[1000];
 	ssize_t n;
 	off_t total = 0;
 	size_t col = 0;
 
-	if (message_reader_open(&r, m, w, &e) != 0)
+	if (wire_reader_open(&r, m, w, &e) != 0)
 		return;
-	while ((n = message_reader_read(r, chunk, sizeof(chunk), &e)) > 0) {
+	while ((n = wire_reader_read(r, chunk, sizeof(chunk), &e)) > 0) {
 		total += n;
 		for (ssize_t i = 0; i < n; i++) {
 			if (chunk[i] == '\n')
 				col = 0;
 			else if (++col > 999 && total > 0 &&
-			    message_needs_reencode(m, w))
+			    wire_needs_reencode(m, w))
 				abort();	/* 998 + the CR */
 		}
 	}
-	message_reader_close(r);
-	if (total > message_wire_size(m, w))
+	wire_reader_close(r);
+	if (total > wire_size(m, w))
 		abort();
 }
 

@@ -4,7 +4,7 @@
  *      not a fold;
  *   2. -t -a: a message from the input wrapped with an attachment: no
  *      crash, the wire form for a 7-bit server stays within
- *      message_wire_size and within 998-octet lines after the header. */
+ *      wire_size and within 998-octet lines after the header. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 #include "header7bit.h"
 #include "message.h"
 #include "mime.h"
+#include "wire.h"
 
 static void
 check_addresses(const uint8_t *data, size_t size)
@@ -58,7 +59,7 @@ check_wrap(const uint8_t *data, size_t size)
 	static char path[64], spec[128];
 	char *argv[] = { "postie", "-t", "-a", spec, NULL };
 	struct wire_opts w = { false, false };
-	struct message_reader *r;
+	struct wire_reader *r;
 	struct message m;
 	struct cli cli;
 	struct err e;
@@ -85,8 +86,8 @@ check_wrap(const uint8_t *data, size_t size)
 	lseek(fd, 0, SEEK_SET);
 	message_init(&m);
 	if (mime_compose(&m, &cli, fd, NULL, &e) == 0 &&
-	    message_reader_open(&r, &m, &w, &e) == 0) {
-		while ((n = message_reader_read(r, chunk, sizeof(chunk), &e)) >
+	    wire_reader_open(&r, &m, &w, &e) == 0) {
+		while ((n = wire_reader_read(r, chunk, sizeof(chunk), &e)) >
 		    0) {
 			for (ssize_t i = 0; i < n; i++) {
 				if (chunk[i] != '\n') {
@@ -100,8 +101,8 @@ check_wrap(const uint8_t *data, size_t size)
 			}
 			total += n;
 		}
-		message_reader_close(r);
-		if (total > message_wire_size(&m, &w))
+		wire_reader_close(r);
+		if (total > wire_size(&m, &w))
 			abort();
 	}
 	message_free(&m);

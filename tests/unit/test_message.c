@@ -10,6 +10,7 @@
 #include "check.h"
 #include "encode.h"
 #include "message.h"
+#include "wire.h"
 
 /* An fd holding text[0..len), positioned at 0. */
 static int
@@ -52,18 +53,18 @@ static void
 wire_of(struct message *m, bool eightbit, bool utf8, struct buf *out)
 {
 	struct wire_opts w = { eightbit, utf8 };
-	struct message_reader *r;
+	struct wire_reader *r;
 	struct err e = { 0 };
 	char chunk[777];	/* odd size: reads straddle internal chunks */
 	ssize_t n;
 
 	buf_init(out);
-	CHECK_INT(message_reader_open(&r, m, &w, &e), 0);
-	while ((n = message_reader_read(r, chunk, sizeof(chunk), &e)) > 0)
+	CHECK_INT(wire_reader_open(&r, m, &w, &e), 0);
+	while ((n = wire_reader_read(r, chunk, sizeof(chunk), &e)) > 0)
 		buf_add(out, chunk, (size_t)n);
 	CHECK_INT(n, 0);
-	message_reader_close(r);
-	CHECK(message_wire_size(m, &w) >= (off_t)out->len);
+	wire_reader_close(r);
+	CHECK(wire_size(m, &w) >= (off_t)out->len);
 }
 
 /* ---- reading ---- */
@@ -559,7 +560,7 @@ wire_crlf_input_not_doubled(void)
 	CHECK_INT(read_msg(&m, in, strlen(in), false, &e), 0);
 	wire_of(&m, false, false, &w);
 	CHECK_MEM(w.data, w.len, want, strlen(want));
-	CHECK(!message_needs_reencode(&m, &(struct wire_opts){ false, false }));
+	CHECK(!wire_needs_reencode(&m, &(struct wire_opts){ false, false }));
 	buf_free(&w);
 	message_free(&m);
 }
@@ -606,7 +607,7 @@ wire_long_line_reencoded_qp_round_trips(void)
 	buf_add(&in, want.data, want.len);
 	CHECK_INT(read_msg(&m, in.data, in.len, false, &e), 0);
 	CHECK_INT(m.body_longest_line, 3000);
-	CHECK(message_needs_reencode(&m, &wo));
+	CHECK(wire_needs_reencode(&m, &wo));
 	wire_of(&m, true, false, &w);
 	CHECK(strstr(w.data, "Content-Transfer-Encoding: quoted-printable\r\n")
 	    != NULL);
@@ -640,10 +641,10 @@ wire_8bit_body_to_7bit_server_is_qp(void)
 	struct wire_opts seven = { false, false }, eight = { true, false };
 
 	CHECK_INT(read_msg(&m, in, strlen(in), false, &e), 0);
-	CHECK(message_needs_reencode(&m, &seven));
-	CHECK(!message_needs_reencode(&m, &eight));
-	CHECK(!message_is_8bit(&m, &seven));
-	CHECK(message_is_8bit(&m, &eight));
+	CHECK(wire_needs_reencode(&m, &seven));
+	CHECK(!wire_needs_reencode(&m, &eight));
+	CHECK(!wire_is_8bit(&m, &seven));
+	CHECK(wire_is_8bit(&m, &eight));
 	wire_of(&m, false, false, &w);
 	CHECK_STR(wire_body(&w), "d=C3=A9j=C3=A0 vu\r\n");
 	CHECK(strstr(w.data, "Content-Transfer-Encoding: quoted-printable")
@@ -726,7 +727,7 @@ wire_composed_long_lines_untouched(void)
 	buf_adds(&in, "\n");
 	CHECK_INT(read_msg(&m, in.data, in.len, false, &e), 0);
 	m.composed = true;
-	CHECK(!message_needs_reencode(&m, &wo));
+	CHECK(!wire_needs_reencode(&m, &wo));
 	buf_free(&in);
 	(void)w;
 	message_free(&m);
@@ -744,7 +745,7 @@ write_to_fd_matches_reader(void)
 	ssize_t n;
 
 	CHECK_INT(read_msg(&m, in, strlen(in), false, &e), 0);
-	CHECK_INT(message_write(&m, &wo, fd, &e), 0);
+	CHECK_INT(wire_write(&m, &wo, fd, &e), 0);
 	n = pread(fd, got, sizeof(got), 0);
 	CHECK_MEM(got, (size_t)n, "Subject: x\r\n\r\nhello\r\n", 21);
 	close(fd);
@@ -759,7 +760,7 @@ big_body_spools_and_streams(void)
 	struct message m;
 	struct err e = { 0 };
 	struct wire_opts wo = { true, false };
-	struct message_reader *r;
+	struct wire_reader *r;
 	char chunk[4096];
 	ssize_t n;
 	size_t total = 0;
@@ -771,12 +772,12 @@ big_body_spools_and_streams(void)
 	CHECK_INT(read_msg(&m, in.data, in.len, false, &e), 0);
 	CHECK_INT(m.body_lines, lines);
 	CHECK_INT(m.body_len, lines * 41);
-	CHECK_INT(message_reader_open(&r, &m, &wo, &e), 0);
-	while ((n = message_reader_read(r, chunk, sizeof(chunk), &e)) > 0)
+	CHECK_INT(wire_reader_open(&r, &m, &wo, &e), 0);
+	while ((n = wire_reader_read(r, chunk, sizeof(chunk), &e)) > 0)
 		total += (size_t)n;
-	message_reader_close(r);
+	wire_reader_close(r);
 	CHECK_INT(total, strlen("Subject: big\r\n\r\n") + lines * 42);
-	CHECK(message_wire_size(&m, &wo) >= (off_t)total);
+	CHECK(wire_size(&m, &wo) >= (off_t)total);
 	buf_free(&in);
 	message_free(&m);
 }

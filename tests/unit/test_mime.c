@@ -12,6 +12,8 @@
 #include "encode.h"
 #include "message.h"
 #include "mime.h"
+#include "progress.h"
+#include "wire.h"
 
 static char tmpdir[64];
 
@@ -55,7 +57,7 @@ fd_with(const char *text, size_t len)
 /* Compose from argv (NULL-terminated) with stdin holding in[0..inlen);
  * the wire form (no SMTPUTF8; 8BITMIME as eightbitmime says) goes to out,
  * written twice to see that a second stream is the same; *is8 (when not
- * NULL) gets message_is_8bit. */
+ * NULL) gets wire_is_8bit. */
 static int
 compose_for(const char **argv, const char *in, size_t inlen,
     bool eightbitmime, bool *is8, struct buf *out, struct err *e)
@@ -83,11 +85,11 @@ compose_for(const char **argv, const char *in, size_t inlen,
 		if (m.mime != NULL)
 			mime_set_8bitmime(m.mime, eightbitmime);
 		if (is8 != NULL)
-			*is8 = message_is_8bit(&m, &w);
-		bound = message_wire_size(&m, &w);
-		rc = message_write(&m, &w, mf, e);
+			*is8 = wire_is_8bit(&m, &w);
+		bound = wire_size(&m, &w);
+		rc = wire_write(&m, &w, mf, e);
 		if (rc == 0)
-			rc = message_write(&m, &w, again, e);
+			rc = wire_write(&m, &w, again, e);
 		out->len = 0;
 		if (rc == 0) {
 			off_t size = lseek(mf, 0, SEEK_END);
@@ -753,10 +755,10 @@ progress_line_states_bytes_rate_and_time_left(void)
 {
 	char line[160];
 
-	mime_progress_format(line, sizeof(line), 10 * 1048576LL,
+	progress_format(line, sizeof(line), 10 * 1048576LL,
 	    100 * 1048576LL, 2000);
 	CHECK_STR(line, "postie: 10.0 of 100.0 MiB, 5.0 MiB/s, 18 s left");
-	mime_progress_format(line, sizeof(line), 0, 100 * 1048576LL, 0);
+	progress_format(line, sizeof(line), 0, 100 * 1048576LL, 0);
 	CHECK_STR(line, "postie: 0.0 of 100.0 MiB");
 }
 
