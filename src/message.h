@@ -50,12 +50,6 @@ int	message_read(struct message *m, int fd,
 void	message_init(struct message *m);
 void	message_free(struct message *m);
 
-/* An address-list value with every non-ASCII display name as RFC 2047
- * encoded words (RFC 2047 §5 rule 3), addr-specs and ASCII names as
- * written; folded between addresses.  prefix_len: the column where the
- * value starts.  Newly allocated. */
-char	*message_encode_addresses(const char *value, size_t prefix_len);
-
 /* -t: the addr-specs of To, Cc and Bcc; of Resent-To, Resent-Cc and
  * Resent-Bcc instead when any Resent- field is present (RFC 5322 §3.6.6). */
 int	message_header_recipients(const struct message *m, struct strlist *out,

@@ -46,7 +46,7 @@
  *     Content-Description, Thread-Topic, Organization, X-*): the whole
  *     value in RFC 2047 encoded words;
  *   - address lists (From, To, Cc...) in embedded messages: display names
- *     in RFC 2047 (message_encode_addresses);
+ *     in RFC 2047 (header7bit.h);
  *   - Content-Type and Content-Disposition: each parameter whose value
  *     (quoted string or token) is 8-bit is written in RFC 2231 form,
  *     Content-Type's name= with an RFC 2047 fallback as composed parts
