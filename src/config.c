@@ -102,8 +102,8 @@ inherit(struct parse *p, struct acc_state *s, const char *name, size_t n,
 	if (strcmp(s->a.name, "default") == 0 && p->default_name == NULL)
 		p->default_name = xstrdup(pname);
 	free(pname);
-	config_copy_fields(&s->a, &par->a, par->mask);
-	s->mask |= par->mask;
+	config_copy_fields(&s->a, &par->a, &par->mask);
+	field_mask_or(&s->mask, &par->mask);
 	if (par->maildomain != NULL) {
 		free(s->maildomain);
 		s->maildomain = xstrdup(par->maildomain);
@@ -135,7 +135,7 @@ start_account(struct parse *p, char *v, struct err *e)
 	s = &p->accs[p->n++];
 	memset(s, 0, sizeof(*s));
 	config_account_init(&s->a);
-	config_copy_fields(&s->a, &p->defaults.a, p->defaults.mask);
+	config_copy_fields(&s->a, &p->defaults.a, &p->defaults.mask);
 	if (p->defaults.maildomain != NULL)
 		s->maildomain = xstrdup(p->defaults.maildomain);
 	s->a.name = xstrdup(v);
@@ -263,11 +263,11 @@ expand_from(const char *from)
 }
 
 static void
-finish_account(struct account *a, uint64_t mask)
+finish_account(struct account *a, const struct field_mask *mask)
 {
-	a->tls_set = (mask & (UINT64_C(1) << F_TLS)) != 0;
+	a->tls_set = field_mask_has(mask, F_TLS);
 	/* A user or a password with no auth line means the user wants AUTH. */
-	if ((mask & (UINT64_C(1) << F_AUTH)) == 0 &&
+	if (!field_mask_has(mask, F_AUTH) &&
 	    (a->user != NULL || a->password != NULL || a->passwordeval != NULL))
 		a->auth = AUTH_AUTO;
 	if (a->from != NULL && strchr(a->from, '%') != NULL) {
@@ -298,7 +298,7 @@ parse_finish(struct parse *p, struct config *cfg)
 {
 	cfg->accounts = xcalloc(p->n, sizeof(*cfg->accounts));
 	for (size_t i = 0; i < p->n; i++) {
-		finish_account(&p->accs[i].a, p->accs[i].mask);
+		finish_account(&p->accs[i].a, &p->accs[i].mask);
 		cfg->accounts[i] = p->accs[i].a;
 		memset(&p->accs[i].a, 0, sizeof(p->accs[i].a));
 	}
@@ -308,9 +308,9 @@ parse_finish(struct parse *p, struct config *cfg)
 	/* The embedded default takes the defaults block, so a file with only
 	 * "defaults" still means something. */
 	config_account_init(&cfg->embedded);
-	config_copy_fields(&cfg->embedded, &p->defaults.a, p->defaults.mask);
+	config_copy_fields(&cfg->embedded, &p->defaults.a, &p->defaults.mask);
 	cfg->embedded.name = xstrdup("default");
-	finish_account(&cfg->embedded, p->defaults.mask);
+	finish_account(&cfg->embedded, &p->defaults.mask);
 	parse_free(p);
 }
 

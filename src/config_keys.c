@@ -87,10 +87,10 @@ set_str_field(struct account *a, enum field f, const char *v)
 /* Copy the fields of src named by mask into dst. */
 void
 config_copy_fields(struct account *dst, const struct account *src,
-    uint64_t mask)
+    const struct field_mask *mask)
 {
 	for (int f = 0; f < F_NONE; f++) {
-		if ((mask & (UINT64_C(1) << f)) == 0)
+		if (!field_mask_has(mask, (enum field)f))
 			continue;
 		if (fields[f].str)
 			set_str_field(dst, f,
@@ -648,7 +648,7 @@ auto_from_apply(struct acc_state *s)
 
 	set_str_field(&s->a, F_FROM, f);
 	free(f);
-	s->mask |= UINT64_C(1) << F_FROM;
+	field_mask_set(&s->mask, F_FROM);
 }
 
 static int
@@ -764,6 +764,6 @@ config_key_set(const struct config_key *k, struct acc_state *s,
 	if (k->set(s, k, v, e) < 0)
 		return -1;
 	if (k->field != F_NONE)
-		s->mask |= UINT64_C(1) << k->field;
+		field_mask_set(&s->mask, k->field);
 	return 0;
 }

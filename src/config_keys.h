@@ -13,6 +13,7 @@
 #define POSTIE_CONFIG_KEYS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -33,10 +34,35 @@ enum field {
 	F_NONE			/* keys that set nothing */
 };
 
+/* One bit per enum field: there are more fields than one uint64_t
+ * holds, and the array grows with the enum. */
+struct field_mask {
+	uint64_t w[(F_NONE + 63) / 64];
+};
+
+static inline void
+field_mask_set(struct field_mask *m, enum field f)
+{
+	m->w[f / 64] |= UINT64_C(1) << (f % 64);
+}
+
+static inline bool
+field_mask_has(const struct field_mask *m, enum field f)
+{
+	return (m->w[f / 64] & (UINT64_C(1) << (f % 64))) != 0;
+}
+
+static inline void
+field_mask_or(struct field_mask *dst, const struct field_mask *src)
+{
+	for (size_t i = 0; i < sizeof(dst->w) / sizeof(dst->w[0]); i++)
+		dst->w[i] |= src->w[i];
+}
+
 /* An account being built. */
 struct acc_state {
 	struct account	 a;
-	uint64_t	 mask;		/* fields set here or by a parent */
+	struct field_mask mask;		/* fields set here or by a parent */
 	char		*maildomain;	/* msmtp's old maildomain key */
 };
 
@@ -75,7 +101,7 @@ void	config_account_clear(struct account *a);
 /* Copy into dst the fields of src whose bits are set in mask; strings are
  * duplicated (dst's old ones freed). */
 void	config_copy_fields(struct account *dst, const struct account *src,
-	    uint64_t mask);
+	    const struct field_mask *mask);
 
 /* The user's home: $HOME when it is absolute, else the password
  * database's; NULL when neither says.  Points into the environment or
