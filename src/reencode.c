@@ -447,7 +447,9 @@ cte_is_identity(const char *cte)
 	    strcmp(cte, "8bit") == 0 || strcmp(cte, "binary") == 0;
 }
 
-/* What a leaf becomes when it must change. */
+/* What a leaf becomes when it must change (type and cte lowercased;
+ * text: a multipart that is read as one text).  The one rule for a
+ * top-level body and a part alike (reencode_is_text_leaf). */
 static enum kind
 leaf_kind(const char *type, const char *cte, bool text)
 {
@@ -458,6 +460,19 @@ leaf_kind(const char *type, const char *cte, bool text)
 	if (cte_is_identity(cte) && (text || ascii_prefix_ci(type, "text/")))
 		return K_QP;
 	return K_B64;
+}
+
+bool
+reencode_is_text_leaf(const char *content_type, const char *cte)
+{
+	char *type = content_type != NULL ? lower_token(content_type, ";") :
+	    xstrdup("text/plain");
+	char *c = lower_token(cte != NULL ? cte : "", " \t;(");
+	bool yes = leaf_kind(type, c, false) == K_QP;
+
+	free(type);
+	free(c);
+	return yes;
 }
 
 /* ---- entities ----------------------------------------------------------- */

@@ -100,6 +100,13 @@ struct reencode *reencode_new_headers(const struct header_list *h,
 	    bool eightbit_ok);
 void	reencode_free(struct reencode *re);
 
+/* A body (top-level or a part) with this Content-Type and
+ * Content-Transfer-Encoding (NULL when absent) is one text leaf: when it
+ * must change it becomes quoted-printable, as the re-encoder makes it.
+ * False for anything else (another leaf goes base64 or is re-wrapped; a
+ * multipart or message/rfc822 is walked into). */
+bool	reencode_is_text_leaf(const char *content_type, const char *cte);
+
 /* Pass 1: the whole body in any chunking, then reencode_scan_end once. */
 void	reencode_scan(struct reencode *re, const void *p, size_t n);
 void	reencode_scan_end(struct reencode *re);

@@ -53,39 +53,28 @@ struct wire_reader {
 	char	 in[WIRE_CHUNK];
 };
 
-static bool
-value_is(const struct header_list *h, const char *name, const char *prefix)
-{
-	long i = header_find(h, name, 0);
-	char *v;
-	bool is;
-
-	if (i < 0)
-		return false;
-	v = header_value(h, (size_t)i);
-	is = ascii_prefix_ci(v, prefix);
-	free(v);
-	return is;
-}
-
+/* The same rule as inside a part (reencode_is_text_leaf): a text body
+ * goes quoted-printable, any other body part by part, so that
+ * application/octet-stream is base64 at the top level as in a part. */
 static enum body_mode
 body_mode(const struct message *m, const struct wire_opts *w)
 {
 	const struct header_list *h = &m->headers;
-	bool plain_cte;
+	long ct = header_find(h, "Content-Type", 0);
+	long cte = header_find(h, "Content-Transfer-Encoding", 0);
+	char *type, *enc;
+	bool text;
 
 	if (m->mime != NULL)
 		return BODY_MIME;
 	if (!wire_needs_reencode(m, w))
 		return BODY_CRLF;
-	plain_cte = header_find(h, "Content-Transfer-Encoding", 0) < 0 ||
-	    value_is(h, "Content-Transfer-Encoding", "7bit") ||
-	    value_is(h, "Content-Transfer-Encoding", "8bit") ||
-	    value_is(h, "Content-Transfer-Encoding", "binary");
-	if (plain_cte && !value_is(h, "Content-Type", "multipart/") &&
-	    !value_is(h, "Content-Type", "message/"))
-		return BODY_QP;
-	return BODY_PARTS;
+	type = ct >= 0 ? header_value(h, (size_t)ct) : NULL;
+	enc = cte >= 0 ? header_value(h, (size_t)cte) : NULL;
+	text = reencode_is_text_leaf(type, enc);
+	free(type);
+	free(enc);
+	return text ? BODY_QP : BODY_PARTS;
 }
 
 bool

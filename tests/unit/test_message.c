@@ -661,6 +661,53 @@ wire_8bit_body_to_7bit_server_is_qp(void)
 	message_free(&m);
 }
 
+/* Issue 8: the same body type gets the same transfer encoding at the top
+ * level as inside a part (base64 for application/octet-stream), and the
+ * same 8-bit Content-Type parameter the same RFC 2231 form. */
+static void
+wire_top_level_encoded_as_a_part(void)
+{
+	const char *top = "Subject: s\n"
+	    "Content-Type: application/octet-stream; name=\"caf\xc3\xa9.bin\"\n"
+	    "Content-Transfer-Encoding: 8bit\n\n\xff\xfe\x01\n";
+	const char *mp = "Subject: s\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\n"
+	    "Content-Type: application/octet-stream; name=\"caf\xc3\xa9.bin\"\n"
+	    "Content-Transfer-Encoding: 8bit\n\n\xff\xfe\x01\n--b--\n";
+	const char *ctype = "Content-Type: application/octet-stream;\r\n"
+	    " name=\"=?UTF-8?Q?caf=C3=A9=2Ebin?=\";\r\n"
+	    " name*=utf-8''caf%C3%A9.bin\r\n";
+	struct message m;
+	struct err e = { 0 };
+	struct buf w, dec, b64;
+	const char *body;
+
+	CHECK_INT(read_msg(&m, top, strlen(top), false, &e), 0);
+	wire_of(&m, false, false, &w);
+	CHECK(!mem_has_8bit(w.data, w.len));
+	CHECK(strstr(w.data, ctype) != NULL);
+	CHECK(strstr(w.data, "Content-Transfer-Encoding: base64\r\n") != NULL);
+	buf_init(&dec);
+	buf_init(&b64);
+	for (body = wire_body(&w); *body != '\0'; body++)
+		if (*body != '\r' && *body != '\n')
+			buf_addc(&b64, *body);
+	CHECK_INT(b64_decode_plain(b64.data, b64.len, &dec), 0);
+	CHECK_MEM(dec.data, dec.len, "\xff\xfe\x01\r\n", 5);
+	buf_free(&dec);
+	buf_free(&b64);
+	buf_free(&w);
+	message_free(&m);
+
+	CHECK_INT(read_msg(&m, mp, strlen(mp), false, &e), 0);
+	wire_of(&m, false, false, &w);
+	CHECK(!mem_has_8bit(w.data, w.len));
+	CHECK(strstr(w.data, ctype) != NULL);
+	CHECK(strstr(w.data, "Content-Transfer-Encoding: base64\r\n") != NULL);
+	buf_free(&w);
+	message_free(&m);
+}
+
 static void
 wire_subject_rfc2047_unless_smtputf8(void)
 {
@@ -828,6 +875,7 @@ static const struct test tests[] = {
 	TEST(wire_long_line_reencoded_qp_round_trips),
 	TEST(wire_8bit_body_to_7bit_server_is_qp),
 	TEST(wire_subject_rfc2047_unless_smtputf8),
+	TEST(wire_top_level_encoded_as_a_part),
 	TEST(wire_multipart_long_lines_broken_at_998),
 	TEST(wire_composed_long_lines_untouched),
 	TEST(write_to_fd_matches_reader),
