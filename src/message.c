@@ -135,7 +135,7 @@ body_put(struct reader_state *rs, const char *p, size_t n, struct err *e)
 
 /* One complete header-phase line (raw, with its line end if any). */
 static int
-header_line(struct reader_state *rs, const char *raw, size_t rawlen,
+read_header_line(struct reader_state *rs, const char *raw, size_t rawlen,
     struct err *e)
 {
 	struct header_list *h = &rs->m->headers;
@@ -205,7 +205,7 @@ probe_long_line(struct reader_state *rs, struct err *e)
 
 /* Feed one input block through the phases. */
 static int
-feed(struct reader_state *rs, const char *p, size_t n, struct err *e)
+read_feed(struct reader_state *rs, const char *p, size_t n, struct err *e)
 {
 	while (n > 0 && rs->phase != RP_DONE) {
 		const char *nl;
@@ -224,7 +224,7 @@ feed(struct reader_state *rs, const char *p, size_t n, struct err *e)
 		} else {
 			buf_add(&rs->line, p, take);
 			if (nl != NULL) {
-				if (header_line(rs, rs->line.data,
+				if (read_header_line(rs, rs->line.data,
 				    rs->line.len, e) == -1)
 					return -1;
 				buf_reset(&rs->line);
@@ -244,7 +244,7 @@ read_finish(struct reader_state *rs, struct err *e)
 	struct message *m = rs->m;
 
 	if (rs->phase == RP_HEADER && rs->line.len > 0 &&
-	    header_line(rs, rs->line.data, rs->line.len, e) == -1)
+	    read_header_line(rs, rs->line.data, rs->line.len, e) == -1)
 		return -1;
 	if (rs->dot == DOT_SEEN_CR && body_emit(rs, ".\r", 2, e) == -1)
 		return -1;
@@ -288,7 +288,7 @@ message_read(struct message *m, int fd, const struct message_read_opts *o,
 		}
 		if (n == 0)
 			break;
-		if (feed(rs, rs->in, (size_t)n, e) == -1)
+		if (read_feed(rs, rs->in, (size_t)n, e) == -1)
 			goto out;
 		if (rs->phase == RP_DONE)
 			break;

@@ -93,17 +93,6 @@ struct mime {
 	char	*in;
 };
 
-/* Append text with "\n" line ends as CRLF lines. */
-static void
-add_crlf(struct buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '\n')
-			buf_addc(b, '\r');
-		buf_addc(b, *s);
-	}
-}
-
 const char *
 mime_text_charset(bool eightbit, bool valid_utf8)
 {
@@ -295,7 +284,7 @@ changed:
 /* ENC_REENCODE: pass 2 begins for this server, and the part header
  * says the transfer encoding it leads to. */
 static void
-reencode_start(struct mime *mm, const struct leaf *l)
+leaf_reencode_start(struct mime *mm, const struct leaf *l)
 {
 	const char *cte;
 
@@ -306,8 +295,7 @@ reencode_start(struct mime *mm, const struct leaf *l)
 	buf_add(&mm->out, l->head.data, l->head.len);
 	if (cte != NULL) {
 		buf_adds(&mm->out, "Content-Transfer-Encoding: ");
-		add_crlf(&mm->out, cte);
-		buf_add(&mm->out, "\r\n", 2);
+		header_put_wire(&mm->out, cte, strlen(cte));
 	}
 	buf_add(&mm->out, "\r\n", 2);
 	mm->last = '\n';
@@ -317,7 +305,7 @@ reencode_start(struct mime *mm, const struct leaf *l)
  * end with one, that line end is the one the next boundary line brings
  * (RFC 2046 §5.1.1), so the part keeps its exact content. */
 static void
-reencode_end(struct mime *mm, const struct leaf *l)
+leaf_reencode_end(struct mime *mm, const struct leaf *l)
 {
 	struct buf *o = &mm->out;
 
@@ -337,7 +325,7 @@ leaf_start(struct mime *mm, const struct leaf *l)
 	b64_init(&mm->b64);
 	qp_init(&mm->qp, false);
 	if (l->enc == ENC_REENCODE)
-		reencode_start(mm, l);
+		leaf_reencode_start(mm, l);
 }
 
 static void
@@ -348,7 +336,7 @@ leaf_finish(struct mime *mm, const struct leaf *l)
 	else if (l->enc == ENC_QP)
 		qp_finish(&mm->qp, &mm->out);
 	else if (l->enc == ENC_REENCODE)
-		reencode_end(mm, l);
+		leaf_reencode_end(mm, l);
 	else if (mm->prev_cr)
 		out_eol(mm);
 	mm->leaf_open = false;
@@ -503,20 +491,20 @@ boundary_for(const char *subtype, const char *token)
 	return xasprintf("=_postie.%c.%s", subtype[0], token);
 }
 
-/* A field whose value may hold folds ("\n" WSP). */
+/* A part field whose value may hold folds ("\n" WSP), written as every
+ * field is (header_put_wire: no bare CR). */
 static void
-add_field(struct buf *b, const char *name, const char *value)
+add_part_field(struct buf *b, const char *name, const char *value)
 {
 	buf_printf(b, "%s: ", name);
-	add_crlf(b, value);
-	buf_add(b, "\r\n", 2);
+	header_put_wire(b, value, strlen(value));
 }
 
 static void
 add_part_headers(struct buf *b, const struct part *p)
 {
 	for (size_t i = 0; i < p->hname.n; i++)
-		add_field(b, p->hname.v[i], p->hvalue.v[i]);
+		add_part_field(b, p->hname.v[i], p->hvalue.v[i]);
 }
 
 /* A -t message's body as one leaf that writes its own part header: every
@@ -536,7 +524,7 @@ seg_reencode(struct mime *mm, struct part *p)
 	p->re = NULL;
 	for (size_t i = 0; i < p->hname.n; i++) {
 		if (!ascii_eq_ci(p->hname.v[i], "Content-Transfer-Encoding"))
-			add_field(&l->head, p->hname.v[i], p->hvalue.v[i]);
+			add_part_field(&l->head, p->hname.v[i], p->hvalue.v[i]);
 		else if (l->cte == NULL)
 			l->cte = xstrdup(p->hvalue.v[i]);
 	}
