@@ -2,7 +2,8 @@
  * check.h — the unit-test harness: a test is a function; CHECK records a
  * failure with "got X, want Y" and goes on; main runs the table and prints
  * "N passed, N failed".  Exit status 0 only when nothing failed (automake's
- * test driver reads it).
+ * test driver reads it).  Run with names as arguments, a program runs only
+ * those cases (2 for a name it does not have).
  *
  *	static void reply_multiline_keeps_enhanced_code(void) { ... }
  *	static const struct test tests[] = {
@@ -13,6 +14,7 @@
 #ifndef POSTIE_CHECK_H
 #define POSTIE_CHECK_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -64,12 +66,30 @@ static int check_failures;	/* failures in the running test */
 	}								\
 } while (0)
 
+/* Run the cases named in names[0..nnames), or all of them when there
+ * is none (make check); a name that is not in the table is an error. */
 static inline int
-check_run(const struct test *t, size_t n)
+check_run(const struct test *t, size_t n, char **names, int nnames)
 {
 	int passed = 0, failed = 0;
 
+	for (int j = 0; j < nnames; j++) {
+		size_t i = 0;
+
+		while (i < n && strcmp(t[i].name, names[j]) != 0)
+			i++;
+		if (i == n) {
+			fprintf(stderr, "no test case named %s\n", names[j]);
+			return 2;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
+		bool wanted = nnames == 0;
+
+		for (int j = 0; j < nnames && !wanted; j++)
+			wanted = strcmp(t[i].name, names[j]) == 0;
+		if (!wanted)
+			continue;
 		check_failures = 0;
 		t[i].fn();
 		if (check_failures == 0) {
@@ -84,10 +104,12 @@ check_run(const struct test *t, size_t n)
 	return failed == 0 ? 0 : 1;
 }
 
+/* main: "prog" runs every case, "prog NAME..." only those. */
 #define CHECK_MAIN(table)						\
-	int main(void)							\
+	int main(int argc, char **argv)					\
 	{								\
-		return check_run(table, sizeof(table) / sizeof(table[0])); \
+		return check_run(table, sizeof(table) / sizeof(table[0]), \
+		    argv + 1, argc - 1);				\
 	}
 
 #endif
