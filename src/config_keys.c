@@ -338,15 +338,6 @@ set_auth(struct acc_state *s, const struct config_key *k,
 	    "scram-sha-1, scram-sha-256, external)", v);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = ascii_tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* msmtp tells the hash by the length: SHA-256 is the only one postie pins
  * (SHA-1 and MD5 are too weak to identify a certificate).  Stored as
  * "AB:CD:..." in upper case, whatever the spelling in the file. */
@@ -354,37 +345,26 @@ static int
 set_fingerprint(struct acc_state *s, const struct config_key *k,
     const char *v, struct err *e)
 {
-	struct buf b;
-	size_t ndigits = 0;
+	unsigned char pin[FINGERPRINT_SHA256_LEN];
+	char norm[3 * FINGERPRINT_SHA256_LEN];
+	size_t ndigits;
 
 	if (*v == '\0') {
 		set_str_field(&s->a, F_TLS_FINGERPRINT, NULL);
 		return 0;
 	}
-	buf_init(&b);
-	for (const char *c = v; *c != '\0'; c++) {
-		if (*c == ':')
-			continue;
-		if (hexval((unsigned char)*c) < 0) {
-			buf_free(&b);
-			return err_set(e, EX_CONFIG, "tls_fingerprint: \"%s\" "
-			    "is not a hexadecimal fingerprint", v);
-		}
-		if (ndigits > 0 && ndigits % 2 == 0)
-			buf_addc(&b, ':');
-		buf_addc(&b, *c >= 'a' ? *c - 'a' + 'A' : *c);
-		ndigits++;
-	}
-	if (ndigits != 64) {
-		buf_free(&b);
+	if (fingerprint_parse(v, pin, sizeof(pin), &ndigits) == -1)
+		return err_set(e, EX_CONFIG, "tls_fingerprint: \"%s\" "
+		    "is not a hexadecimal fingerprint", v);
+	if (ndigits != 2 * sizeof(pin))
 		return err_set(e, EX_CONFIG, "tls_fingerprint: only SHA-256 "
 		    "fingerprints (32 bytes) are supported, not %zu%s bytes%s",
 		    ndigits / 2, ndigits % 2 ? ".5" : "",
 		    ndigits == 40 || ndigits == 32 ? " (SHA-1 and MD5 pins are "
 		    "too weak)" : "");
-	}
+	fingerprint_format(pin, sizeof(pin), norm, sizeof(norm));
 	free(s->a.tls_fingerprint);
-	s->a.tls_fingerprint = buf_steal(&b);
+	s->a.tls_fingerprint = xstrdup(norm);
 	return 0;
 }
 

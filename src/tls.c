@@ -53,54 +53,17 @@ is_ip_literal(const char *s)
 	    inet_pton(AF_INET6, s, buf) == 1;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = ascii_tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* "AB:CD:..." or "abcd..." (64 hex digits) into 32 bytes. */
 static int
 parse_fingerprint(const char *s, unsigned char *out, struct err *e)
 {
-	size_t n = 0;
-	int hi, lo;
+	size_t ndigits;
 
-	while (*s != '\0') {
-		if (*s == ':') {
-			s++;
-			continue;
-		}
-		hi = hexval(s[0]);
-		lo = hi < 0 ? -1 : hexval(s[1]);
-		if (lo < 0 || n == SHA256_LEN)
-			return err_set(e, EX_CONFIG, "tls_fingerprint: not a "
-			    "SHA-256 fingerprint (64 hex digits)");
-		out[n++] = (unsigned char)(hi << 4 | lo);
-		s += 2;
-	}
-	if (n != SHA256_LEN)
-		return err_set(e, EX_CONFIG, "tls_fingerprint: not a SHA-256 "
-		    "fingerprint (64 hex digits)");
+	if (fingerprint_parse(s, out, SHA256_LEN, &ndigits) == -1 ||
+	    ndigits != 2 * SHA256_LEN)
+		return err_set(e, EX_CONFIG, "tls_fingerprint: not a "
+		    "SHA-256 fingerprint (64 hex digits)");
 	return 0;
-}
-
-static void
-hex_colon(const unsigned char *d, size_t n, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	if (outlen == 0)
-		return;
-	out[0] = '\0';
-	for (size_t i = 0; i < n && o + 4 <= outlen; i++)
-		o += (size_t)snprintf(out + o, outlen - o, "%s%02X",
-		    i > 0 ? ":" : "", d[i]);
 }
 
 /* SHA-256 of the server's leaf certificate (DER). */
@@ -128,7 +91,7 @@ check_pin(struct tls *t)
 		return -1;
 	}
 	if (memcmp(got, t->pin, SHA256_LEN) != 0) {
-		hex_colon(got, SHA256_LEN, hex, sizeof(hex));
+		fingerprint_format(got, SHA256_LEN, hex, sizeof(hex));
 		snprintf(t->why, sizeof(t->why), "certificate of %s does not "
 		    "match tls_fingerprint (its SHA-256 is %s)",
 		    t->p->verify_name ? t->p->verify_name : "server", hex);
@@ -498,7 +461,7 @@ tls_peer_info(const struct tls *t, char *out, size_t outlen)
 	hex[0] = '\0';
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, certs[0].data, certs[0].size,
 	    fp) >= 0)
-		hex_colon(fp, SHA256_LEN, hex, sizeof(hex));
+		fingerprint_format(fp, SHA256_LEN, hex, sizeof(hex));
 	snprintf(out, outlen, "subject: %s\nissuer: %s\nvalid from: %s\n"
 	    "valid until: %s\nSHA-256 fingerprint: %s",
 	    subj.data ? (char *)subj.data : "?",

@@ -337,6 +337,53 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = ascii_tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int
+fingerprint_parse(const char *s, unsigned char *out, size_t max,
+    size_t *ndigits)
+{
+	size_t n = 0;
+	int v;
+
+	for (; *s != '\0'; s++) {
+		if (*s == ':')
+			continue;
+		if ((v = hexval((unsigned char)*s)) < 0)
+			return -1;
+		if (n / 2 < max) {
+			if (n % 2 == 0)
+				out[n / 2] = (unsigned char)(v << 4);
+			else
+				out[n / 2] |= (unsigned char)v;
+		}
+		n++;
+	}
+	*ndigits = n;
+	return 0;
+}
+
+void
+fingerprint_format(const unsigned char *d, size_t n, char *out,
+    size_t outlen)
+{
+	size_t o = 0;
+
+	if (outlen == 0)
+		return;
+	out[0] = '\0';
+	for (size_t i = 0; i < n && o + 4 <= outlen; i++)
+		o += (size_t)snprintf(out + o, outlen - o, "%s%02X",
+		    i > 0 ? ":" : "", d[i]);
+}
+
 int
 fd_wait(int fd, short events, long long deadline)
 {

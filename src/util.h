@@ -80,6 +80,18 @@ int	fd_wait(int fd, short events, long long deadline);
 /* Milliseconds from a monotonic clock. */
 long long now_ms(void);
 
+/* A certificate fingerprint written in hex ("AB:CD:..." or "abcd...",
+ * either case; ':' ignored wherever it stands).  *ndigits gets the count
+ * of hex digits and out the first min(max, *ndigits / 2) bytes; the
+ * caller checks the count against the hash it expects.  -1 when s holds
+ * a character that is neither a hex digit nor ':'. */
+#define FINGERPRINT_SHA256_LEN	32	/* the only hash postie pins */
+int	fingerprint_parse(const char *s, unsigned char *out, size_t max,
+	    size_t *ndigits);
+/* n bytes as "AB:CD:...", upper case, truncated to fit outlen. */
+void	fingerprint_format(const unsigned char *d, size_t n, char *out,
+	    size_t outlen);
+
 /* RFC 5322 §3.3 date-time of t in local time with a numeric zone; the
  * names are fixed English whatever the locale.  Newly allocated. */
 char	*date_rfc5322(time_t t);

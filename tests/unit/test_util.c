@@ -111,6 +111,63 @@ fqdn_is_not_empty(void)
 	CHECK(host_fqdn()[0] != '\0');
 }
 
+static void
+fingerprint_parse_cases(void)
+{
+	static const struct {
+		const char *in;
+		int	 rc;
+		size_t	 ndigits;
+		const char *norm;	/* fingerprint_format of the bytes */
+	} cases[] = {
+		{ "ab:CD:0f", 0, 6, "AB:CD:0F" },
+		{ "abcd0F", 0, 6, "AB:CD:0F" },
+		{ "a:bcd:0f", 0, 6, "AB:CD:0F" },	/* ':' anywhere */
+		{ "", 0, 0, "" },
+		{ "abc", 0, 3, "AB:C0" },		/* odd: caller refuses */
+		{ "ab:cg", -1, 0, NULL },
+		{ "ab cd", -1, 0, NULL },
+		{ "ab\n", -1, 0, NULL },
+	};
+	unsigned char out[FINGERPRINT_SHA256_LEN];
+	char norm[3 * FINGERPRINT_SHA256_LEN];
+	size_t nd;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		nd = 0;
+		memset(out, 0, sizeof(out));
+		CHECK_INT(fingerprint_parse(cases[i].in, out, sizeof(out), &nd),
+		    cases[i].rc);
+		if (cases[i].rc != 0)
+			continue;
+		CHECK_INT(nd, cases[i].ndigits);
+		fingerprint_format(out, (nd + 1) / 2, norm, sizeof(norm));
+		CHECK_STR(norm, cases[i].norm);
+	}
+}
+
+/* A SHA-256 pin fills 32 bytes; a longer one counts its digits without
+ * writing past max. */
+static void
+fingerprint_parse_stops_writing_at_max(void)
+{
+	char in[200];
+	unsigned char out[FINGERPRINT_SHA256_LEN + 1];
+	size_t nd;
+
+	memset(in, 'f', 64);
+	in[64] = '\0';
+	memset(out, 0, sizeof(out));
+	CHECK_INT(fingerprint_parse(in, out, FINGERPRINT_SHA256_LEN, &nd), 0);
+	CHECK_INT(nd, 64);
+	CHECK_INT(out[FINGERPRINT_SHA256_LEN - 1], 0xff);
+	memset(in, 'e', 80);
+	in[80] = '\0';
+	CHECK_INT(fingerprint_parse(in, out, FINGERPRINT_SHA256_LEN, &nd), 0);
+	CHECK_INT(nd, 80);
+	CHECK_INT(out[FINGERPRINT_SHA256_LEN], 0);	/* untouched */
+}
+
 static const struct test tests[] = {
 	TEST(buf_keeps_nul_bytes_and_length),
 	TEST(buf_grows_past_many_doublings),
@@ -121,6 +178,8 @@ static const struct test tests[] = {
 	TEST(err_sys_appends_strerror_and_prefix_keeps_ex),
 	TEST(err_long_message_is_truncated_not_overflowed),
 	TEST(fqdn_is_not_empty),
+	TEST(fingerprint_parse_cases),
+	TEST(fingerprint_parse_stops_writing_at_max),
 };
 
 CHECK_MAIN(tests)
