@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "address.h"
 #include "delivery.h"
@@ -321,15 +320,6 @@ connect_timeout_ms(const struct account *a, const struct destination *d)
 	    MX_CONNECT_TIMEOUT_MS : t;
 }
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A session that broke after making us wait at least a timeout (the
  * configured one, else CONNECT_TIMEOUT_MS, below every RFC 5321 stage
  * timeout): the host stalls, and would make each later message of a queue
@@ -339,7 +329,7 @@ stalled(const struct dctx *x, struct smtp *s, const struct err *e,
     long long since)
 {
 	return !smtp_usable(s) && e->ex == EX_TEMPFAIL &&
-	    mono_ms() - since >= timeout_ms(x->a);
+	    now_ms() - since >= timeout_ms(x->a);
 }
 
 static void
@@ -637,7 +627,7 @@ run_transaction(struct dctx *x, const struct destination *d,
 		smtp_quit(s);
 		return HOST_DONE;
 	}
-	start = mono_ms();
+	start = now_ms();
 	rc = smtp_send(s, &b.t, e);
 	if (rc == -1 && b.rv[0].state == RCPT_FAILED)
 		x->host_said = b.rv[0].said;	/* the same for all */
