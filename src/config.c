@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,13 +213,14 @@ mailname(void)
 	return xstrdup(buf[0] != '\0' ? buf : host_fqdn());
 }
 
-/* msmtp's from placeholders: %U login, %H host name, %C canonical name,
- * %M /etc/mailname, %% a percent sign. */
+/* msmtp's from placeholders: %U login (login_name), %H host name, %C
+ * canonical name, %M the mail name (/etc/mailname when it exists, else
+ * the canonical name), %% a percent sign.  The one expansion of "from":
+ * an account's from is stored expanded. */
 static char *
 expand_from(const char *from)
 {
 	struct buf b;
-	struct passwd *pw;
 	char host[256];
 
 	buf_init(&b);
@@ -231,9 +231,7 @@ expand_from(const char *from)
 		}
 		switch (*++c) {
 		case 'U':
-			pw = getpwuid(geteuid());
-			buf_adds(&b, pw != NULL ? pw->pw_name :
-			    getenv("USER") ? getenv("USER") : "nobody");
+			buf_adds(&b, login_name());
 			break;
 		case 'H':
 			if (gethostname(host, sizeof(host)) != 0)

@@ -13,7 +13,6 @@
  * finds.
  */
 #include <ctype.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,45 +68,6 @@ qualify_domain(const struct account *a)
 	    strpbrk(at, "*?[") == NULL)
 		return at + 1;
 	return host;
-}
-
-static const char *
-user_name(void)
-{
-	struct passwd *pw = getpwuid(getuid());
-	const char *s;
-
-	if (pw != NULL && pw->pw_name != NULL && *pw->pw_name != '\0')
-		return pw->pw_name;
-	if ((s = getenv("LOGNAME")) != NULL && *s != '\0')
-		return s;
-	return "nobody";
-}
-
-/* msmtp's substitutions in "from": %U user, %H host name, %C canonical
- * name, %M mail domain (/etc/mailname), %% a percent sign. */
-static char *
-expand_from(const char *from)
-{
-	char host[256] = "localhost";
-	struct buf b;
-
-	buf_init(&b);
-	gethostname(host, sizeof(host) - 1);
-	for (const char *p = from; *p != '\0'; p++) {
-		if (*p != '%' || p[1] == '\0') {
-			buf_addc(&b, *p);
-			continue;
-		}
-		switch (*++p) {
-		case 'U': buf_adds(&b, user_name()); break;
-		case 'H': buf_adds(&b, host); break;
-		case 'C': case 'M': buf_adds(&b, host_fqdn()); break;
-		case '%': buf_addc(&b, '%'); break;
-		default: buf_addc(&b, '%'); buf_addc(&b, *p); break;
-		}
-	}
-	return buf_steal(&b);
 }
 
 /* The sender the command line asks for: -f (or -r); in compose mode
@@ -184,9 +144,9 @@ settle_from(struct submission *sub, struct err *e)
 	if (sub->asked_from != NULL && a->allow_from_override)
 		sub->from = xstrdup(sub->asked_from);
 	else if (a->from != NULL && strpbrk(a->from, "*?[") == NULL)
-		sub->from = expand_from(a->from);
+		sub->from = xstrdup(a->from);	/* expanded by config.c */
 	else
-		sub->from = xasprintf("%s@%s", user_name(), dom);
+		sub->from = xasprintf("%s@%s", login_name(), dom);
 	if (*sub->from != '\0' && strchr(sub->from, '@') == NULL) {
 		char *q = address_qualify(sub->from, dom);
 
@@ -197,7 +157,7 @@ settle_from(struct submission *sub, struct err *e)
 		return err_prefix(e, "envelope sender");
 	/* A From header needs an address even for the null sender. */
 	sub->header_from = *sub->from != '\0' ? xstrdup(sub->from) :
-	    xasprintf("%s@%s", user_name(), dom);
+	    xasprintf("%s@%s", login_name(), dom);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,6 +327,19 @@ host_fqdn(void)
 	if (res != NULL)
 		freeaddrinfo(res);
 	return name;
+}
+
+const char *
+login_name(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *s;
+
+	if (pw != NULL && pw->pw_name != NULL && *pw->pw_name != '\0')
+		return pw->pw_name;
+	if ((s = getenv("LOGNAME")) != NULL && *s != '\0')
+		return s;
+	return "nobody";
 }
 
 long long

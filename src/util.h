@@ -69,6 +69,11 @@ int	write_all(int fd, const void *buf, size_t len);
  * AI_CANONNAME, falling back to the plain host name); static storage. */
 const char *host_fqdn(void);
 
+/* The user postie runs for: the passwd name of the real uid, else
+ * $LOGNAME, else "nobody".  Static storage.  The default sender's local
+ * part and the "from" key's %U. */
+const char *login_name(void);
+
 /* Wait until socket fd is ready for events (POLLIN/POLLOUT) or the
  * monotonic deadline (now_ms() scale) passes.  Returns 1 ready, 0 timed
  * out, -1 error (errno).  Before waiting for input it asks the kernel to

@@ -460,6 +460,22 @@ auto_from_with_maildomain_makes_user_at_domain(void)
 	config_free(&cfg);
 }
 
+/* msmtp's from placeholders, expanded once, when the file is read: %U
+ * the login name (as the default sender uses), %C the canonical host
+ * name, %% one percent sign that is not expanded again. */
+static void
+from_placeholders_expand_once(void)
+{
+	struct config cfg;
+	struct err e;
+	char *want = xasprintf("%s+%%U@%s", login_name(), host_fqdn());
+
+	CHECK_INT(parse(&cfg, "account a\nfrom %U+%%U@%C\n", &e), 0);
+	CHECK_STR(account_named(&cfg, "a")->from, want);
+	free(want);
+	config_free(&cfg);
+}
+
 static void
 user_without_auth_line_turns_auth_on(void)
 {
@@ -795,6 +811,7 @@ static const struct test tests[] = {
 	TEST(sha1_fingerprint_is_refused),
 	TEST(paths_expand_tilde_slash),
 	TEST(auto_from_with_maildomain_makes_user_at_domain),
+	TEST(from_placeholders_expand_once),
 	TEST(user_without_auth_line_turns_auth_on),
 	TEST(empty_file_selects_embedded_default),
 	TEST(defaults_only_file_shapes_embedded_default),
