@@ -403,6 +403,54 @@ h_queue_delete(struct cli *cli, const char *val, struct err *e)
 }
 
 static int
+h_dkim_keygen(struct cli *cli, const char *val, struct err *e)
+{
+	cli->mode = CLI_DKIM_KEYGEN;
+	return 0;
+}
+
+static int
+h_selector(struct cli *cli, const char *val, struct err *e)
+{
+	set_str(&cli->keygen_selector, val);
+	return 0;
+}
+
+static int
+h_domain(struct cli *cli, const char *val, struct err *e)
+{
+	set_str(&cli->keygen_domain, val);
+	return 0;
+}
+
+static int
+h_type(struct cli *cli, const char *val, struct err *e)
+{
+	set_str(&cli->keygen_type, val);
+	return 0;
+}
+
+static int
+h_key_file(struct cli *cli, const char *val, struct err *e)
+{
+	set_str(&cli->keygen_key_file, val);
+	return 0;
+}
+
+/* The range is dkim_keygen's to judge; here only "a number". */
+static int
+h_bits(struct cli *cli, const char *val, struct err *e)
+{
+	size_t n = strspn(val, "0123456789");
+
+	if (n == 0 || n > 5 || val[n] != '\0' || atoi(val) == 0)
+		return err_set(e, EX_USAGE, "--bits: \"%s\" is not a number "
+		    "of bits", val);
+	cli->keygen_bits = (unsigned int)atoi(val);
+	return 0;
+}
+
+static int
 h_version(struct cli *cli, const char *val, struct err *e)
 {
 	cli->mode = CLI_VERSION;
@@ -479,8 +527,11 @@ static const struct long_opt long_opts[] = {
 	{ "account",		ARG_REQUIRED,	h_account },
 	{ "attach",		ARG_REQUIRED,	h_attach },
 	{ "bcc",		ARG_REQUIRED,	h_bcc },
+	{ "bits",		ARG_REQUIRED,	h_bits },
 	{ "body",		ARG_REQUIRED,	h_body },
 	{ "cc",			ARG_REQUIRED,	h_cc },
+	{ "dkim-keygen",	ARG_NONE,	h_dkim_keygen },
+	{ "domain",		ARG_REQUIRED,	h_domain },
 	{ "dry-run",		ARG_NONE,	h_dry_run },
 	{ "due",		ARG_NONE,	h_due },
 	{ "from",		ARG_REQUIRED,	h_compose_from },
@@ -488,9 +539,12 @@ static const struct long_opt long_opts[] = {
 	{ "help",		ARG_NONE,	h_help },
 	{ "html",		ARG_REQUIRED,	h_html },
 	{ "json",		ARG_NONE,	h_json },
+	{ "key-file",		ARG_REQUIRED,	h_key_file },
 	{ "queue-delete",	ARG_REQUIRED,	h_queue_delete },
+	{ "selector",		ARG_REQUIRED,	h_selector },
 	{ "serverinfo",		ARG_NONE,	h_serverinfo },
 	{ "subject",		ARG_REQUIRED,	h_subject },
+	{ "type",		ARG_REQUIRED,	h_type },
 	{ "version",		ARG_NONE,	h_version },
 };
 
@@ -640,6 +694,29 @@ mode_from_progname(struct cli *cli, const char *argv0)
 		cli->mode = CLI_NEWALIASES;
 }
 
+/* --selector and friends mean something only to --dkim-keygen; in any
+ * other mode they would be silently ignored, so they are refused. */
+static int
+check_keygen_options(const struct cli *cli, struct err *e)
+{
+	const char *given = cli->keygen_selector != NULL ? "--selector" :
+	    cli->keygen_domain != NULL ? "--domain" :
+	    cli->keygen_type != NULL ? "--type" :
+	    cli->keygen_key_file != NULL ? "--key-file" :
+	    cli->keygen_bits != 0 ? "--bits" : NULL;
+
+	if (cli->mode == CLI_DKIM_KEYGEN) {
+		if (cli->rcpt_args.n > 0)
+			return err_set(e, EX_USAGE, "--dkim-keygen takes no "
+			    "recipients");
+		return 0;
+	}
+	if (given != NULL)
+		return err_set(e, EX_USAGE, "%s is an option of --dkim-keygen",
+		    given);
+	return 0;
+}
+
 int
 cli_parse(struct cli *cli, int argc, char **argv, struct err *e)
 {
@@ -681,7 +758,7 @@ cli_parse(struct cli *cli, int argc, char **argv, struct err *e)
 		return err_set(e, EX_USAGE, "--due only limits a queue run to "
 		    "the messages whose retry time has come: use postie -q "
 		    "--due");
-	return 0;
+	return check_keygen_options(cli, e);
 }
 
 void
@@ -697,6 +774,10 @@ cli_free(struct cli *cli)
 	free(cli->transcript);
 	free(cli->account);
 	free(cli->queue_id);
+	free(cli->keygen_selector);
+	free(cli->keygen_domain);
+	free(cli->keygen_type);
+	free(cli->keygen_key_file);
 	free(cli->subject);
 	for (size_t i = 0; i < cli->nattach; i++) {
 		free(cli->attach[i].path);
@@ -718,6 +799,8 @@ static const char usage[] =
 "usage: postie [flags] [--] recipient...      (sendmail mode, message on stdin)\n"
 "       postie -s SUBJECT [-a FILE]... [compose options] recipient...\n"
 "       postie --serverinfo | -q [--due] | -bp | --queue-delete ID\n"
+"       postie --dkim-keygen --selector S --domain D [--type rsa|ed25519]\n"
+"              [--bits N] [--key-file FILE]\n"
 "\n"
 "Sendmail flags (a value may be glued: -froot, -B8BITMIME):\n"
 "  -t                 also take recipients from To, Cc and Bcc\n"
@@ -759,6 +842,12 @@ static const char usage[] =
 "  --due                    with -q: only messages whose retry time has come\n"
 "  --json                   with -bp (mailq): one JSON object per message\n"
 "  --queue-delete ID        remove one message from the queue\n"
+"  --dkim-keygen            make a DKIM key, print its DNS TXT record:\n"
+"    --selector S           the selector (S._domainkey.D)\n"
+"    --domain D             the signing domain\n"
+"    --type rsa|ed25519     key type (default rsa)\n"
+"    --bits N               RSA size, 1024 to 4096 (default 2048)\n"
+"    --key-file FILE        where the key goes, mode 600 (default S.D.pem)\n"
 "  --version                print the version\n"
 "  --help                   print this help\n"
 "\n"

@@ -24,6 +24,7 @@ enum cli_mode {
 	CLI_NEWALIASES,		/* newaliases, -bi */
 	CLI_SERVERINFO,		/* --serverinfo */
 	CLI_QUEUE_DELETE,	/* --queue-delete ID */
+	CLI_DKIM_KEYGEN,	/* --dkim-keygen */
 	CLI_VERSION,		/* --version */
 	CLI_HELP,		/* --help */
 };
@@ -57,6 +58,13 @@ struct cli {
 	bool	 queue_due;		/* -q --due */
 	bool	 json;			/* -bp --json */
 	char	*queue_id;		/* --queue-delete ID */
+
+	/* --dkim-keygen (its options are refused in any other mode) */
+	char	*keygen_selector;	/* --selector */
+	char	*keygen_domain;		/* --domain */
+	char	*keygen_type;		/* --type rsa|ed25519 */
+	char	*keygen_key_file;	/* --key-file */
+	unsigned int keygen_bits;	/* --bits; 0: not given */
 
 	/* compose mode: true when any compose option was given */
 	bool	 compose;

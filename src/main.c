@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "delivery.h"
+#include "dkim_keygen.h"
 #include "err.h"
 #include "queue.h"
 #include "submit.h"
@@ -98,6 +99,23 @@ run_serverinfo(const struct cli *cli)
 	return 0;
 }
 
+/* --dkim-keygen: a new key file and the TXT record on stdout. */
+static int
+run_dkim_keygen(const struct cli *cli)
+{
+	struct dkim_keygen_opts o = {
+		.selector = cli->keygen_selector,
+		.domain = cli->keygen_domain,
+		.type = cli->keygen_type,
+		.bits = cli->keygen_bits,
+		.key_file = cli->keygen_key_file,
+	};
+	struct err e;
+
+	err_clear(&e);
+	return dkim_keygen(&o, STDOUT_FILENO, &e) == -1 ? fail(&e) : 0;
+}
+
 /* -q [--due], -bp (mailq), --queue-delete ID. */
 static int
 run_queue(const struct cli *cli)
@@ -149,6 +167,8 @@ dispatch(const struct cli *cli)
 		return not_yet("SMTP on stdin (-bs)");
 	case CLI_SERVERINFO:
 		return run_serverinfo(cli);
+	case CLI_DKIM_KEYGEN:
+		return run_dkim_keygen(cli);
 	case CLI_NEWALIASES:
 		return run_newaliases(cli);
 	case CLI_DELIVER:

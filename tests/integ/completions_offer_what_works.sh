@@ -55,6 +55,14 @@ out=$(bash_complete postie -N success,)
 out=$(bash_complete postie -N success,delay,)
 [ "$out" = success,delay,failure ] || fail "bash: -N success,delay, gives: $out"
 
+# --dkim-keygen and its options.
+out=$(bash_complete postie --dk)
+[ "$out" = --dkim-keygen ] || fail "bash: --dk gives: $out"
+out=$(bash_complete postie --dkim-keygen --type e)
+[ "$out" = ed25519 ] || fail "bash: --type e gives: $out"
+out=$(bash_complete postie --dkim-keygen --key-file my-)
+[ "$out" = my-notes.txt ] || fail "bash: --key-file my- gives: $out"
+
 if command -v zsh >/dev/null; then
 	zsh -n "$COMP/_postie" || fail "zsh: syntax error"
 	# -N's function, with compset and compadd stood in for (they only
@@ -86,4 +94,6 @@ out=$(fish_complete 'postie -N success,')
 out=$(fish_complete 'postie -o')
 ! grep -q -- "-oem\|-odi\|-om" <<<"$out" || fail "fish: offers ignored flags: $out"
 grep -qx -- "-oi" <<<"$out" || fail "fish: -o does not offer -oi: $out"
+out=$(fish_complete 'postie --dkim-keygen --type ')
+[ "$(sort <<<"$out" | tr '\n' ' ')" = "ed25519 rsa " ] || fail "fish: --type gives: $out"
 exit 0
