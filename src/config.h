@@ -86,6 +86,10 @@ struct account {
 	int	 notify_limit;		/* notices per sender per hour (10) */
 	char	*notify_command;	/* run for each event, or NULL */
 	char	*metrics_file;		/* Prometheus text file, or NULL */
+	char	*dkim_key;		/* "FILE[,FILE]" (~ expanded); NULL: no DKIM */
+	char	*dkim_selector;		/* "NAME[,NAME]", one per key */
+	char	*dkim_domain;		/* NULL: each message's From domain */
+	char	*dkim_headers;		/* NULL: dkim.h's default list */
 
 	bool	 tls_set;		/* "tls" given explicitly (or inherited) */
 };

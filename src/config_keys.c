@@ -67,6 +67,8 @@ static const struct fieldinfo fields[F_NONE] = {
 	FLD(F_NOTIFY_LIMIT, notify_limit),
 	FLDS(F_NOTIFY_COMMAND, notify_command),
 	FLDS(F_METRICS_FILE, metrics_file),
+	FLDS(F_DKIM_KEY, dkim_key), FLDS(F_DKIM_SELECTOR, dkim_selector),
+	FLDS(F_DKIM_DOMAIN, dkim_domain), FLDS(F_DKIM_HEADERS, dkim_headers),
 };
 
 static void *
@@ -609,6 +611,38 @@ set_source_ip(struct acc_state *s, const struct config_key *k,
 	return set_str(s, k, v, e);
 }
 
+/* dkim_key FILE[,FILE]: "~" expanded in each; the files are read (and
+ * their permissions checked) when a message is signed (dkim.h). */
+static int
+set_dkim_key(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	struct buf b;
+
+	buf_init(&b);
+	while (*v != '\0') {
+		size_t n = strcspn(v, ",");
+		char *item = xstrndup(v, n), *path;
+
+		str_trim(item);
+		if (*item == '\0') {
+			free(item);
+			buf_free(&b);
+			return err_set(e, EX_CONFIG, "dkim_key: an empty file "
+			    "name in \"%s\"", v);
+		}
+		path = expand_tilde(item);
+		buf_printf(&b, "%s%s", b.len ? "," : "", path);
+		free(path);
+		free(item);
+		v += n + (v[n] != '\0');
+	}
+	free(s->a.dkim_key);
+	s->a.dkim_key = b.len > 0 ? buf_steal(&b) : NULL;
+	buf_free(&b);
+	return 0;
+}
+
 static int
 set_protocol(struct acc_state *s, const struct config_key *k,
     const char *v, struct err *e)
@@ -709,6 +743,10 @@ static const struct config_key keys[] = {
 	{ "notify_limit", F_NOTIFY_LIMIT, set_notify_limit },
 	{ "notify_command", F_NOTIFY_COMMAND, set_str },
 	{ "metrics_file", F_METRICS_FILE, set_path },
+	{ "dkim_key", F_DKIM_KEY, set_dkim_key },
+	{ "dkim_selector", F_DKIM_SELECTOR, set_str },
+	{ "dkim_domain", F_DKIM_DOMAIN, set_str },
+	{ "dkim_headers", F_DKIM_HEADERS, set_str },
 	{ "auto_from", F_NONE, set_auto_from },
 	{ "maildomain", F_NONE, set_maildomain },
 	{ "protocol", F_NONE, set_protocol },

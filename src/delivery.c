@@ -22,6 +22,7 @@
 
 #include "address.h"
 #include "delivery.h"
+#include "dkim_body.h"
 #include "log.h"
 #include "reply.h"
 #include "wire.h"
@@ -55,6 +56,13 @@ struct dctx {
 	/* The refusal behind the last host failure (code 0: none), for the
 	 * log's reply when every host failed. */
 	struct reply_said host_said;
+	/* DKIM (dkim_key): signed wraps src; sent is what smtp.c reads. */
+	struct dkim_signer *signer;
+	char	*dkim_d;		/* the d=, or NULL: not signed */
+	char	 dkim_note[ERR_MSG_MAX];	/* for the log line, or "" */
+	struct dkim_body dkim;
+	struct body_source signed_src;
+	const struct body_source *sent;
 	struct log_trace trace;
 	bool	 tracing;
 };
@@ -110,6 +118,79 @@ msg_body_init(struct dctx *x, struct message *m)
 	x->src = (struct body_source){ .ctx = &x->body,
 	    .prepare = msg_body_prepare, .open = msg_body_open,
 	    .read = msg_body_read, .close = msg_body_close };
+}
+
+/* ---- DKIM ----
+ * With dkim_key, the body source is wrapped so that each server gets the
+ * signature of the very bytes it receives (dkim_body.h). */
+
+/* The A-label domain of the message's (first) From address, or NULL. */
+static char *
+from_domain(const struct message *m)
+{
+	long i = header_find(&m->headers, "From", 0);
+	struct strlist l;
+	char *v, *a = NULL, *d = NULL;
+	struct err e;
+
+	if (i < 0)
+		return NULL;
+	strlist_init(&l);
+	v = header_value(&m->headers, (size_t)i);
+	if (address_parse_list(v, strlen(v), &l, &e) == 0 && l.n > 0 &&
+	    address_to_alabel(l.v[0], &a, &e) == 0 &&
+	    address_domain(a) != NULL)
+		d = xstrdup(address_domain(a));
+	free(a);
+	free(v);
+	strlist_free(&l);
+	return d;
+}
+
+/* Load the account's keys (a bad key is EX_CONFIG before any connection)
+ * and decide whether this message is signed, and as which d=. */
+static int
+dkim_setup(struct dctx *x, struct err *e)
+{
+	const struct account *a = x->a;
+	char *fd;
+	const char *d;
+
+	x->sent = &x->src;
+	if (a->dkim_key == NULL)
+		return 0;
+	if (dkim_signer_new(&x->signer, a->dkim_key, a->dkim_selector,
+	    a->dkim_domain, a->dkim_headers, e) == -1)
+		return -1;
+	fd = from_domain(x->m);
+	d = fd != NULL ? dkim_signer_domain(x->signer, fd) : NULL;
+	if (d == NULL) {
+		/* Spec §4: sent unsigned, and said so. */
+		snprintf(x->dkim_note, sizeof(x->dkim_note), "unsigned: From "
+		    "domain %s is not %s or below it", fd != NULL ? fd :
+		    "(none)", a->dkim_domain != NULL ? a->dkim_domain :
+		    "a domain name");
+		if (x->o->verbose)
+			fprintf(stderr, "postie: DKIM: %s\n", x->dkim_note);
+	} else {
+		x->dkim_d = xstrdup(d);
+		snprintf(x->dkim_note, sizeof(x->dkim_note), "signed d=%s "
+		    "s=%s", x->dkim_d, a->dkim_selector);
+		dkim_body_init(&x->dkim, &x->signed_src, &x->src, x->signer,
+		    x->dkim_d);
+		x->sent = &x->signed_src;
+	}
+	free(fd);
+	return 0;
+}
+
+static void
+dkim_teardown(struct dctx *x)
+{
+	if (x->dkim_d != NULL)
+		dkim_body_free(&x->dkim);
+	free(x->dkim_d);
+	dkim_signer_free(x->signer);
 }
 
 /* ---- classification ---- */
@@ -492,7 +573,7 @@ txn_build(struct dctx *x, const struct destination *d, struct smtp *s,
 	b->t.dsn_envid = x->env->dsn_envid;
 	b->t.smtputf8 = utf8;
 	b->t.body_8bit_hint = x->env->body_8bit_hint;
-	b->t.body = &x->src;
+	b->t.body = x->sent;
 	return 0;
 }
 
@@ -775,6 +856,7 @@ log_outcome_group(const struct dctx *x, enum outcome out,
 		le.reply = out == OUT_SENT ? x->rep->reply :
 		    first->reply[0] != '\0' ? first->reply : first->text;
 		le.outcome = status;
+		le.dkim = x->dkim_note[0] != '\0' ? x->dkim_note : NULL;
 		log_outcome(x->a, &le);
 	}
 	buf_free(&to);
@@ -834,11 +916,18 @@ delivery_run(const struct account *a, struct message *m,
 
 	memset(rep, 0, sizeof(*rep));
 	msg_body_init(&x, m);
-	if (route_build(&r, a, &env->rcpts, e) == -1)
+	if (dkim_setup(&x, e) == -1) {
+		dkim_teardown(&x);
 		return -1;
+	}
+	if (route_build(&r, a, &env->rcpts, e) == -1) {
+		dkim_teardown(&x);
+		return -1;
+	}
 	if ((o->verbose || o->transcript != NULL) &&
 	    log_trace_open(&x.trace, o->verbose, o->transcript, e) == -1) {
 		route_free(&r);
+		dkim_teardown(&x);
 		return -1;
 	}
 	x.tracing = o->verbose || o->transcript != NULL;
@@ -859,6 +948,7 @@ delivery_run(const struct account *a, struct message *m,
 		log_trace_close(&x.trace);
 	free(x.decided);
 	route_free(&r);
+	dkim_teardown(&x);
 	return 0;
 }
 

@@ -217,6 +217,11 @@ format_outcome(struct buf *b, const struct log_entry *le)
 		add_safe(b, le->reply);
 	buf_adds(b, "\" status=");
 	add_safe(b, le->outcome);
+	if (le->dkim != NULL) {
+		buf_adds(b, " dkim=\"");
+		add_safe(b, le->dkim);
+		buf_addc(b, '"');
+	}
 }
 
 static int

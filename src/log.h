@@ -34,7 +34,8 @@ void	log_mask_line(char direction, const char *line, size_t len,
 	    bool *mask_next, struct buf *out);
 
 /* One outcome line: time, queue id, from, to, size, server, TLS, the
- * server's final reply, outcome ("sent", "deferred", "bounced"). */
+ * server's final reply, outcome ("sent", "deferred", "bounced"), and
+ * what DKIM did when the account signs. */
 struct log_entry {
 	const char *queue_id;		/* NULL: not queued */
 	const char *from;
@@ -44,6 +45,8 @@ struct log_entry {
 	const char *tls;
 	const char *reply;
 	const char *outcome;
+	const char *dkim;		/* "signed d=... s=...", "unsigned: why";
+					 * NULL: no dkim_key, no field */
 };
 void	log_outcome(const struct account *a, const struct log_entry *le);
 

@@ -414,6 +414,36 @@ strings_are_normalised_for_their_users(void)
 	config_free(&cfg);
 }
 
+/* The dkim_* keys: inherited from defaults; each key file's "~" expanded;
+ * an empty file name in the list refused. */
+static void
+dkim_keys_inherit_and_expand_each_file(void)
+{
+	struct config cfg;
+	struct err e;
+	const struct account *a;
+	const char *want;
+
+	CHECK_INT(parse(&cfg, "defaults\ndkim_selector rsa, ed\n"
+	    "dkim_domain example.com\naccount a\n"
+	    "dkim_key ~/rsa.pem , /etc/ed.pem\n"
+	    "dkim_headers from:subject\n", &e), 0);
+	CHECK_STR(e.msg, "");
+	a = account_named(&cfg, "a");
+	want = "/rsa.pem,/etc/ed.pem";
+	CHECK(a->dkim_key != NULL && a->dkim_key[0] == '/' &&
+	    strlen(a->dkim_key) > strlen(want) && strcmp(a->dkim_key +
+	    strlen(a->dkim_key) - strlen(want), want) == 0);
+	CHECK_STR(a->dkim_selector, "rsa, ed");
+	CHECK_STR(a->dkim_domain, "example.com");
+	CHECK_STR(a->dkim_headers, "from:subject");
+	config_free(&cfg);
+	CHECK_INT(parse(&cfg, "account a\ndkim_key a.pem,,b.pem\n", &e), -1);
+	CHECK_INT(e.ex, EX_CONFIG);
+	CHECK(strstr(e.msg, "dkim_key") != NULL);
+	config_free(&cfg);
+}
+
 static void
 sha1_fingerprint_is_refused(void)
 {
@@ -808,6 +838,7 @@ static const struct test tests[] = {
 	TEST(key_alone_means_on_for_switches),
 	TEST(values_parse_to_their_meaning),
 	TEST(strings_are_normalised_for_their_users),
+	TEST(dkim_keys_inherit_and_expand_each_file),
 	TEST(sha1_fingerprint_is_refused),
 	TEST(paths_expand_tilde_slash),
 	TEST(auto_from_with_maildomain_makes_user_at_domain),
