@@ -312,6 +312,41 @@ parse_finish(struct parse *p, struct config *cfg)
 	parse_free(p);
 }
 
+/* fallback_accounts names accounts of the file (a key that cannot be
+ * honoured is an error, never ignored), each once, never the account
+ * itself. */
+static int
+check_fallbacks(const struct config *cfg, const char *name, struct err *e)
+{
+	for (size_t i = 0; i < cfg->naccounts; i++) {
+		const struct account *a = &cfg->accounts[i];
+		struct strlist names;
+		int rc = 0;
+
+		if (a->fallback_accounts == NULL)
+			continue;
+		strlist_init(&names);
+		config_split_names(a->fallback_accounts, &names);
+		for (size_t j = 0; rc == 0 && j < names.n; j++) {
+			bool found = false;
+
+			for (size_t k = 0; k < cfg->naccounts; k++)
+				found |= strcmp(cfg->accounts[k].name,
+				    names.v[j]) == 0;
+			if (!found || strcmp(names.v[j], a->name) == 0)
+				rc = err_set(e, EX_CONFIG, "%s: account %s: "
+				    "fallback_accounts: \"%s\" is %s", name,
+				    a->name, names.v[j], found ?
+				    "the account itself" : "not an account of "
+				    "this file");
+		}
+		strlist_free(&names);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 config_parse_full(struct config *cfg, const char *text, size_t len,
     const char *name, bool *has_password, struct err *e)
@@ -347,6 +382,10 @@ config_parse_full(struct config *cfg, const char *text, size_t len,
 	}
 	*has_password = p.has_password;
 	parse_finish(&p, cfg);
+	if (check_fallbacks(cfg, name, e) == -1) {
+		config_free(cfg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -684,6 +723,22 @@ config_password(const struct account *a, char **password, struct err *e)
 		    a->host, a->user);
 	}
 	return 0;
+}
+
+void
+config_split_names(const char *list, struct strlist *out)
+{
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		size_t skip = strspn(p, " \t,"), n;
+
+		p += skip;
+		n = strcspn(p, " \t,");
+		if (n > 0)
+			strlist_addn(out, p, n);
+		p += n;
+	}
 }
 
 void

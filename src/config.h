@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "util.h"
 #include "sasl.h"
 
 enum tristate { TRI_AUTO = 0, TRI_ON, TRI_OFF };
@@ -90,6 +91,8 @@ struct account {
 	char	*dkim_selector;		/* "NAME[,NAME]", one per key */
 	char	*dkim_domain;		/* NULL: each message's From domain */
 	char	*dkim_headers;		/* NULL: dkim.h's default list */
+	char	*fallback_accounts;	/* names, blank- or comma-separated */
+	long	 host_down_time;	/* seconds a dead relay is skipped */
 
 	bool	 tls_set;		/* "tls" given explicitly (or inherited) */
 };
@@ -135,6 +138,10 @@ int	config_password(const struct account *a, char **password, struct err *e);
  * and returns buf. */
 const char *config_account_label(const struct account *a, char *buf,
 	    size_t len);
+
+/* The names of a list value such as fallback_accounts (separated by
+ * blanks or commas) appended to out. */
+void	config_split_names(const char *list, struct strlist *out);
 
 void	config_free(struct config *cfg);
 

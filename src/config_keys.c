@@ -26,6 +26,7 @@
 
 #define DEFAULT_QUEUE_LIFETIME	(5L * 24 * 60 * 60)
 #define DEFAULT_NOTIFY_LIMIT	10	/* notices per sender per hour */
+#define DEFAULT_HOST_DOWN_TIME	(5L * 60)	/* a dead relay is skipped */
 
 struct fieldinfo {
 	size_t	 off;
@@ -69,6 +70,8 @@ static const struct fieldinfo fields[F_NONE] = {
 	FLDS(F_METRICS_FILE, metrics_file),
 	FLDS(F_DKIM_KEY, dkim_key), FLDS(F_DKIM_SELECTOR, dkim_selector),
 	FLDS(F_DKIM_DOMAIN, dkim_domain), FLDS(F_DKIM_HEADERS, dkim_headers),
+	FLDS(F_FALLBACK_ACCOUNTS, fallback_accounts),
+	FLD(F_HOST_DOWN_TIME, host_down_time),
 };
 
 static void *
@@ -122,6 +125,7 @@ config_account_init(struct account *a)
 	a->mx_tls = MX_TLS_OPPORTUNISTIC;
 	a->notify_failure = true;
 	a->notify_limit = DEFAULT_NOTIFY_LIMIT;
+	a->host_down_time = DEFAULT_HOST_DOWN_TIME;
 }
 
 void
@@ -535,6 +539,23 @@ set_notify_delay(struct acc_state *s, const struct config_key *k,
 }
 
 static int
+set_host_down_time(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	long long n;
+
+	if (strcmp(v, "off") == 0) {
+		s->a.host_down_time = 0;
+		return 0;
+	}
+	if (parse_duration(v, &n) < 0 || n > LONG_MAX)
+		return err_set(e, EX_CONFIG, "host_down_time: \"%s\" is not off "
+		    "or a duration (N, Ns, Nm, Nh or Nd)", v);
+	s->a.host_down_time = (long)n;
+	return 0;
+}
+
+static int
 set_notify_limit(struct acc_state *s, const struct config_key *k,
     const char *v, struct err *e)
 {
@@ -747,6 +768,8 @@ static const struct config_key keys[] = {
 	{ "dkim_selector", F_DKIM_SELECTOR, set_str },
 	{ "dkim_domain", F_DKIM_DOMAIN, set_str },
 	{ "dkim_headers", F_DKIM_HEADERS, set_str },
+	{ "fallback_accounts", F_FALLBACK_ACCOUNTS, set_str },
+	{ "host_down_time", F_HOST_DOWN_TIME, set_host_down_time },
 	{ "auto_from", F_NONE, set_auto_from },
 	{ "maildomain", F_NONE, set_maildomain },
 	{ "protocol", F_NONE, set_protocol },

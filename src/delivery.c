@@ -447,6 +447,15 @@ smtp_params_for(const struct account *a, const char *password,
 	p->timeout_s = a->timeout;
 }
 
+/* A smarthost that could take nothing (delivery.h's relay_state); the
+ * first such word stays. */
+static void
+note_relay(struct dctx *x, const struct destination *d, enum relay_state st)
+{
+	if (d->domain == NULL && x->rep->relay == RELAY_OK)
+		x->rep->relay = st;
+}
+
 /* Server, TLS and final reply for the report and the log line. */
 static void
 note_session(struct dctx *x, struct smtp *s)
@@ -722,6 +731,9 @@ run_transaction(struct dctx *x, const struct destination *d,
 		return HOST_AGAIN;
 	}
 	note_reply(x, s);	/* not a closing session's 421 */
+	if (rc == -1 && e->ex == EX_TEMPFAIL &&
+	    smtp_fail_stage(s) == STAGE_MAIL)
+		note_relay(x, d, RELAY_UNAVAILABLE);
 	if (rc == -1 && worth_next_host(s, &b, e)) {
 		txn_build_free(&b);
 		smtp_abort(s);
@@ -789,12 +801,15 @@ deliver_to_host(struct dctx *x, const struct destination *d,
 		conn_close(c);
 		if (e->ex != EX_NOPERM)	/* dropped or stalled handshake */
 			return host_unreachable(x, d, host, e);
+		note_relay(x, d, RELAY_UNAVAILABLE);
 		fail_rest_err(x, d, e, NULL, STAGE_CONNECT);
 		return HOST_DONE;
 	}
 	if (smtp_open(&s, c, &p, &x->host_said, e) == -1) {
 		if (e->ex == EX_TEMPFAIL)	/* 4xx greeting, or dropped */
 			return host_unreachable(x, d, host, e);
+		if (e->ex == EX_NOPERM)		/* STARTTLS or AUTH */
+			note_relay(x, d, RELAY_UNAVAILABLE);
 		fail_rest_err(x, d, e, &x->host_said, STAGE_GREETING);
 		return HOST_DONE;
 	}
@@ -818,6 +833,7 @@ deliver_destination(struct dctx *x, const struct destination *d)
 			return;
 	}
 	/* Every host failed in a way worth retrying: temporary. */
+	note_relay(x, d, RELAY_UNREACHABLE);
 	fail_rest_err(x, d, &e, &x->host_said, STAGE_CONNECT);
 }
 

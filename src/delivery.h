@@ -47,9 +47,19 @@ struct rcpt_result {
 	char	 reply[ERR_MSG_MAX];
 };
 
+/* Whether a smarthost could take the message at all (design §5.5, for
+ * fallback_accounts): RELAY_UNREACHABLE: no connection, a timeout, a 4xx
+ * greeting or a session dropped before it answered (remembered for
+ * host_down_time); RELAY_UNAVAILABLE: it answered but refused for a
+ * reason another relay may not have, before any recipient was taken
+ * (4xx to MAIL, STARTTLS or AUTH trouble).  MX destinations leave
+ * RELAY_OK. */
+enum relay_state { RELAY_OK = 0, RELAY_UNREACHABLE, RELAY_UNAVAILABLE };
+
 struct report {
 	struct rcpt_result *v;
 	size_t	 n;
+	enum relay_state relay;
 	char	 server[256];		/* last "host[addr]:port" used */
 	char	 tls[128];		/* "TLSv1.3 ..." or "" */
 	char	 reply[ERR_MSG_MAX];	/* the server's final reply */

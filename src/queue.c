@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "failover.h"
 #include "json.h"
 #include "log.h"
 #include "notice.h"
@@ -382,6 +383,14 @@ run_password(struct qrun *r, const struct account *a, const char **pw,
 	return 0;
 }
 
+/* run_password for failover.h. */
+static int
+run_password_fn(void *arg, const struct account *a, const char **pw,
+    struct err *e)
+{
+	return run_password(arg, a, pw, e);
+}
+
 /* Every pending recipient keeps waiting, with this reason. */
 static void
 defer_all(struct queue_env *q, const struct err *e)
@@ -453,10 +462,16 @@ attempt(struct qrun *r, struct queue_env *q, const struct account *a,
 	for (size_t i = 0; i < q->nrcpts; i++)
 		if (q->rcpts[i].state == QR_PENDING)
 			strlist_add(&env.rcpts, q->rcpts[i].addr);
-	if (run_password(r, a, &o.password, &e) == -1 ||
-	    lseek(msg_fd, 0, SEEK_SET) == -1 ||
+	struct failover_opts fo = {
+		.cfg = &r->cfg, .state_dir = r->dir,
+		.password = run_password_fn, .password_arg = r,
+		.verbose = r->o->verbose ? stderr : NULL,
+	};
+	const struct account *used;
+
+	if (lseek(msg_fd, 0, SEEK_SET) == -1 ||
 	    message_read(&m, msg_fd, &ro, &e) == -1 ||
-	    delivery_run(a, &m, &env, &o, &rep, &e) == -1) {
+	    failover_run(&fo, a, &m, &env, &o, &rep, &used, &e) == -1) {
 		if (e.ex == 0)
 			err_sys(&e, EX_IOERR, "cannot read the queued message");
 		defer_all(q, &e);

@@ -96,6 +96,9 @@ struct smtp {
 	 * of its first reply (0: none), for smtp_lost_unanswered(). */
 	bool		 txn_heard;
 	int		 txn_first_code;
+	/* The stage whose reply failed the current transaction, or
+	 * STAGE_CONNECT while none has (smtp_fail_stage). */
+	enum smtp_stage	 txn_fail_stage;
 };
 
 /* One transaction while its replies are matched to its commands. */
@@ -586,6 +589,13 @@ smtp_stage(const struct smtp *s)
 	return s->stage;
 }
 
+enum smtp_stage
+smtp_fail_stage(const struct smtp *s)
+{
+	return s->txn_fail_stage != STAGE_CONNECT ? s->txn_fail_stage :
+	    s->stage;
+}
+
 struct conn *
 smtp_conn(struct smtp *s)
 {
@@ -667,6 +677,7 @@ txn_fail(struct smtp *s, struct txn *x)
 	if (x->failed)
 		return;
 	x->failed = true;
+	s->txn_fail_stage = s->stage;
 	reply_said_set(&x->fail_said, &s->reply);
 	smtp_reply_error(s, &x->fail);
 }
@@ -1221,6 +1232,7 @@ smtp_send(struct smtp *s, struct smtp_txn *t, struct err *e)
 	const struct reply_said *why = &x.lost_said;
 	int rc;
 
+	s->txn_fail_stage = STAGE_CONNECT;
 	for (size_t i = 0; i < t->nrcpts; i++) {
 		t->rcpts[i].state = RCPT_PENDING;
 		reply_said_set(&t->rcpts[i].said, NULL);

@@ -104,6 +104,10 @@ const struct smtp_caps *smtp_caps(const struct smtp *s);
 /* The last reply received (code 0 when the failure had no reply). */
 const struct smtp_reply *smtp_last_reply(const struct smtp *s);
 enum smtp_stage smtp_stage(const struct smtp *s);
+/* After smtp_send returned -1: the stage whose reply failed the
+ * transaction (STAGE_MAIL for a refused MAIL FROM, even when pipelined
+ * replies were read after it), else the stage the session stopped at. */
+enum smtp_stage smtp_fail_stage(const struct smtp *s);
 struct conn *smtp_conn(struct smtp *s);
 /* What the server said about itself, for --serverinfo (open it with
  * p->auth false to stop after EHLO): the greeting, and the reply to the

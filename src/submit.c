@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "address.h"
@@ -24,6 +25,7 @@
 #include "config.h"
 #include "conn.h"
 #include "delivery.h"
+#include "failover.h"
 #include "message.h"
 #include "mime.h"
 #include "queue.h"
@@ -49,6 +51,12 @@ struct submission {
 	/* Recipients the aliases lead to programs or files: refused for
 	 * good before any connection, reported with the others. */
 	struct alias_refusals refused;
+	/* The passwords of fallback accounts fetched for this submission. */
+	struct {
+		const struct account *a;
+		char	*pw;
+	}	 fallback_pw[FAILOVER_CHAIN_MAX];
+	size_t	 nfallback_pw;
 };
 
 /* The domain that completes a local name ("root"): the account's domain,
@@ -328,6 +336,12 @@ submission_free(struct submission *sub)
 	free(sub->notify);
 	free(sub->ret);
 	alias_refusals_free(&sub->refused);
+	for (size_t i = 0; i < sub->nfallback_pw; i++)
+		if (sub->fallback_pw[i].pw != NULL) {
+			explicit_bzero(sub->fallback_pw[i].pw,
+			    strlen(sub->fallback_pw[i].pw));
+			free(sub->fallback_pw[i].pw);
+		}
 	if (sub->password != NULL) {
 		explicit_bzero(sub->password, strlen(sub->password));
 		free(sub->password);
@@ -356,6 +370,56 @@ write_dry_run(struct submission *sub, int fd, struct err *e)
 	if (rc == -1)
 		return err_sys(e, EX_IOERR, "writing the dry run");
 	return wire_write(&sub->msg, &w, fd, e);
+}
+
+/* The password of an account of the failover chain: the submission's
+ * own for its account, else fetched once and kept for the submission. */
+static int
+submit_password(void *arg, const struct account *a, const char **pw,
+    struct err *e)
+{
+	struct submission *sub = arg;
+	char *p = NULL;
+
+	*pw = NULL;
+	if (a == sub->a) {
+		*pw = sub->password;
+		return 0;
+	}
+	if (a->auth == AUTH_OFF || a->host == NULL)
+		return 0;
+	for (size_t i = 0; i < sub->nfallback_pw; i++)
+		if (sub->fallback_pw[i].a == a) {
+			*pw = sub->fallback_pw[i].pw;
+			return 0;
+		}
+	if (config_password(a, &p, e) == -1)
+		return -1;
+	if (sub->nfallback_pw < FAILOVER_CHAIN_MAX) {
+		sub->fallback_pw[sub->nfallback_pw].a = a;
+		sub->fallback_pw[sub->nfallback_pw++].pw = p;
+	}
+	*pw = p;
+	return 0;
+}
+
+/* delivery_run along the account's relay and its fallback_accounts. */
+static int
+submit_deliver(struct submission *sub, const struct delivery_opts *o,
+    struct report *rep, struct err *e)
+{
+	struct failover_opts fo = {
+		.cfg = &sub->cfg, .password = submit_password,
+		.password_arg = sub, .verbose = o->verbose ? stderr : NULL,
+	};
+	const struct account *used;
+	char *dir = queue_dir_path(sub->a);
+	int rc;
+
+	fo.state_dir = dir;
+	rc = failover_run(&fo, sub->a, &sub->msg, &sub->env, o, rep, &used, e);
+	free(dir);
+	return rc;
 }
 
 /* The recipients the aliases refused join the report as permanent
@@ -452,7 +516,7 @@ submit_run(const struct cli *cli, int out_fd, struct report *rep,
 		o.password = sub.password;
 		tried = rc == 0;
 		if (rc == 0 && sub.env.rcpts.n > 0)
-			rc = delivery_run(sub.a, &sub.msg, &sub.env, &o, rep, e);
+			rc = submit_deliver(&sub, &o, rep, e);
 		if (rc == 0)
 			add_refusals(&sub, rep);
 		if (rc == 0) {
@@ -600,6 +664,29 @@ verify_rcpts(const struct cli *cli, struct strlist *out, struct err *e)
 	return 0;
 }
 
+/* -bv: the failover chain, and which relays are marked down now. */
+static void
+describe_fallbacks(const struct config *cfg, const struct account *a,
+    struct buf *out)
+{
+	const struct account *chain[FAILOVER_CHAIN_MAX];
+	size_t n = failover_chain(cfg, a, chain);
+	long long now = (long long)time(NULL);
+	char *dir = queue_dir_path(a);
+
+	for (size_t i = 0; n > 1 && i < n; i++) {
+		long long down = failover_down_until(dir, chain[i], now);
+
+		buf_printf(out, "  %s %s:%d (account %s)", i == 0 ? "relay" :
+		    "fallback", chain[i]->host, route_port(chain[i]),
+		    chain[i]->name);
+		if (down > 0)
+			buf_printf(out, ", marked down for %lld s more", down - now);
+		buf_addc(out, '\n');
+	}
+	free(dir);
+}
+
 int
 submit_verify(const struct cli *cli, int out_fd, struct err *e)
 {
@@ -624,6 +711,7 @@ submit_verify(const struct cli *cli, int out_fd, struct err *e)
 
 		buf_printf(&out, "%s:\n", config_account_label(a, label,
 		    sizeof(label)));
+		describe_fallbacks(&cfg, a, &out);
 		rc = route_verify(a, &rcpts, &out, e);
 	}
 	/* What was found is written even when a later address failed. */
