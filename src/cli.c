@@ -381,6 +381,13 @@ h_serverinfo(struct cli *cli, const char *val, struct err *e)
 }
 
 static int
+h_oauth2_login(struct cli *cli, const char *val, struct err *e)
+{
+	cli->mode = CLI_OAUTH2_LOGIN;
+	return 0;
+}
+
+static int
 h_due(struct cli *cli, const char *val, struct err *e)
 {
 	cli->queue_due = true;
@@ -543,6 +550,7 @@ static const struct long_opt long_opts[] = {
 	{ "queue-delete",	ARG_REQUIRED,	h_queue_delete },
 	{ "selector",		ARG_REQUIRED,	h_selector },
 	{ "serverinfo",		ARG_NONE,	h_serverinfo },
+	{ "oauth2-login",	ARG_NONE,	h_oauth2_login },
 	{ "subject",		ARG_REQUIRED,	h_subject },
 	{ "type",		ARG_REQUIRED,	h_type },
 	{ "version",		ARG_NONE,	h_version },
@@ -801,6 +809,7 @@ static const char usage[] =
 "       postie --serverinfo | -q [--due] | -bp | --queue-delete ID\n"
 "       postie --dkim-keygen --selector S --domain D [--type rsa|ed25519]\n"
 "              [--bits N] [--key-file FILE]\n"
+"       postie --oauth2-login [--account NAME]\n"
 "\n"
 "Sendmail flags (a value may be glued: -froot, -B8BITMIME):\n"
 "  -t                 also take recipients from To, Cc and Bcc\n"
@@ -839,6 +848,8 @@ static const char usage[] =
 "  --account NAME           use this account of the configuration\n"
 "  --dry-run                print the envelope and message, send nothing\n"
 "  --serverinfo             show the server's greeting, TLS and capabilities\n"
+"  --oauth2-login           authorize postie once for the account's OAuth 2.0\n"
+"                           provider (prints the URL to open; no browser)\n"
 "  --due                    with -q: only messages whose retry time has come\n"
 "  --json                   with -bp (mailq): one JSON object per message\n"
 "  --queue-delete ID        remove one message from the queue\n"

@@ -161,8 +161,10 @@ apply_key(struct parse *p, const char *key, const char *v, struct err *e)
 	if (p->cur == NULL)
 		return err_set(e, EX_CONFIG, "%s comes before the "
 		    "first \"defaults\" or \"account\" line", key);
-	/* A file that holds a password must be private (load_file). */
-	if (k->field == F_PASSWORD && *v != '\0')
+	/* A file that holds a password, a client secret or a refresh
+	 * token must be private (load_file). */
+	if ((k->field == F_PASSWORD || k->field == F_OAUTH2_CLIENT_SECRET ||
+	    k->field == F_OAUTH2_REFRESH_TOKEN) && *v != '\0')
 		p->has_password = true;
 	return config_key_set(k, p->cur, v, e);
 }
@@ -266,7 +268,8 @@ finish_account(struct account *a, const struct field_mask *mask)
 	a->tls_set = field_mask_has(mask, F_TLS);
 	/* A user or a password with no auth line means the user wants AUTH. */
 	if (!field_mask_has(mask, F_AUTH) &&
-	    (a->user != NULL || a->password != NULL || a->passwordeval != NULL))
+	    (a->user != NULL || a->password != NULL || a->passwordeval != NULL ||
+	    config_oauth2(a)))
 		a->auth = AUTH_AUTO;
 	if (a->from != NULL && strchr(a->from, '%') != NULL) {
 		char *f = expand_from(a->from);
@@ -639,8 +642,9 @@ run_capture(const char *cmd, struct buf *b, int *status, struct err *e)
 	return 0;
 }
 
-static int
-password_eval(const char *cmd, char **password, struct err *e)
+int
+config_eval(const char *key, const char *cmd, char **password,
+    struct err *e)
 {
 	struct buf b;
 	int status;
@@ -654,10 +658,11 @@ password_eval(const char *cmd, char **password, struct err *e)
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		buf_free(&b);
 		if (WIFSIGNALED(status))
-			return err_set(e, EX_CONFIG, "passwordeval \"%.200s\" "
-			    "was killed by signal %d", cmd, WTERMSIG(status));
-		return err_set(e, EX_CONFIG, "passwordeval \"%.200s\" exited "
-		    "with status %d", cmd, WEXITSTATUS(status));
+			return err_set(e, EX_CONFIG, "%s \"%.200s\" "
+			    "was killed by signal %d", key, cmd,
+			    WTERMSIG(status));
+		return err_set(e, EX_CONFIG, "%s \"%.200s\" exited "
+		    "with status %d", key, cmd, WEXITSTATUS(status));
 	}
 	n = 0;
 	while (n < b.len && b.data[n] != '\n' && b.data[n] != '\0')
@@ -700,12 +705,16 @@ int
 config_password(const struct account *a, char **password, struct err *e)
 {
 	*password = NULL;
+	/* An OAuth 2.0 account authenticates with a token (oauth2.h). */
+	if (config_oauth2(a))
+		return 0;
 	if (a->password != NULL) {
 		*password = xstrdup(a->password);
 		return 0;
 	}
 	if (a->passwordeval != NULL)
-		return password_eval(a->passwordeval, password, e);
+		return config_eval("passwordeval", a->passwordeval, password,
+		    e);
 	if (a->host != NULL)
 		*password = netrc_password(a->host, a->user);
 	/* Without this, the session would go on without AUTH and a server
@@ -723,6 +732,13 @@ config_password(const struct account *a, char **password, struct err *e)
 		    a->host, a->user);
 	}
 	return 0;
+}
+
+bool
+config_oauth2(const struct account *a)
+{
+	return a->oauth2_provider != NULL || a->oauth2_token_url != NULL ||
+	    a->oauth2_client_id != NULL;
 }
 
 void

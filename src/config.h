@@ -93,6 +93,19 @@ struct account {
 	char	*dkim_headers;		/* NULL: dkim.h's default list */
 	char	*fallback_accounts;	/* names, blank- or comma-separated */
 	long	 host_down_time;	/* seconds a dead relay is skipped */
+	/* OAuth 2.0 (oauth2.h): NULL means not set; oauth2_provider
+	 * ("google", "microsoft") supplies the URLs and scope left unset. */
+	char	*oauth2_provider;
+	char	*oauth2_token_url;
+	char	*oauth2_device_url;	/* RFC 8628 device authorization */
+	char	*oauth2_auth_url;	/* authorization endpoint (loopback) */
+	char	*oauth2_client_id;
+	char	*oauth2_client_secret;
+	char	*oauth2_client_secret_eval;
+	char	*oauth2_scope;
+	char	*oauth2_refresh_token;	/* the first one; the state file wins */
+	char	*oauth2_refresh_token_eval;
+	char	*oauth2_trust_file;	/* CA file for the endpoints */
 
 	bool	 tls_set;		/* "tls" given explicitly (or inherited) */
 };
@@ -129,7 +142,7 @@ const struct account *config_select(const struct config *cfg,
  * ~/.netrc for host/user; NULL when there is none.  Caller frees.
  * EX_CONFIG, naming the account and its file, when there is none although
  * a user is set and the auth method needs one; EX_CONFIG when passwordeval
- * fails. */
+ * fails.  An OAuth 2.0 account (config_oauth2) has none: NULL. */
 int	config_password(const struct account *a, char **password, struct err *e);
 
 /* "account work (/root/.config/postie/config)", or "account default
@@ -142,6 +155,17 @@ const char *config_account_label(const struct account *a, char *buf,
 /* The names of a list value such as fallback_accounts (separated by
  * blanks or commas) appended to out. */
 void	config_split_names(const char *list, struct strlist *out);
+
+/* Run cmd (the value of the key called key, named in errors) through
+ * /bin/sh with stdin from /dev/null and take the first line of its output
+ * (without CR LF); a non-zero exit is EX_CONFIG.  *out is newly allocated;
+ * the caller wipes and frees it. */
+int	config_eval(const char *key, const char *cmd, char **out,
+	    struct err *e);
+
+/* Does the account use postie's own OAuth 2.0 (any oauth2_* key that names
+ * an endpoint or a client: provider, token URL or client id)? */
+bool	config_oauth2(const struct account *a);
 
 void	config_free(struct config *cfg);
 

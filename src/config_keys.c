@@ -72,6 +72,17 @@ static const struct fieldinfo fields[F_NONE] = {
 	FLDS(F_DKIM_DOMAIN, dkim_domain), FLDS(F_DKIM_HEADERS, dkim_headers),
 	FLDS(F_FALLBACK_ACCOUNTS, fallback_accounts),
 	FLD(F_HOST_DOWN_TIME, host_down_time),
+	FLDS(F_OAUTH2_PROVIDER, oauth2_provider),
+	FLDS(F_OAUTH2_TOKEN_URL, oauth2_token_url),
+	FLDS(F_OAUTH2_DEVICE_URL, oauth2_device_url),
+	FLDS(F_OAUTH2_AUTH_URL, oauth2_auth_url),
+	FLDS(F_OAUTH2_CLIENT_ID, oauth2_client_id),
+	FLDS(F_OAUTH2_CLIENT_SECRET, oauth2_client_secret),
+	FLDS(F_OAUTH2_CLIENT_SECRET_EVAL, oauth2_client_secret_eval),
+	FLDS(F_OAUTH2_SCOPE, oauth2_scope),
+	FLDS(F_OAUTH2_REFRESH_TOKEN, oauth2_refresh_token),
+	FLDS(F_OAUTH2_REFRESH_TOKEN_EVAL, oauth2_refresh_token_eval),
+	FLDS(F_OAUTH2_TRUST_FILE, oauth2_trust_file),
 };
 
 static void *
@@ -718,6 +729,72 @@ set_ignore(struct acc_state *s, const struct config_key *k,
 	return 0;
 }
 
+/* --- OAuth 2.0 (oauth2.h) --- */
+
+/* Without libcurl and jansson at build time the keys are refused by name:
+ * accepting them would send mail without the AUTH the user asked for. */
+static int
+oauth2_built(const struct config_key *k, struct err *e)
+{
+#ifdef HAVE_OAUTH2
+	(void)k; (void)e;
+	return 0;
+#else
+	return err_set(e, EX_CONFIG, "%s: this postie was built without "
+	    "OAuth 2.0 (it needs libcurl and jansson)", k->name);
+#endif
+}
+
+static int
+set_oauth2_str(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	if (oauth2_built(k, e) < 0)
+		return -1;
+	return set_str(s, k, v, e);
+}
+
+static int
+set_oauth2_path(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	if (oauth2_built(k, e) < 0)
+		return -1;
+	return set_path(s, k, v, e);
+}
+
+/* Endpoints are spoken to over HTTPS only: the refresh token and the
+ * client secret go in the request body. */
+static int
+set_oauth2_url(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	if (oauth2_built(k, e) < 0)
+		return -1;
+	if (*v != '\0' && !ascii_prefix_ci(v, "https://"))
+		return err_set(e, EX_CONFIG, "%s: \"%.200s\" is not an "
+		    "https:// URL", k->name, v);
+	for (const char *c = v; *c != '\0'; c++)
+		if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f)
+			return err_set(e, EX_CONFIG, "%s: the URL holds a "
+			    "blank or a control or non-ASCII character",
+			    k->name);
+	return set_str(s, k, v, e);
+}
+
+static int
+set_oauth2_provider(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	if (oauth2_built(k, e) < 0)
+		return -1;
+	if (*v != '\0' && strcmp(v, "google") != 0 &&
+	    strcmp(v, "microsoft") != 0)
+		return err_set(e, EX_CONFIG, "oauth2_provider: \"%.100s\" is "
+		    "not google or microsoft", v);
+	return set_str(s, k, v, e);
+}
+
 static const struct config_key keys[] = {
 	{ "host", F_HOST, set_str_req },
 	{ "port", F_PORT, set_port },
@@ -770,6 +847,19 @@ static const struct config_key keys[] = {
 	{ "dkim_headers", F_DKIM_HEADERS, set_str },
 	{ "fallback_accounts", F_FALLBACK_ACCOUNTS, set_str },
 	{ "host_down_time", F_HOST_DOWN_TIME, set_host_down_time },
+	{ "oauth2_provider", F_OAUTH2_PROVIDER, set_oauth2_provider },
+	{ "oauth2_token_url", F_OAUTH2_TOKEN_URL, set_oauth2_url },
+	{ "oauth2_device_url", F_OAUTH2_DEVICE_URL, set_oauth2_url },
+	{ "oauth2_auth_url", F_OAUTH2_AUTH_URL, set_oauth2_url },
+	{ "oauth2_client_id", F_OAUTH2_CLIENT_ID, set_oauth2_str },
+	{ "oauth2_client_secret", F_OAUTH2_CLIENT_SECRET, set_oauth2_str },
+	{ "oauth2_client_secret_eval", F_OAUTH2_CLIENT_SECRET_EVAL,
+	    set_oauth2_str },
+	{ "oauth2_scope", F_OAUTH2_SCOPE, set_oauth2_str },
+	{ "oauth2_refresh_token", F_OAUTH2_REFRESH_TOKEN, set_oauth2_str },
+	{ "oauth2_refresh_token_eval", F_OAUTH2_REFRESH_TOKEN_EVAL,
+	    set_oauth2_str },
+	{ "oauth2_trust_file", F_OAUTH2_TRUST_FILE, set_oauth2_path },
 	{ "auto_from", F_NONE, set_auto_from },
 	{ "maildomain", F_NONE, set_maildomain },
 	{ "protocol", F_NONE, set_protocol },

@@ -24,6 +24,7 @@
 #include "delivery.h"
 #include "dkim_body.h"
 #include "log.h"
+#include "oauth2.h"
 #include "reply.h"
 #include "wire.h"
 
@@ -430,6 +431,26 @@ tls_params_for(const struct account *a, const struct destination *d,
 	t->opportunistic = d->tls == TLSMODE_OPPORTUNISTIC;
 }
 
+/* smtp.c's token_renew: the server refused the token it was given. */
+static int
+renew_token(void *arg, const char *refused, char **token, struct err *e)
+{
+	return oauth2_token(arg, refused, token, e);
+}
+
+/* An OAuth 2.0 access token for the account (oauth2.h), before any
+ * connection: an endpoint that is down defers the message without
+ * bothering the relay, and invalid_grant names its fix. */
+static int
+account_token(const struct account *a, char **token, struct err *e)
+{
+	if (a->auth != AUTH_AUTO && a->auth != AUTH_XOAUTH2 &&
+	    a->auth != AUTH_OAUTHBEARER)
+		return err_set(e, EX_CONFIG, "account %s: oauth2_* keys need "
+		    "auth on, xoauth2 or oauthbearer", a->name);
+	return oauth2_token(a, NULL, token, e);
+}
+
 static void
 smtp_params_for(const struct account *a, const char *password,
     const struct destination *d, const char *host, struct smtp_params *p)
@@ -445,6 +466,10 @@ smtp_params_for(const struct account *a, const char *password,
 	p->host = host;
 	p->port = d->port;
 	p->timeout_s = a->timeout;
+	if (p->auth && config_oauth2(a)) {
+		p->token_renew = renew_token;
+		p->token_arg = (void *)a;
+	}
 }
 
 /* A smarthost that could take nothing (delivery.h's relay_state); the
@@ -774,28 +799,21 @@ deliver_cached(struct dctx *x, const struct destination *d,
 	return rc == HOST_AGAIN ? -1 : (int)rc;
 }
 
-/* One host: connect, TLS, session, transaction.  *e keeps the reason when
- * the answer is HOST_NEXT. */
+/* Connect, TLS, session, transaction, with password (or token). */
 static enum host_rc
-deliver_to_host(struct dctx *x, const struct destination *d,
-    const char *host, struct err *e)
+deliver_new_session(struct dctx *x, const struct destination *d,
+    const char *host, const char *password, struct err *e)
 {
 	struct smtp_params p;
 	struct conn *c;
 	struct smtp *s;
-	int rc;
 
-	snprintf(x->rep->server, sizeof(x->rep->server), "%s:%d", host,
-	    d->port);
-	reply_said_set(&x->host_said, NULL);
-	if ((rc = deliver_cached(x, d, host, e)) != -1)
-		return (enum host_rc)rc;
 	if (conn_connect_host(&c, host, d->port, x->a->source_ip,
 	    connect_timeout_ms(x->a, d), e) == -1)
 		return host_unreachable(x, d, host, e);
 	if (x->tracing)
 		conn_set_trace(c, log_trace, &x->trace);
-	smtp_params_for(x->a, x->o->password, d, host, &p);
+	smtp_params_for(x->a, password, d, host, &p);
 	if (d->tls == TLSMODE_IMPLICIT &&
 	    conn_starttls(c, &p.tlsp, timeout_ms(x->a), e) == -1) {
 		conn_close(c);
@@ -815,6 +833,33 @@ deliver_to_host(struct dctx *x, const struct destination *d,
 	}
 	note_session(x, s);
 	return run_transaction(x, d, host, s, false, e);
+}
+
+/* One host: a kept session, or a new one.  *e keeps the reason when the
+ * answer is HOST_NEXT. */
+static enum host_rc
+deliver_to_host(struct dctx *x, const struct destination *d,
+    const char *host, struct err *e)
+{
+	enum host_rc hrc;
+	char *token = NULL;
+	int rc;
+
+	snprintf(x->rep->server, sizeof(x->rep->server), "%s:%d", host,
+	    d->port);
+	reply_said_set(&x->host_said, NULL);
+	if ((rc = deliver_cached(x, d, host, e)) != -1)
+		return (enum host_rc)rc;
+	if (!d->auth || x->a->auth == AUTH_OFF || !config_oauth2(x->a))
+		return deliver_new_session(x, d, host, x->o->password, e);
+	if (account_token(x->a, &token, e) == -1) {
+		fail_rest_err(x, d, e, NULL, STAGE_CONNECT);
+		return HOST_DONE;
+	}
+	hrc = deliver_new_session(x, d, host, token, e);
+	explicit_bzero(token, strlen(token));
+	free(token);
+	return hrc;
 }
 
 static void

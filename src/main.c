@@ -116,6 +116,18 @@ run_dkim_keygen(const struct cli *cli)
 	return dkim_keygen(&o, STDOUT_FILENO, &e) == -1 ? fail(&e) : 0;
 }
 
+/* --oauth2-login: the one-time authorization, talking on stdin/stdout. */
+static int
+run_oauth2_login(const struct cli *cli)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (submit_oauth2_login(cli, STDIN_FILENO, STDOUT_FILENO, &e) == -1)
+		return fail(&e);
+	return 0;
+}
+
 /* -q [--due], -bp (mailq), --queue-delete ID. */
 static int
 run_queue(const struct cli *cli)
@@ -169,6 +181,8 @@ dispatch(const struct cli *cli)
 		return run_serverinfo(cli);
 	case CLI_DKIM_KEYGEN:
 		return run_dkim_keygen(cli);
+	case CLI_OAUTH2_LOGIN:
+		return run_oauth2_login(cli);
 	case CLI_NEWALIASES:
 		return run_newaliases(cli);
 	case CLI_DELIVER:

@@ -414,6 +414,30 @@ sasl_choose(enum auth_method configured, const char *offered,
 	return m->name;
 }
 
+const char *
+sasl_choose_token(enum auth_method configured, const char *offered,
+    struct err *e)
+{
+	static const char *const order[] = { "OAUTHBEARER", "XOAUTH2" };
+
+	if (offered == NULL)
+		offered = "";
+	if (configured == AUTH_XOAUTH2 || configured == AUTH_OAUTHBEARER)
+		return sasl_choose(configured, offered, true, e);
+	if (configured != AUTH_AUTO) {
+		err_set(e, EX_CONFIG, "oauth2_* keys need auth on, xoauth2 "
+		    "or oauthbearer");
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (offered_has(offered, order[i]))
+			return order[i];
+	err_set(e, EX_NOPERM, "the server offers neither OAUTHBEARER nor "
+	    "XOAUTH2 for the OAuth 2.0 token (offered: %s)",
+	    offered[0] ? offered : "none");
+	return NULL;
+}
+
 /* Free a buffer that held credentials, wiping it first. */
 static void
 buf_wipe_free(struct buf *b)

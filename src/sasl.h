@@ -48,6 +48,13 @@ struct sasl_params {
 const char *sasl_choose(enum auth_method configured, const char *offered,
 	    bool have_password, struct err *e);
 
+/* For an OAuth 2.0 access token: OAUTHBEARER (RFC 7628) when offered,
+ * else XOAUTH2, for AUTH_AUTO; the configured one when it is AUTH_XOAUTH2
+ * or AUTH_OAUTHBEARER.  NULL with e: EX_NOPERM (not offered), EX_CONFIG
+ * (another mechanism configured). */
+const char *sasl_choose_token(enum auth_method configured,
+	    const char *offered, struct err *e);
+
 struct sasl;
 
 /* Begin.  *initial is the base64 initial response for "AUTH MECH initial"

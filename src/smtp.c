@@ -493,27 +493,16 @@ smtp_reply_auth(struct smtp *s, struct sasl *sa, struct err *e)
 	return err_prefix(e, "authentication failed");
 }
 
+/* One AUTH exchange with the credentials in sp. */
 static int
-smtp_auth(struct smtp *s, struct err *e)
+smtp_auth_once(struct smtp *s, const char *mech,
+    const struct sasl_params *sp, struct err *e)
 {
-	struct sasl_params sp = { s->p.user, s->p.password, s->p.host,
-	    s->p.port };
 	struct sasl *sa;
-	const char *mech;
 	char *initial = NULL;
 	int rc;
 
-	if (!smtp_auth_wanted(s))
-		return 0;
-	smtp_state(s, STAGE_AUTH);
-	if (!conn_is_tls(s->conn) && s->p.tls != TLSMODE_NONE)
-		return err_set(e, EX_NOPERM, "%s: not sending credentials "
-		    "without TLS", conn_peer(s->conn));
-	mech = sasl_choose(s->p.auth_method, s->caps.auth,
-	    s->p.password != NULL, e);
-	if (mech == NULL)
-		return err_prefix(e, "%s", conn_peer(s->conn));
-	if (sasl_start(&sa, mech, &sp, &initial, e) == -1)
+	if (sasl_start(&sa, mech, sp, &initial, e) == -1)
 		return -1;
 	rc = smtp_send_auth(s, mech, initial, e);
 	if (initial != NULL)
@@ -524,6 +513,50 @@ smtp_auth(struct smtp *s, struct err *e)
 	if (rc == 0)
 		rc = smtp_reply_auth(s, sa, e);
 	sasl_free(sa);
+	return rc;
+}
+
+/* The server refused an OAuth token: ask for a fresh one (RFC 6750
+ * §3.1 invalid_token; the token may have been revoked before expiry). */
+static bool
+smtp_token_refused(const struct smtp *s)
+{
+	return s->p.token_renew != NULL && s->usable &&
+	    s->reply.code / 100 == 5;
+}
+
+static int
+smtp_auth(struct smtp *s, struct err *e)
+{
+	struct sasl_params sp = { s->p.user, s->p.password, s->p.host,
+	    s->p.port };
+	const char *mech;
+	char *fresh = NULL;
+	int rc;
+
+	if (!smtp_auth_wanted(s))
+		return 0;
+	smtp_state(s, STAGE_AUTH);
+	if (!conn_is_tls(s->conn) && s->p.tls != TLSMODE_NONE)
+		return err_set(e, EX_NOPERM, "%s: not sending credentials "
+		    "without TLS", conn_peer(s->conn));
+	if (s->p.token_renew != NULL)
+		mech = sasl_choose_token(s->p.auth_method, s->caps.auth, e);
+	else
+		mech = sasl_choose(s->p.auth_method, s->caps.auth,
+		    s->p.password != NULL, e);
+	if (mech == NULL)
+		return err_prefix(e, "%s", conn_peer(s->conn));
+	rc = smtp_auth_once(s, mech, &sp, e);
+	if (rc == -1 && smtp_token_refused(s)) {
+		if (s->p.token_renew(s->p.token_arg, s->p.password, &fresh,
+		    e) == -1)
+			return -1;
+		sp.password = fresh;
+		rc = smtp_auth_once(s, mech, &sp, e);
+		explicit_bzero(fresh, strlen(fresh));
+		free(fresh);
+	}
 	return rc;
 }
 

@@ -47,6 +47,15 @@ struct smtp_params {
 	const char *host;		/* for OAUTHBEARER host= */
 	int	 port;
 	int	 timeout_s;		/* 0: RFC 5321 §4.5.3.2 per-state values */
+	/* OAuth 2.0 (oauth2.h), when set: password is an access token, sent
+	 * with OAUTHBEARER or XOAUTH2 (auth_method AUTH_AUTO: whichever the
+	 * server offers, OAUTHBEARER first).  When the server refuses it
+	 * (5xx after AUTH, or the mechanism's error challenge), token_renew
+	 * is asked once for a fresh token (newly allocated; smtp.c wipes
+	 * and frees it) and AUTH is tried again in the same session. */
+	int	(*token_renew)(void *arg, const char *refused, char **token,
+		    struct err *e);
+	void	*token_arg;
 };
 
 /* Where a session or transaction stopped, for messages and policy. */

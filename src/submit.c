@@ -27,6 +27,7 @@
 #include "delivery.h"
 #include "failover.h"
 #include "message.h"
+#include "oauth2_login.h"
 #include "mime.h"
 #include "queue.h"
 #include "route.h"
@@ -643,6 +644,24 @@ submit_serverinfo(const struct cli *cli, int out_fd, struct err *e)
 		rc = err_sys(e, EX_IOERR, "writing the server information");
 out:
 	buf_free(&b);
+	config_free(&cfg);
+	return rc;
+}
+
+/* ---- --oauth2-login ---- */
+
+int
+submit_oauth2_login(const struct cli *cli, int in_fd, int out_fd,
+    struct err *e)
+{
+	const struct account *a;
+	struct config cfg;
+	int rc = -1;
+
+	if (config_load(&cfg, cli->config_file, e) == -1)
+		return -1;
+	if ((a = config_select(&cfg, cli->account, NULL, e)) != NULL)
+		rc = oauth2_login(a, in_fd, out_fd, e);
 	config_free(&cfg);
 	return rc;
 }

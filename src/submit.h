@@ -46,6 +46,12 @@ int	submit_run(const struct cli *cli, int out_fd, struct report *rep,
  */
 int	submit_serverinfo(const struct cli *cli, int out_fd, struct err *e);
 
+/* --oauth2-login [--account NAME]: the account's one-time OAuth 2.0
+ * authorization (oauth2_login.h), instructions on out_fd, a pasted
+ * redirect address read from in_fd.  Errors as oauth2_login. */
+int	submit_oauth2_login(const struct cli *cli, int in_fd, int out_fd,
+	    struct err *e);
+
 /*
  * -bv: each recipient argument's alias expansion, qualification and route
  * (route_verify, with the account chosen as a submission would: --account,

@@ -7,6 +7,7 @@ Built on Debian's python3-aiosmtpd 1.4.3; run it with /usr/bin/python3.
              [--tls-cert C --tls-key K [--require-starttls] [--implicit-tls]
               [--require-client-cert CAFILE] [--tls-max-version 1.2]]
              [--auth USER:PASS] [--auth-without-tls] [--smtputf8]
+             [--oauth-token-file FILE [--oauth-mechs OAUTHBEARER,XOAUTH2]]
              [--no-8bitmime] [--no-pipelining] [--chunking]
              [--fault SPEC]... | [--raw-script FILE]
 
@@ -19,6 +20,12 @@ received, after dot-unstuffing) and DIR/N.json (envelope, peer, TLS,
 its version, the client certificate's CN, AUTH).
 DIR/dialogue.log records every chunk the client sent (one "C" line per read,
 so a pipelined flight shows as one line) and every reply ("S" lines).
+
+--oauth-token-file FILE offers XOAUTH2 and OAUTHBEARER (or only the
+--oauth-mechs listed) and accepts a bearer token only when it equals FILE's
+content at the time of AUTH (oauth2d.py writes its current access token
+there); a refused token gets the mechanism's error challenge, then 535.
+N.json then holds "auth" (the user) and "auth_mech".
 
 Faults (--fault, repeatable):
     greeting:CODE             banner with CODE (e.g. 421), then close
@@ -51,7 +58,10 @@ import signal
 import ssl
 import sys
 
-from aiosmtpd.smtp import SMTP, AuthResult, MISSING
+import base64
+import binascii
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, MISSING
 
 STAGES = ("banner", "ehlo", "starttls", "auth", "mail", "rcpt", "data", "dot")
 MALFORMED = "this is not an SMTP reply"
@@ -164,7 +174,8 @@ class Handler:
 		for r in responses[1:-1]:
 			if r == "250-8BITMIME" and self.opts.no_8bitmime:
 				continue
-			if r.startswith("250-AUTH") and not self.opts.auth:
+			if r.startswith("250-AUTH") and not (self.opts.auth or
+							       self.opts.oauth_token_file):
 				continue
 			out.append(r)
 		if self.opts.chunking:
@@ -216,6 +227,7 @@ class Handler:
 			"client_cert_cn": server.client_cert_cn(),
 			"auth": login.decode("utf-8", "replace") if isinstance(login, bytes) else login,
 			"bdat": getattr(envelope, "via_bdat", False),
+			"auth_mech": getattr(session, "oauth_mech", None),
 		}
 		self.spool.save(envelope.original_content, meta)
 		return "250 2.0.0 OK queued as %d" % self.spool.n
@@ -298,6 +310,60 @@ class TestSMTP(SMTP):
 		if "auth" in self.faults.malformed:
 			return await self.push(MALFORMED)
 		await super().smtp_AUTH(arg)
+
+	# --- OAuth 2.0 bearer tokens (XOAUTH2, RFC 7628 OAUTHBEARER) ---
+
+	def current_token(self):
+		try:
+			with open(self.event_handler.opts.oauth_token_file) as f:
+				return f.read().strip()
+		except FileNotFoundError:
+			return None
+
+	async def oauth_initial(self, args):
+		if len(args) > 1:	# "MECH initial-response"
+			try:
+				return base64.b64decode(args[1], validate=True)
+			except binascii.Error:
+				return None
+		r = await self.challenge_auth("")
+		return None if r is MISSING else r
+
+	async def oauth_check(self, mech, user, token, error_challenge):
+		cur = self.current_token()
+		if cur and token == cur:
+			self.session.oauth_mech = mech
+			return AuthResult(success=True, auth_data=LoginPassword(
+				login=user.encode(), password=b""))
+		# The error challenge; the client answers it (empty or ^A),
+		# then the exchange fails.
+		await self.challenge_auth(error_challenge)
+		return AuthResult(success=False, handled=False,
+				  message="535 5.7.8 invalid bearer token")
+
+	async def auth_XOAUTH2(self, _, args):
+		raw = await self.oauth_initial(args)
+		if raw is None:
+			return AuthResult(success=False, handled=True)
+		fields = dict(p.split("=", 1) for p in raw.decode("utf-8", "replace").split("\x01") if "=" in p)
+		tok = fields.get("auth", "")
+		tok = tok[7:] if tok.startswith("Bearer ") else ""
+		return await self.oauth_check("XOAUTH2", fields.get("user", ""), tok,
+			json.dumps({"status": "400", "schemes": "Bearer",
+				    "scope": "https://mail.google.com/"}))
+
+	async def auth_OAUTHBEARER(self, _, args):
+		raw = await self.oauth_initial(args)
+		if raw is None:
+			return AuthResult(success=False, handled=True)
+		parts = raw.decode("utf-8", "replace").split("\x01")
+		gs2 = parts[0].split(",")
+		user = next((g[2:] for g in gs2 if g.startswith("a=")), "")
+		kv = dict(p.split("=", 1) for p in parts[1:] if "=" in p)
+		tok = kv.get("auth", "")
+		tok = tok[7:] if tok.startswith("Bearer ") else ""
+		return await self.oauth_check("OAUTHBEARER", user, tok,
+			json.dumps({"status": "invalid_token", "schemes": "bearer"}))
 
 	async def smtp_DATA(self, arg):
 		f = self.faults
@@ -391,6 +457,16 @@ async def serve_aiosmtpd(opts, log):
 	if opts.auth:
 		kw["authenticator"] = authenticator_for(opts.auth)
 		kw["auth_require_tls"] = not opts.auth_without_tls
+	exclude = []
+	if opts.oauth_token_file:
+		kw["auth_require_tls"] = not opts.auth_without_tls
+		offered = opts.oauth_mechs.upper().split(",")
+		exclude += [m for m in ("XOAUTH2", "OAUTHBEARER") if m not in offered]
+		if not opts.auth:
+			exclude += ["PLAIN", "LOGIN"]
+	else:
+		exclude += ["XOAUTH2", "OAUTHBEARER"]
+	kw["auth_exclude_mechanism"] = exclude
 	loop = asyncio.get_running_loop()
 	return await loop.create_server(
 		lambda: TestSMTP(handler, log, faults, loop=loop, **kw),
@@ -478,6 +554,8 @@ def parse_args(argv):
 	p.add_argument("--auth", metavar="USER:PASS")
 	p.add_argument("--auth-without-tls", action="store_true",
 		       help="offer and accept AUTH before TLS")
+	p.add_argument("--oauth-token-file", metavar="FILE")
+	p.add_argument("--oauth-mechs", default="OAUTHBEARER,XOAUTH2")
 	p.add_argument("--smtputf8", action="store_true")
 	p.add_argument("--no-8bitmime", action="store_true")
 	p.add_argument("--no-pipelining", action="store_true")

@@ -180,6 +180,7 @@ static const struct mode_case {
 	{ { "postie", "-q30m", NULL }, CLI_QUEUE_RUN },
 	{ { "postie", "-q", "--due", NULL }, CLI_QUEUE_RUN },
 	{ { "postie", "--serverinfo", NULL }, CLI_SERVERINFO },
+	{ { "postie", "--oauth2-login", NULL }, CLI_OAUTH2_LOGIN },
 	{ { "postie", "--queue-delete", "X1", NULL }, CLI_QUEUE_DELETE },
 	{ { "postie", "--version", NULL }, CLI_VERSION },
 	{ { "postie", "--help", NULL }, CLI_HELP },
@@ -490,7 +491,8 @@ usage_lists_every_option(void)
 	static const char *const names[] = { "-t", "-oi", "-f ADDR", "-F NAME",
 	    "-N ", "-R ", "-V ", "-B ", "-v ", "-C FILE", "-X FILE", "-bm",
 	    "-bp", "-bs", "-bv", "-bi", "-q", "-oem", "-L TAG", "--account",
-	    "--dry-run", "--serverinfo", "--due", "--queue-delete",
+	    "--dry-run", "--serverinfo", "--oauth2-login", "--due",
+	    "--queue-delete",
 	    "--version", "--help", "--subject", "--attach", "--cc", "--bcc",
 	    "--from", "--header", "--body", "--html" };
 

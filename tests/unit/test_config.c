@@ -520,6 +520,57 @@ user_without_auth_line_turns_auth_on(void)
 }
 
 static void
+oauth2_keys_are_inherited_and_turn_auth_on(void)
+{
+	struct config cfg;
+	struct err e;
+	const struct account *a;
+
+#ifndef HAVE_OAUTH2
+	/* Built without libcurl and jansson: refused by name. */
+	CHECK_INT(parse(&cfg, "account a\noauth2_provider google\n", &e), -1);
+	CHECK_INT(e.ex, EX_CONFIG);
+	CHECK(strstr(e.msg, "oauth2_provider") != NULL);
+	return;
+#endif
+	CHECK_INT(parse(&cfg, "defaults\noauth2_provider microsoft\n"
+	    "account a\noauth2_client_id cid\n"
+	    "oauth2_token_url https://login.example/token\n"
+	    "oauth2_scope \"s1 s2\"\noauth2_refresh_token rt\n"
+	    "account b : a\nauth xoauth2\n", &e), 0);
+	a = account_named(&cfg, "a");
+	CHECK_STR(a->oauth2_provider, "microsoft");
+	CHECK_STR(a->oauth2_client_id, "cid");
+	CHECK_STR(a->oauth2_token_url, "https://login.example/token");
+	CHECK_STR(a->oauth2_scope, "s1 s2");
+	CHECK_STR(a->oauth2_refresh_token, "rt");
+	CHECK_INT(a->auth, AUTH_AUTO);
+	CHECK_INT(config_oauth2(a), true);
+	CHECK_STR(account_named(&cfg, "b")->oauth2_client_id, "cid");
+	CHECK_INT(account_named(&cfg, "b")->auth, AUTH_XOAUTH2);
+	config_free(&cfg);
+}
+
+static void
+oauth2_bad_values_name_the_key(void)
+{
+	static const char *const bad[] = {
+		"account a\noauth2_provider yahoo\n",
+		"account a\noauth2_token_url http://x.example/token\n",
+		"account a\noauth2_device_url ftp://x.example/\n",
+		"account a\noauth2_auth_url \"https://x.example/a b\"\n",
+	};
+	struct config cfg;
+	struct err e;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_INT(parse(&cfg, bad[i], &e), -1);
+		CHECK_INT(e.ex, EX_CONFIG);
+		CHECK(strstr(e.msg, "oauth2_") != NULL);
+	}
+}
+
+static void
 empty_file_selects_embedded_default(void)
 {
 	struct config cfg;
@@ -844,6 +895,8 @@ static const struct test tests[] = {
 	TEST(auto_from_with_maildomain_makes_user_at_domain),
 	TEST(from_placeholders_expand_once),
 	TEST(user_without_auth_line_turns_auth_on),
+	TEST(oauth2_keys_are_inherited_and_turn_auth_on),
+	TEST(oauth2_bad_values_name_the_key),
 	TEST(empty_file_selects_embedded_default),
 	TEST(defaults_only_file_shapes_embedded_default),
 	TEST(selection_by_name_then_from_then_default),

@@ -306,6 +306,25 @@ scram_wrong_password_is_refused_by_server(void)
 }
 #endif
 
+static void
+choose_token_prefers_oauthbearer_then_xoauth2(void)
+{
+	struct err e;
+
+	CHECK_STR(sasl_choose_token(AUTH_AUTO, "PLAIN XOAUTH2 OAUTHBEARER",
+	    &e), "OAUTHBEARER");
+	CHECK_STR(sasl_choose_token(AUTH_AUTO, "PLAIN xoauth2", &e),
+	    "XOAUTH2");
+	CHECK_STR(sasl_choose_token(AUTH_XOAUTH2, "XOAUTH2 OAUTHBEARER", &e),
+	    "XOAUTH2");
+	CHECK(sasl_choose_token(AUTH_AUTO, "PLAIN LOGIN", &e) == NULL);
+	CHECK_INT(e.ex, EX_NOPERM);
+	CHECK(sasl_choose_token(AUTH_OAUTHBEARER, "XOAUTH2", &e) == NULL);
+	CHECK_INT(e.ex, EX_NOPERM);
+	CHECK(sasl_choose_token(AUTH_PLAIN, "PLAIN XOAUTH2", &e) == NULL);
+	CHECK_INT(e.ex, EX_CONFIG);
+}
+
 static const struct test tests[] = {
 	TEST(plain_initial_matches_rfc4616),
 	TEST(plain_answers_empty_challenge_with_same_message),
@@ -319,6 +338,7 @@ static const struct test tests[] = {
 	TEST(choose_auto_never_guesses_token_mechanisms),
 	TEST(choose_auto_without_password_refuses),
 	TEST(choose_configured_must_be_offered),
+	TEST(choose_token_prefers_oauthbearer_then_xoauth2),
 	TEST(unknown_mechanism_is_unsupported),
 	TEST(challenge_that_is_not_base64_is_protocol_error),
 #ifdef HAVE_GSASL
