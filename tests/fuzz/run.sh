@@ -17,6 +17,11 @@ if pkg-config --exists libgsasl; then
 	cflags="$cflags -DHAVE_GSASL=1 $(pkg-config --cflags libgsasl)"
 	libs="$libs $(pkg-config --libs libgsasl)"
 fi
+# ... and with OAuth 2.0 when libcurl and jansson are installed.
+if pkg-config --exists libcurl jansson; then
+	cflags="$cflags -DHAVE_OAUTH2=1 $(pkg-config --cflags libcurl jansson)"
+	libs="$libs $(pkg-config --libs libcurl jansson)"
+fi
 srcs=$(ls "$top"/src/*.c | grep -v '/main\.c$')
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=($(cd "$here" && ls fuzz_*.c 2>/dev/null | sed 's/\.c$//'))
