@@ -448,6 +448,9 @@ account_token(const struct account *a, char **token, struct err *e)
 	    a->auth != AUTH_OAUTHBEARER)
 		return err_set(e, EX_CONFIG, "account %s: oauth2_* keys need "
 		    "auth on, xoauth2 or oauthbearer", a->name);
+	if (a->user == NULL)
+		return err_set(e, EX_CONFIG, "account %s: OAuth 2.0 needs user "
+		    "(the mailbox to authenticate as)", a->name);
 	return oauth2_token(a, NULL, token, e);
 }
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # OAuth 2.0 configuration mistakes are errors naming the key (exit 78):
 # an unknown provider, an endpoint that is not https://, oauth2_* keys with
-# a non-token auth mechanism, --oauth2-login for an account without them;
+# a non-token auth mechanism or without user, --oauth2-login for an account without them;
 # and a file holding a client secret must be private.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
 . "$LIB/oauth2.sh"
@@ -23,6 +23,13 @@ smarthost_config starttls "auth plain" "user u" "oauth2_provider google" \
 printf 'Subject: x\n\nbody\n' | run_postie_oauth -C "$CFG" bob@example.net
 assert_exit 78 "auth plain with oauth2 keys"
 assert_contains "$T/err" "auth on, xoauth2 or oauthbearer"
+assert_no_connection
+
+smarthost_config starttls "oauth2_provider google" "oauth2_client_id x" \
+	"oauth2_refresh_token rt"
+printf 'Subject: x\n\nbody\n' | run_postie_oauth -C "$CFG" bob@example.net
+assert_exit 78 "no user"
+assert_contains "$T/err" "needs user"
 assert_no_connection
 
 smarthost_config starttls

@@ -27,7 +27,7 @@ assert_contains "$T/err" "invalid_grant"
 assert_no_connection
 
 # no refresh token at all: the fix is --oauth2-login too
-smarthost_config starttls "oauth2_token_url $OAUTH_URL/token" \
+smarthost_config starttls "user jane@example.com" "oauth2_token_url $OAUTH_URL/token" \
 	"oauth2_client_id test-client" "oauth2_trust_file $CERTS/ca.pem"
 printf 'Subject: x\n\nbody\n' | run_postie_oauth -C "$CFG" bob@example.net
 assert_exit 77 "no refresh token"
@@ -35,7 +35,7 @@ assert_contains "$T/err" "postie --oauth2-login --account default"
 
 # endpoint down: a port where nothing listens
 port=$(free_port)
-smarthost_config starttls "oauth2_token_url https://127.0.0.1:$port/token" \
+smarthost_config starttls "user jane@example.com" "oauth2_token_url https://127.0.0.1:$port/token" \
 	"oauth2_client_id test-client" "oauth2_refresh_token rt-x" \
 	"oauth2_trust_file $CERTS/ca.pem"
 printf 'Subject: x\n\nbody\n' | run_postie_oauth -C "$CFG" bob@example.net
