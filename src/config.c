@@ -403,22 +403,52 @@ config_parse(struct config *cfg, const char *text, size_t len,
 
 /* --- files --- */
 
-/* Read path whole.  Returns 1 (nothing read) when it does not exist. */
+/* Note in *skipped why a candidate of the search order was passed over. */
+static void
+note_skipped(char **skipped, const char *path, const char *why)
+{
+	char *n = xasprintf("%s%s: %s\n", *skipped ? *skipped : "", path, why);
+
+	free(*skipped);
+	*skipped = n;
+}
+
+/*
+ * Read path whole.  Returns 1 (nothing read) when it does not exist; in
+ * the search order (skipped != NULL) also when it cannot be opened or is
+ * not a regular file, with the reason noted in *skipped: a user's cron job
+ * runs with HOME=/root, and root's files are not the user's to read.
+ */
 static int
 read_config_file(const char *path, struct buf *b, struct stat *st,
-    struct err *e)
+    char **skipped, struct err *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK in the search: a FIFO planted there must not block. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    (skipped != NULL ? O_NONBLOCK : 0));
 	char chunk[8192];
 	ssize_t n;
 
 	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
 		return 1;
+	if (fd < 0 && skipped != NULL) {
+		note_skipped(skipped, path, strerror(errno));
+		return 1;
+	}
 	if (fd < 0)
 		return err_sys(e, EX_CONFIG, "cannot open %s", path);
+	if (fstat(fd, st) != 0) {
+		close(fd);
+		return err_sys(e, EX_CONFIG, "cannot stat %s", path);
+	}
+	if (skipped != NULL && !S_ISREG(st->st_mode)) {
+		note_skipped(skipped, path, S_ISDIR(st->st_mode) ?
+		    strerror(EISDIR) : "not a regular file");
+		close(fd);
+		return 1;
+	}
 	/* A pipe is fine too: -C <(generate-config) */
-	if (fstat(fd, st) != 0 ||
-	    (!S_ISREG(st->st_mode) && !S_ISFIFO(st->st_mode))) {
+	if (!S_ISREG(st->st_mode) && !S_ISFIFO(st->st_mode)) {
 		close(fd);
 		return err_set(e, EX_CONFIG, "%s: not a regular file", path);
 	}
@@ -460,9 +490,11 @@ check_secure(const char *path, const struct stat *st, struct err *e)
 	return 0;
 }
 
-/* Returns 1 when path does not exist. */
+/* Returns 1 when path does not exist (or, in the search order, cannot be
+ * read: see read_config_file). */
 static int
-load_file(struct config *cfg, const char *path, struct err *e)
+load_file(struct config *cfg, const char *path, char **skipped,
+    struct err *e)
 {
 	struct buf b;
 	struct stat st;
@@ -470,7 +502,7 @@ load_file(struct config *cfg, const char *path, struct err *e)
 	int r;
 
 	buf_init(&b);
-	r = read_config_file(path, &b, &st, e);
+	r = read_config_file(path, &b, &st, skipped, e);
 	if (r != 0) {
 		buf_free(&b);
 		return r;
@@ -488,8 +520,9 @@ load_file(struct config *cfg, const char *path, struct err *e)
 	return 0;
 }
 
+/* The search order: the user's files, then the system's. */
 static void
-candidates(struct strlist *l)
+candidates(struct strlist *user, struct strlist *sys)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = config_home_dir();
@@ -500,25 +533,93 @@ candidates(struct strlist *l)
 	else if (home != NULL)
 		xdgdir = xasprintf("%s/.config", home);
 	if (xdgdir != NULL)
-		strlist_take(l, xasprintf("%s/postie/config", xdgdir));
+		strlist_take(user, xasprintf("%s/postie/config", xdgdir));
 	if (home != NULL) {
-		strlist_take(l, xasprintf("%s/.postierc", home));
-		strlist_take(l, xasprintf("%s/.msmtprc", home));
+		strlist_take(user, xasprintf("%s/.postierc", home));
+		strlist_take(user, xasprintf("%s/.msmtprc", home));
 	}
 	if (xdgdir != NULL)
-		strlist_take(l, xasprintf("%s/msmtp/config", xdgdir));
+		strlist_take(user, xasprintf("%s/msmtp/config", xdgdir));
 	free(xdgdir);
-	strlist_add(l, SYSCONFDIR "/postie.conf");
+	strlist_add(sys, SYSCONFDIR "/postie.conf");
 	if (strcmp(SYSCONFDIR "/postie.conf", "/etc/postie.conf") != 0)
-		strlist_add(l, "/etc/postie.conf");
-	strlist_add(l, "/etc/msmtprc");
+		strlist_add(sys, "/etc/postie.conf");
+	strlist_add(sys, "/etc/msmtprc");
+}
+
+/* "user_config off" anywhere in the file: its defaults or an account. */
+static bool
+user_config_off(const struct config *cfg)
+{
+	if (!cfg->embedded.user_config)
+		return true;
+	for (size_t i = 0; i < cfg->naccounts; i++)
+		if (!cfg->accounts[i].user_config)
+			return true;
+	return false;
+}
+
+/* The first of l that can be read into cfg: 0, 1 (none), -1 (error). */
+static int
+load_first(struct config *cfg, const struct strlist *l, char **skipped,
+    struct err *e)
+{
+	int r = 1;
+
+	for (size_t i = 0; i < l->n && r == 1; i++)
+		r = load_file(cfg, l->v[i], skipped, e);
+	return r;
+}
+
+/*
+ * The search: the system file is read first, for its user_config; an
+ * error in it matters only when no user file is used (as when the search
+ * reached it last).
+ */
+static int
+search(struct config *cfg, char **skipped, struct err *e)
+{
+	struct strlist user, sys;
+	struct config syscfg;
+	struct err syserr;
+	int rs, ru;
+
+	strlist_init(&user);
+	strlist_init(&sys);
+	candidates(&user, &sys);
+	memset(&syscfg, 0, sizeof(syscfg));
+	err_clear(&syserr);
+	rs = load_first(&syscfg, &sys, skipped, &syserr);
+	if (rs == 0 && user_config_off(&syscfg)) {
+		for (size_t i = 0; i < user.n; i++)
+			if (access(user.v[i], F_OK) == 0)
+				note_skipped(skipped, user.v[i],
+				    "ignored (user_config off)");
+		*cfg = syscfg;
+		ru = 0;
+		goto out;
+	}
+	ru = load_first(cfg, &user, skipped, e);
+	if (ru == 1) {
+		ru = rs;
+		if (rs == 0)
+			*cfg = syscfg;
+		else if (rs == -1)
+			*e = syserr;
+	} else if (rs == 0) {
+		config_free(&syscfg);
+	}
+out:
+	strlist_free(&user);
+	strlist_free(&sys);
+	return ru;
 }
 
 int
 config_load(struct config *cfg, const char *path, struct err *e)
 {
-	struct strlist l;
-	int r = 1;
+	char *skipped = NULL;
+	int r;
 
 	memset(cfg, 0, sizeof(*cfg));
 	/* -C /dev/null: no configuration at all (the embedded default), as
@@ -526,19 +627,35 @@ config_load(struct config *cfg, const char *path, struct err *e)
 	if (path != NULL && strcmp(path, "/dev/null") == 0)
 		return config_parse(cfg, "", 0, "(none: -C /dev/null)", e);
 	if (path != NULL) {
-		r = load_file(cfg, path, e);
+		r = load_file(cfg, path, NULL, e);
 		if (r == 1)
 			return err_set(e, EX_CONFIG, "%s: no such file", path);
 		return r;
 	}
-	strlist_init(&l);
-	candidates(&l);
-	for (size_t i = 0; i < l.n && r == 1; i++)
-		r = load_file(cfg, l.v[i], e);
-	strlist_free(&l);
+	r = search(cfg, &skipped, e);
 	if (r == 1)	/* no file at all: the embedded default */
-		return config_parse(cfg, "", 0, "(embedded)", e);
+		r = config_parse(cfg, "", 0, "(embedded)", e);
+	if (r == 0)
+		cfg->skipped = skipped;
+	else
+		free(skipped);
 	return r;
+}
+
+void
+config_report_skipped(const struct config *cfg, bool verbose)
+{
+	const char *p = cfg->skipped;
+
+	if (!verbose || p == NULL)
+		return;
+	while (*p != '\0') {
+		const char *nl = strchr(p, '\n');
+
+		fprintf(stderr, "postie: configuration: skipped %.*s\n",
+		    (int)(nl - p), p);
+		p = nl + 1;
+	}
 }
 
 /* --- selection --- */
@@ -766,5 +883,6 @@ config_free(struct config *cfg)
 	config_account_clear(&cfg->embedded);
 	free(cfg->path);
 	free(cfg->default_name);
+	free(cfg->skipped);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -12,8 +12,14 @@
  *
  * Search order (config_load with path == NULL): $XDG_CONFIG_HOME/postie/config
  * (~/.config when unset), ~/.postierc, ~/.msmtprc, $XDG_CONFIG_HOME/msmtp/config,
- * /etc/postie.conf (SYSCONFDIR), /etc/msmtprc.  The first that exists is used;
- * none at all is fine: the embedded default (MX delivery) applies.
+ * /etc/postie.conf (SYSCONFDIR), /etc/msmtprc.  The first that can be read
+ * is used; a candidate that cannot be opened (EACCES, ELOOP, EISDIR, ENOENT,
+ * ...) or is not a regular file is not there (cfg->skipped says why), as
+ * cron and sudo run the mailer as a user with HOME=/root.  Only a file named
+ * by -C that cannot be read is an error.  The first readable system file
+ * (the last three) is read first: "user_config off" in it (in its defaults
+ * or any account) makes the per-user files (the first four) ignored.
+ * None at all is fine: the embedded default (MX delivery) applies.
  *
  * A file that holds a "password" key must not be readable by group or others
  * (EX_CONFIG).
@@ -106,6 +112,8 @@ struct account {
 	char	*oauth2_refresh_token;	/* the first one; the state file wins */
 	char	*oauth2_refresh_token_eval;
 	char	*oauth2_trust_file;	/* CA file for the endpoints */
+	bool	 user_config;		/* default on; off in the system file:
+					 * per-user files are ignored */
 
 	bool	 tls_set;		/* "tls" given explicitly (or inherited) */
 };
@@ -118,6 +126,9 @@ struct config {
 	/* The embedded default (name "default", host NULL: MX delivery), with
 	 * the file's "defaults" applied; config_select's last resort. */
 	struct account	 embedded;
+	/* Candidates of the search order that exist but could not be read,
+	 * one "PATH: reason" line each, or NULL; -v prints them. */
+	char		*skipped;
 };
 
 /* Load the configuration.  path is -C's argument or NULL for the search
@@ -168,5 +179,8 @@ int	config_eval(const char *key, const char *cmd, char **out,
 bool	config_oauth2(const struct account *a);
 
 void	config_free(struct config *cfg);
+
+/* With verbose, print cfg->skipped to stderr, one "postie: ..." line each. */
+void	config_report_skipped(const struct config *cfg, bool verbose);
 
 #endif

@@ -83,6 +83,7 @@ static const struct fieldinfo fields[F_NONE] = {
 	FLDS(F_OAUTH2_REFRESH_TOKEN, oauth2_refresh_token),
 	FLDS(F_OAUTH2_REFRESH_TOKEN_EVAL, oauth2_refresh_token_eval),
 	FLDS(F_OAUTH2_TRUST_FILE, oauth2_trust_file),
+	FLD(F_USER_CONFIG, user_config),
 };
 
 static void *
@@ -132,6 +133,7 @@ config_account_init(struct account *a)
 	a->remove_bcc_headers = true;
 	a->allow_from_override = true;
 	a->queue = true;
+	a->user_config = true;
 	a->queue_lifetime = DEFAULT_QUEUE_LIFETIME;
 	a->mx_tls = MX_TLS_OPPORTUNISTIC;
 	a->notify_failure = true;
@@ -860,6 +862,7 @@ static const struct config_key keys[] = {
 	{ "oauth2_refresh_token_eval", F_OAUTH2_REFRESH_TOKEN_EVAL,
 	    set_oauth2_str },
 	{ "oauth2_trust_file", F_OAUTH2_TRUST_FILE, set_oauth2_path },
+	{ "user_config", F_USER_CONFIG, set_bool },
 	{ "auto_from", F_NONE, set_auto_from },
 	{ "maildomain", F_NONE, set_maildomain },
 	{ "protocol", F_NONE, set_protocol },

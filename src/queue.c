@@ -889,6 +889,7 @@ open_queue(struct qrun *r, const struct queue_opts *o, struct err *e)
 {
 	if (config_load(&r->cfg, o->config_file, e) == -1)
 		return -1;
+	config_report_skipped(&r->cfg, o->verbose);
 	if (queue_dirs(&r->cfg, o->account, &r->dirs, e) == -1) {
 		config_free(&r->cfg);
 		return -1;

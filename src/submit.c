@@ -297,6 +297,7 @@ submission_prepare(struct submission *sub, const struct cli *cli,
 	    config_load(&sub->cfg, cli->config_file, e) == -1)
 		return -1;
 	sub->cfg_loaded = true;
+	config_report_skipped(&sub->cfg, cli->verbose);
 	sub->a = select_account(&sub->cfg, cli, sub->asked_from, e);
 	if (sub->a == NULL)
 		return -1;
@@ -626,6 +627,7 @@ submit_serverinfo(const struct cli *cli, int out_fd, struct err *e)
 
 	if (config_load(&cfg, cli->config_file, e) == -1)
 		return -1;
+	config_report_skipped(&cfg, cli->verbose);
 	buf_init(&b);
 	if ((a = config_select(&cfg, cli->account, NULL, e)) == NULL)
 		goto out;
@@ -722,6 +724,7 @@ submit_verify(const struct cli *cli, int out_fd, struct err *e)
 		free(asked);
 		return -1;
 	}
+	config_report_skipped(&cfg, cli->verbose);
 	strlist_init(&rcpts);
 	buf_init(&out);
 	if ((a = select_account(&cfg, cli, asked, e)) != NULL &&
@@ -754,6 +757,7 @@ submit_check_aliases(const struct cli *cli, int out_fd, struct err *e)
 
 	if (config_load(&cfg, cli->config_file, e) == -1)
 		return -1;
+	config_report_skipped(&cfg, cli->verbose);
 	if ((a = config_select(&cfg, cli->account, NULL, e)) == NULL)
 		rc = -1;
 	else if (a->aliases != NULL)
