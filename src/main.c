@@ -77,6 +77,9 @@ run_deliver(const struct cli *cli)
 			/* One line: the queue owns it now (spec §5). */
 			fprintf(stderr, "postie: queued as %s, will retry: "
 			    "%s\n", rep.queue_id, rep.v[i].text);
+			if (queue_retry_hint() != NULL)
+				fprintf(stderr, "postie: %s\n",
+				    queue_retry_hint());
 			break;
 		}
 	if (rep.saved[0] != '\0')

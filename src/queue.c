@@ -59,11 +59,37 @@ queue_dir_path(const struct account *a)
 	if (a != NULL && a->queue_dir != NULL)
 		return xstrdup(a->queue_dir);
 	if (getuid() == 0)
-		return xstrdup("/var/spool/postie");
+		return xstrdup(QUEUE_SYSTEM_DIR);
 	if (state != NULL && *state == '/')
 		return xasprintf("%s/postie/queue", state);
 	return xasprintf("%s/.local/state/postie/queue",
 	    home != NULL ? home : "");
+}
+
+const char *
+queue_retry_hint(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	struct stat st;
+	char *link;
+	bool on;
+
+	if (getuid() == 0)
+		return NULL;
+	if (xdg != NULL && *xdg == '/')
+		link = xasprintf("%s/systemd/user/timers.target.wants/"
+		    "postie-queue.timer", xdg);
+	else
+		link = xasprintf("%s/.config/systemd/user/timers.target.wants/"
+		    "postie-queue.timer", home != NULL ? home : "");
+	/* The link itself: its target may be in any unit directory. */
+	on = lstat(link, &st) == 0;
+	free(link);
+	if (on)
+		return NULL;
+	return "this is your own queue, which only you can retry: "
+	    "systemctl --user enable --now postie-queue.timer "
+	    "(or the crontab line */5 * * * * postie -q --due)";
 }
 
 /* ---- a submission's deferred recipients ---- */
@@ -1235,6 +1261,27 @@ list_dir(struct qrun *r, const struct strlist *ids, bool name_dir,
 	list_failed(r->dir, b);
 }
 
+/* A user's mailq shows the system's queue too, when the user can open it
+ * (its envelopes are listed; what the user cannot read is said so). */
+static void
+add_system_queue(struct strlist *dirs)
+{
+	struct strlist seen;
+	DIR *d;
+
+	if (getuid() == 0 || (d = opendir(QUEUE_SYSTEM_DIR)) == NULL)
+		return;
+	closedir(d);
+	strlist_init(&seen);
+	for (size_t i = 0; i < dirs->n; i++) {
+		char *real = realpath(dirs->v[i], NULL);
+
+		strlist_take(&seen, real != NULL ? real : xstrdup(dirs->v[i]));
+	}
+	add_dir(dirs, &seen, xstrdup(QUEUE_SYSTEM_DIR));
+	strlist_free(&seen);
+}
+
 int
 queue_list(const struct queue_opts *o, int fd, struct err *e)
 {
@@ -1247,6 +1294,7 @@ queue_list(const struct queue_opts *o, int fd, struct err *e)
 
 	if (open_queue(&r, o, e) == -1)
 		return -1;
+	add_system_queue(&r.dirs);
 	ids = xcalloc(r.dirs.n, sizeof(*ids));
 	for (size_t i = 0; i < r.dirs.n; i++) {
 		if (list_ids(r.dirs.v[i], ".env", &ids[i], &de) == -1 &&

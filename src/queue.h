@@ -28,10 +28,19 @@
  * ... capped at 4 h. */
 long long queue_backoff(int attempts);
 
-/* The account's queue directory: queue_dir, else /var/spool/postie for
+/* The system's queue: root's, listed by every user's mailq too. */
+#define QUEUE_SYSTEM_DIR "/var/spool/postie"
+
+/* The account's queue directory: queue_dir, else QUEUE_SYSTEM_DIR for
  * root, else $XDG_STATE_HOME/postie/queue (~/.local/state/...).  Caller
  * frees. */
 char	*queue_dir_path(const struct account *a);
+
+/* For a user other than root whose own timer is not enabled (no
+ * postie-queue.timer link in ~/.config/systemd/user/timers.target.wants),
+ * one line saying how the user's own queue gets retried; else NULL.
+ * Root's queue has the system's timer or cron line. */
+const char *queue_retry_hint(void);
 
 /*
  * After a submission's delivery_run: with the account's queue on, put the
@@ -65,6 +74,8 @@ void	queue_save_failed(const struct account *a, struct message *m,
  * and then the embedded default, each directory once (two names of one
  * existing directory, as realpath resolves them, count once), so that a
  * message deferred under any account is retried by a plain "postie -q".
+ * For a user other than root, -bp also lists QUEUE_SYSTEM_DIR when the
+ * user can open it (Postfix's mailq shows the system queue to everyone).
  * dirs is initialised here; -1 (EX_CONFIG) for an unknown account.
  */
 int	queue_dirs(const struct config *cfg, const char *account,
