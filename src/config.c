@@ -24,12 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "config_keys.h"
 #include "netrc.h"
+#include "runcmd.h"
 #include "util.h"
 
 #ifndef SYSCONFDIR
@@ -37,7 +37,6 @@
 #endif
 
 #define CONFIG_MAX_SIZE		(1024 * 1024)	/* no sane file is larger */
-#define EVAL_KEEP_MAX		4096		/* passwordeval output kept */
 
 struct parse {
 	const char	*name;		/* file name for messages */
@@ -48,6 +47,8 @@ struct parse {
 	struct acc_state *cur;		/* NULL before the first block */
 	bool		 has_password;
 	char		*default_name;
+	bool		 run_eval;	/* false: "eval" is an error (fuzzing) */
+	bool		 in_eval;	/* parsing an eval command's output */
 };
 
 /* --- lines --- */
@@ -162,11 +163,48 @@ apply_key(struct parse *p, const char *key, const char *v, struct err *e)
 		return err_set(e, EX_CONFIG, "%s comes before the "
 		    "first \"defaults\" or \"account\" line", key);
 	/* A file that holds a password, a client secret or a refresh
-	 * token must be private (load_file). */
+	 * token must be private (load_file); one an eval command printed
+	 * is not in the file. */
 	if ((k->field == F_PASSWORD || k->field == F_OAUTH2_CLIENT_SECRET ||
-	    k->field == F_OAUTH2_REFRESH_TOKEN) && *v != '\0')
+	    k->field == F_OAUTH2_REFRESH_TOKEN) && *v != '\0' && !p->in_eval)
 		p->has_password = true;
 	return config_key_set(k, p->cur, v, e);
+}
+
+static int	parse_line(struct parse *, char *, struct err *);
+
+/*
+ * msmtp's "eval CMD": the first line CMD prints replaces the line, as if
+ * it had been written in the file ("eval echo host $SMTP_HOST").  Bounded
+ * by the timeout of the block being read, as passwordeval is.  Its
+ * output must not be another eval: one command per line, no loops.
+ */
+static int
+eval_line(struct parse *p, const char *cmd, struct err *e)
+{
+	struct acc_state *s = p->cur != NULL ? p->cur : &p->defaults;
+	char *line;
+	int r;
+
+	if (!p->run_eval)
+		return err_set(e, EX_CONFIG, "eval: commands are only run for "
+		    "a configuration file");
+	if (*cmd == '\0')
+		return err_set(e, EX_CONFIG, "eval needs a command");
+	if (p->in_eval)
+		return err_set(e, EX_CONFIG, "eval: the command printed "
+		    "another eval line");
+	if (runcmd_first_line("eval", cmd, s->a.timeout > 0 ?
+	    s->a.timeout * 1000 : RUNCMD_DEFAULT_TIMEOUT_MS, &line, e) < 0)
+		return -1;
+	p->in_eval = true;
+	r = parse_line(p, line, e);
+	p->in_eval = false;
+	explicit_bzero(line, strlen(line));
+	free(line);
+	if (r < 0)
+		return err_prefix(e, "eval \"%.100s\"", cmd);
+	return 0;
 }
 
 /* One line, NUL-terminated, without its newline. */
@@ -193,6 +231,8 @@ parse_line(struct parse *p, char *line, struct err *e)
 	}
 	if (strcmp(key, "account") == 0)
 		return start_account(p, v, e);
+	if (strcmp(key, "eval") == 0)
+		return eval_line(p, v, e);
 	return apply_key(p, key, v, e);
 }
 
@@ -352,7 +392,7 @@ check_fallbacks(const struct config *cfg, const char *name, struct err *e)
 
 static int
 config_parse_full(struct config *cfg, const char *text, size_t len,
-    const char *name, bool *has_password, struct err *e)
+    const char *name, bool run_eval, bool *has_password, struct err *e)
 {
 	struct parse p;
 	size_t pos = 0;
@@ -360,6 +400,7 @@ config_parse_full(struct config *cfg, const char *text, size_t len,
 	memset(cfg, 0, sizeof(*cfg));
 	memset(&p, 0, sizeof(p));
 	p.name = name;
+	p.run_eval = run_eval;
 	config_account_init(&p.defaults.a);
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
@@ -398,7 +439,8 @@ config_parse(struct config *cfg, const char *text, size_t len,
 {
 	bool has_password;
 
-	return config_parse_full(cfg, text, len, name, &has_password, e);
+	return config_parse_full(cfg, text, len, name, false, &has_password,
+	    e);
 }
 
 /* --- files --- */
@@ -507,7 +549,7 @@ load_file(struct config *cfg, const char *path, char **skipped,
 		buf_free(&b);
 		return r;
 	}
-	r = config_parse_full(cfg, b.data ? b.data : "", b.len, path,
+	r = config_parse_full(cfg, b.data ? b.data : "", b.len, path, true,
 	    &has_password, e);
 	buf_free(&b);
 	if (r < 0)
@@ -705,91 +747,17 @@ config_select(const struct config *cfg, const char *name,
 
 /* --- passwords --- */
 
-static void
-child_exec(const char *cmd, int out)
-{
-	int null = open("/dev/null", O_RDONLY);
-
-	/* stdin is the message in sendmail mode: the command must not eat it */
-	if (null >= 0 && null != STDIN_FILENO) {
-		dup2(null, STDIN_FILENO);
-		close(null);
-	}
-	if (out != STDOUT_FILENO) {
-		dup2(out, STDOUT_FILENO);
-		close(out);
-	}
-	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-	_exit(127);
-}
-
-/* Run cmd, keep the start of its output in b (the rest is drained so the
- * command never dies of SIGPIPE), and return its wait status. */
+/* The account's timeout bounds its commands too (runcmd.h). */
 static int
-run_capture(const char *cmd, struct buf *b, int *status, struct err *e)
+command_timeout_ms(const struct account *a)
 {
-	int fds[2];
-	char chunk[1024];
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe2(fds, O_CLOEXEC) != 0)
-		return err_sys(e, EX_OSERR, "passwordeval: pipe");
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return err_sys(e, EX_OSERR, "passwordeval: fork");
-	}
-	if (pid == 0)
-		child_exec(cmd, fds[1]);
-	close(fds[1]);
-	while ((n = read(fds[0], chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (b->len < EVAL_KEEP_MAX)
-			buf_add(b, chunk, (size_t)n);
-	}
-	close(fds[0]);
-	while (waitpid(pid, status, 0) < 0)
-		if (errno != EINTR)
-			return err_sys(e, EX_OSERR, "passwordeval: waitpid");
-	return 0;
+	return a->timeout > 0 ? a->timeout * 1000 : RUNCMD_DEFAULT_TIMEOUT_MS;
 }
 
 int
-config_eval(const char *key, const char *cmd, char **password,
-    struct err *e)
+config_eval(const char *key, const char *cmd, char **out, struct err *e)
 {
-	struct buf b;
-	int status;
-	size_t n;
-
-	buf_init(&b);
-	if (run_capture(cmd, &b, &status, e) < 0) {
-		buf_free(&b);
-		return -1;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		buf_free(&b);
-		if (WIFSIGNALED(status))
-			return err_set(e, EX_CONFIG, "%s \"%.200s\" "
-			    "was killed by signal %d", key, cmd,
-			    WTERMSIG(status));
-		return err_set(e, EX_CONFIG, "%s \"%.200s\" exited "
-		    "with status %d", key, cmd, WEXITSTATUS(status));
-	}
-	n = 0;
-	while (n < b.len && b.data[n] != '\n' && b.data[n] != '\0')
-		n++;
-	if (n > 0 && b.data[n - 1] == '\r')
-		n--;
-	*password = xstrndup(b.data ? b.data : "", n);
-	explicit_bzero(b.data, b.cap);
-	buf_free(&b);
-	return 0;
+	return runcmd_first_line(key, cmd, RUNCMD_DEFAULT_TIMEOUT_MS, out, e);
 }
 
 const char *
@@ -830,8 +798,8 @@ config_password(const struct account *a, char **password, struct err *e)
 		return 0;
 	}
 	if (a->passwordeval != NULL)
-		return config_eval("passwordeval", a->passwordeval, password,
-		    e);
+		return runcmd_first_line("passwordeval", a->passwordeval,
+		    command_timeout_ms(a), password, e);
 	if (a->host != NULL)
 		*password = netrc_password(a->host, a->user);
 	/* Without this, the session would go on without AUTH and a server

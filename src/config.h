@@ -6,9 +6,12 @@
  * "account NAME [: PARENT[,PARENT...]]" starts an account, inheriting the
  * defaults and then each parent in order; "account default : NAME" makes
  * NAME the default.  A value may be quoted with "..." (backslash escapes \" and \\).
- * "on"/"off" booleans; msmtp's keys that postie does not implement are
- * accepted and ignored (an msmtp file must work unchanged); a key unknown to
- * both is an error naming file and line (EX_CONFIG).
+ * "on"/"off" booleans.  "eval CMD" runs CMD (runcmd.h, bounded by the
+ * block's timeout) and reads the first line it prints in place of its own.
+ * msmtp's keys that only tune msmtp itself are accepted and ignored (an
+ * msmtp file must work unchanged); one that would change where or how mail
+ * goes and that postie cannot honour is an error naming it, as is a key
+ * unknown to both (EX_CONFIG, with file and line).
  *
  * Search order (config_load with path == NULL): $XDG_CONFIG_HOME/postie/config
  * (~/.config when unset), ~/.postierc, ~/.msmtprc, $XDG_CONFIG_HOME/msmtp/config,
@@ -137,8 +140,9 @@ struct config {
 int	config_load(struct config *cfg, const char *path, struct err *e);
 
 /* Parse a configuration held in memory (len bytes, may hold NUL, which is an
- * error).  name is used in messages.  Does no permission check.  Used by
- * config_load, the unit tests and the fuzz target. */
+ * error).  name is used in messages.  Does no permission check and runs no
+ * command: "eval" is an error here (config_load runs it).  Used by the unit
+ * tests and the fuzz target. */
 int	config_parse(struct config *cfg, const char *text, size_t len,
 	    const char *name, struct err *e);
 
@@ -149,11 +153,13 @@ int	config_parse(struct config *cfg, const char *text, size_t len,
 const struct account *config_select(const struct config *cfg,
 	    const char *name, const char *envelope_from, struct err *e);
 
-/* The account's password: password, else passwordeval's first line, else
- * ~/.netrc for host/user; NULL when there is none.  Caller frees.
- * EX_CONFIG, naming the account and its file, when there is none although
- * a user is set and the auth method needs one; EX_CONFIG when passwordeval
- * fails.  An OAuth 2.0 account (config_oauth2) has none: NULL. */
+/* The account's password: password, else passwordeval's first line (run
+ * within the account's timeout, runcmd.h), else ~/.netrc for host/user;
+ * NULL when there is none.  Caller frees.  EX_CONFIG, naming the account
+ * and its file, when there is none although a user is set and the auth
+ * method needs one; EX_CONFIG when passwordeval fails, EX_TEMPFAIL when
+ * it does not finish in time.  An OAuth 2.0 account (config_oauth2)
+ * has none: NULL. */
 int	config_password(const struct account *a, char **password, struct err *e);
 
 /* "account work (/root/.config/postie/config)", or "account default
@@ -169,8 +175,9 @@ void	config_split_names(const char *list, struct strlist *out);
 
 /* Run cmd (the value of the key called key, named in errors) through
  * /bin/sh with stdin from /dev/null and take the first line of its output
- * (without CR LF); a non-zero exit is EX_CONFIG.  *out is newly allocated;
- * the caller wipes and frees it. */
+ * (without CR LF), bounded by RUNCMD_DEFAULT_TIMEOUT_MS (runcmd.h); a
+ * non-zero exit is EX_CONFIG, a command out of time EX_TEMPFAIL.  *out is
+ * newly allocated; the caller wipes and frees it. */
 int	config_eval(const char *key, const char *cmd, char **out,
 	    struct err *e);
 

@@ -877,7 +877,6 @@ static const struct config_key keys[] = {
 	{ "tls_force_sslv3", F_NONE, set_ignore },
 	{ "tls_min_dh_prime_bits", F_NONE, set_ignore },
 	{ "logfile_time_format", F_NONE, set_ignore },
-	{ "eval", F_NONE, set_ignore },
 	{ "ntlmdomain", F_NONE, set_ignore },
 	{ "from_full_name", F_NONE, set_ignore },
 };

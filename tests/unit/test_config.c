@@ -401,7 +401,7 @@ strings_are_normalised_for_their_users(void)
 	    "dsn_notify failure,Delay\ndsn_return headers\n"
 	    "syslog local3\ntls_min_version TLSv1.3\n"
 	    "source_ip 2001:db8::1\n"
-	    "tls_priorities NORMAL\nproxy_host p\neval cat x\n", &e), 0);
+	    "tls_priorities NORMAL\nproxy_host p\n", &e), 0);
 	CHECK_STR(e.msg, "");
 	a = account_named(&cfg, "a");
 	CHECK_STR(a->tls_fingerprint, "00:11:22:33:44:55:66:77:88:99:AA:BB:"
@@ -785,10 +785,11 @@ passwordeval_takes_first_line_of_output(void)
 	CHECK_STR(pw, "first");
 	free(pw);
 
+	/* Read to the end (no SIGPIPE), but a 100 kB "password" is refused. */
 	a.passwordeval = "head -c 100000 /dev/zero | tr '\\0' x; echo";
-	CHECK_INT(config_password(&a, &pw, &e), 0);
-	CHECK(pw != NULL && strlen(pw) >= 4096);
-	free(pw);
+	CHECK_INT(config_password(&a, &pw, &e), -1);
+	CHECK_INT(e.ex, EX_CONFIG);
+	CHECK_STR(pw, NULL);
 
 	a.passwordeval = "echo nope; exit 3";
 	err_clear(&e);
@@ -803,6 +804,43 @@ passwordeval_takes_first_line_of_output(void)
 	CHECK_INT(config_password(&a, &pw, &e), 0);
 	CHECK_STR(pw, "direct");
 	free(pw);
+}
+
+/* A command that hangs, with a child of its own, is killed at the
+ * account's timeout: config_password does not wait for the child. */
+static void
+passwordeval_is_bounded_by_the_timeout(void)
+{
+	struct account a;
+	struct err e;
+	char *pw = NULL;
+	long long t0;
+
+	memset(&a, 0, sizeof(a));
+	a.timeout = 1;
+	a.passwordeval = "sleep 20 & wait";
+	err_clear(&e);
+	t0 = now_ms();
+	CHECK_INT(config_password(&a, &pw, &e), -1);
+	CHECK(now_ms() - t0 < 5000);
+	CHECK_INT(e.ex, EX_TEMPFAIL);
+	CHECK_STR(e.msg, "passwordeval \"sleep 20 & wait\" did not finish "
+	    "within 1 s; it was killed");
+	CHECK_STR(pw, NULL);
+}
+
+/* config_parse (unit tests, the fuzz target) never runs a command. */
+static void
+eval_runs_only_when_a_file_is_loaded(void)
+{
+	struct config cfg;
+	struct err e;
+
+	err_clear(&e);
+	CHECK_INT(parse(&cfg, "account a\neval echo host h\n", &e), -1);
+	CHECK_INT(e.ex, EX_CONFIG);
+	CHECK_STR(e.msg, "test.rc:2: eval: commands are only run for a "
+	    "configuration file");
 }
 
 static const char netrc_text[] =
@@ -906,6 +944,8 @@ static const struct test tests[] = {
 	TEST(missing_dash_c_file_is_config_error),
 	TEST(search_order_prefers_postie_files_over_msmtprc),
 	TEST(passwordeval_takes_first_line_of_output),
+	TEST(passwordeval_is_bounded_by_the_timeout),
+	TEST(eval_runs_only_when_a_file_is_loaded),
 	TEST(netrc_matches_host_and_user),
 	TEST(config_password_falls_back_to_home_netrc),
 };
