@@ -682,6 +682,7 @@ judge_rcpts(struct dctx *x, struct txn_build *b, struct smtp *s,
 			result_set(x, k, OUT_TEMPFAIL, EX_SOFTWARE,
 			    "no answer for this recipient", NULL);
 		}
+		x->rep->v[k].code = r->said.code;
 	}
 }
 

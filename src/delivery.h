@@ -45,6 +45,7 @@ struct rcpt_result {
 	/* The server's reply behind the outcome ("550 5.1.1 no such user"),
 	 * or "" when none was (connection failed, a local check). */
 	char	 reply[ERR_MSG_MAX];
+	int	 code;			/* that reply's code, or 0 */
 };
 
 /* Whether a smarthost could take the message at all (design §5.5, for

@@ -39,8 +39,8 @@
 
 /* Everything one submission owns. */
 struct submission {
-	struct config cfg;
-	bool	 cfg_loaded;
+	const struct config *cfg;	/* submit_run's, or the session's */
+	const struct submit_envelope *smtp;	/* -bs: the client's envelope */
 	const struct account *a;
 	struct message msg;
 	struct envelope env;
@@ -190,12 +190,13 @@ collect_rcpts(const struct submission *sub, const struct cli *cli,
 }
 
 /* Aliases (names without '@'), then qualification, duplicates dropped,
- * every address checked before any connection is made. */
+ * every address checked before any connection is made; appended to out.
+ * The one place that turns what a caller wrote into envelope recipients:
+ * argv, -t and -bs's RCPT all come through here. */
 static int
-resolve_rcpts(struct submission *sub, const struct strlist *raw,
-    struct err *e)
+resolve_rcpts(const struct account *a, const struct strlist *raw,
+    struct strlist *out, struct alias_refusals *refused, struct err *e)
 {
-	const struct account *a = sub->a;
 	struct aliases *al = NULL;
 	struct strlist expanded;
 	int rc = 0;
@@ -204,14 +205,14 @@ resolve_rcpts(struct submission *sub, const struct strlist *raw,
 		return -1;
 	strlist_init(&expanded);
 	for (size_t i = 0; i < raw->n; i++)
-		aliases_expand(al, raw->v[i], &expanded, &sub->refused);
+		aliases_expand(al, raw->v[i], &expanded, refused);
 	for (size_t i = 0; rc == 0 && i < expanded.n; i++) {
 		char *q = address_qualify(expanded.v[i], qualify_domain(a));
 
 		if (address_check_path(q, false, e) == -1)
 			rc = -1;
-		else if (!strlist_contains_ci(&sub->env.rcpts, q))
-			strlist_add(&sub->env.rcpts, q);
+		else if (!strlist_contains_ci(out, q))
+			strlist_add(out, q);
 		free(q);
 	}
 	strlist_free(&expanded);
@@ -246,21 +247,32 @@ rewrite(struct submission *sub, const struct cli *cli, struct err *e)
 	return message_rewrite(&sub->msg, &ro, e);
 }
 
+/* DSN and body type: the -bs client's MAIL and RCPT parameters first,
+ * then -N, -R, -V and -B, then the account's dsn_notify and dsn_return. */
 static void
 settle_envelope(struct submission *sub, const struct cli *cli)
 {
 	const struct account *a = sub->a;
+	const struct submit_envelope *t = sub->smtp;
 	const char *notify = cli->dsn_notify ? cli->dsn_notify : a->dsn_notify;
 	const char *ret = cli->dsn_ret ? cli->dsn_ret : a->dsn_return;
+	const char *envid = cli->dsn_envid;
 
+	if (t != NULL && t->notify != NULL)
+		notify = t->notify;
+	if (t != NULL && t->ret != NULL)
+		ret = t->ret;
+	if (t != NULL && t->envid != NULL)
+		envid = t->envid;
 	sub->env.from = sub->from;
 	if (notify != NULL)
 		sub->env.dsn_notify = sub->notify = upper_dup(notify);
 	if (ret != NULL)
 		sub->env.dsn_ret = sub->ret = upper_dup(ret);
-	sub->env.dsn_envid = cli->dsn_envid;
-	sub->env.body_8bit_hint = cli->body_type != NULL &&
-	    ascii_eq_ci(cli->body_type, "8BITMIME");
+	sub->env.dsn_envid = envid;
+	sub->env.body_8bit_hint = (cli->body_type != NULL &&
+	    ascii_eq_ci(cli->body_type, "8BITMIME")) ||
+	    (t != NULL && t->body_8bit);
 }
 
 /* max_size (0: no limit), against the message as it stands after the
@@ -282,38 +294,56 @@ check_max_size(const struct submission *sub, struct err *e)
 	    size, sub->a->max_size);
 }
 
-/* Load, select, read, address, rewrite: everything before the wire. */
+/* Read the message: composed from the options, or from stdin in sendmail
+ * mode, or from a -bs transaction's spool (where the SMTP framing already
+ * ended it: no dot rule). */
 static int
-submission_prepare(struct submission *sub, const struct cli *cli,
+read_message(struct submission *sub, const struct cli *cli, int fd,
     struct err *e)
 {
 	struct message_read_opts ro = {
-		.dot_ends_message = cli->dot_ends_message,
+		.dot_ends_message = sub->smtp == NULL && cli->dot_ends_message,
 	};
+
+	if (sub->smtp == NULL && cli->compose)
+		return mime_compose(&sub->msg, cli, fd, NULL, e);
+	return message_read(&sub->msg, fd, &ro, e);
+}
+
+/* The recipients as written: argv and -t, or the -bs client's RCPTs. */
+static int
+written_rcpts(const struct submission *sub, const struct cli *cli,
+    struct strlist *raw, struct err *e)
+{
+	if (sub->smtp == NULL)
+		return collect_rcpts(sub, cli, raw, e);
+	for (size_t i = 0; i < sub->smtp->rcpts->n; i++)
+		strlist_add(raw, sub->smtp->rcpts->v[i]);
+	return 0;
+}
+
+/* Select, read, address, rewrite: everything before the wire.  The
+ * asked sender (sub->asked_from) is set by the caller. */
+static int
+submission_prepare(struct submission *sub, const struct cli *cli, int fd,
+    struct err *e)
+{
 	struct strlist raw;
 	int rc;
 
-	if (asked_from(cli, &sub->asked_from, e) == -1 ||
-	    config_load(&sub->cfg, cli->config_file, e) == -1)
-		return -1;
-	sub->cfg_loaded = true;
-	config_report_skipped(&sub->cfg, cli->verbose);
-	sub->a = select_account(&sub->cfg, cli, sub->asked_from, e);
+	sub->a = select_account(sub->cfg, cli, sub->asked_from, e);
 	if (sub->a == NULL)
 		return -1;
-	if (cli->compose)
-		rc = mime_compose(&sub->msg, cli, STDIN_FILENO, NULL, e);
-	else
-		rc = message_read(&sub->msg, STDIN_FILENO, &ro, e);
-	if (rc == -1) {
+	if (read_message(sub, cli, fd, e) == -1) {
 		if (e->ex == EX_NOINPUT)
-			hint_attach_account(&sub->cfg, cli, e);
+			hint_attach_account(sub->cfg, cli, e);
 		return -1;
 	}
 	strlist_init(&raw);
-	rc = collect_rcpts(sub, cli, &raw, e);
+	rc = written_rcpts(sub, cli, &raw, e);
 	if (rc == 0)
-		rc = resolve_rcpts(sub, &raw, e);
+		rc = resolve_rcpts(sub->a, &raw, &sub->env.rcpts, &sub->refused,
+		    e);
 	strlist_free(&raw);
 	if (rc == -1)
 		return -1;
@@ -325,6 +355,15 @@ submission_prepare(struct submission *sub, const struct cli *cli,
 		return -1;
 	settle_envelope(sub, cli);
 	return 0;
+}
+
+static void
+submission_init(struct submission *sub, const struct config *cfg)
+{
+	memset(sub, 0, sizeof(*sub));
+	sub->cfg = cfg;
+	message_init(&sub->msg);
+	strlist_init(&sub->env.rcpts);
 }
 
 static void
@@ -348,8 +387,6 @@ submission_free(struct submission *sub)
 		explicit_bzero(sub->password, strlen(sub->password));
 		free(sub->password);
 	}
-	if (sub->cfg_loaded)
-		config_free(&sub->cfg);
 }
 
 /* --dry-run: the envelope as SMTP would carry it, then the message. */
@@ -411,7 +448,7 @@ submit_deliver(struct submission *sub, const struct delivery_opts *o,
     struct report *rep, struct err *e)
 {
 	struct failover_opts fo = {
-		.cfg = &sub->cfg, .password = submit_password,
+		.cfg = sub->cfg, .password = submit_password,
 		.password_arg = sub, .verbose = o->verbose ? stderr : NULL,
 	};
 	const struct account *used;
@@ -466,7 +503,7 @@ submit_metrics(const struct submission *sub, const struct report *rep)
 	struct err e;
 
 	err_clear(&e);
-	if (queue_metrics(&sub->cfg, sub->a, rep, &u, &e) == -1)
+	if (queue_metrics(sub->cfg, sub->a, rep, &u, &e) == -1)
 		fprintf(stderr, "postie: warning: %s\n", e.msg);
 }
 
@@ -493,47 +530,188 @@ name_account(const struct account *a, int rc, struct report *rep,
 		}
 }
 
+/* Deliver, add what the aliases refused, keep and notice what was
+ * refused, queue what was deferred (spec §5: a temporary failure is
+ * queued, unless queue off; a queue that cannot be written is never
+ * success), then count it in the metrics. */
+static int
+submission_deliver(struct submission *sub, const struct cli *cli,
+    struct report *rep, bool *tried, struct err *e)
+{
+	struct delivery_opts o = {
+		.verbose = cli->verbose,
+		.transcript = cli->transcript,
+	};
+	int rc = 0;
+
+	if (sub->a->auth != AUTH_OFF && sub->a->host != NULL)
+		rc = config_password(sub->a, &sub->password, e);
+	o.password = sub->password;
+	*tried = rc == 0;
+	if (rc == 0 && sub->env.rcpts.n > 0)
+		rc = submit_deliver(sub, &o, rep, e);
+	if (rc == 0)
+		add_refusals(sub, rep);
+	if (rc == 0) {
+		queue_save_failed(sub->a, &sub->msg, &sub->env, rep);
+		submit_notice(cli, sub, rep);
+	}
+	if (rc == 0)
+		rc = queue_defer(sub->a, &sub->msg, &sub->env, rep, e);
+	if (rc == 0)
+		submit_metrics(sub, rep);
+	return rc;
+}
+
 int
 submit_run(const struct cli *cli, int out_fd, struct report *rep,
     struct err *e)
 {
 	struct submission sub;
-	struct delivery_opts o = {
-		.verbose = cli->verbose,
-		.transcript = cli->transcript,
-	};
-	bool tried;
+	bool tried = false;
+	struct config cfg;
 	int rc;
 
-	memset(&sub, 0, sizeof(sub));
 	memset(rep, 0, sizeof(*rep));
-	message_init(&sub.msg);
-	strlist_init(&sub.env.rcpts);
-	rc = submission_prepare(&sub, cli, e);
+	if (config_load(&cfg, cli->config_file, e) == -1)
+		return -1;
+	config_report_skipped(&cfg, cli->verbose);
+	submission_init(&sub, &cfg);
+	rc = asked_from(cli, &sub.asked_from, e);
+	if (rc == 0)
+		rc = submission_prepare(&sub, cli, STDIN_FILENO, e);
 	if (rc == 0 && cli->dry_run)
 		rc = write_dry_run(&sub, out_fd, e);
 	else if (rc == 0) {
-		if (sub.a->auth != AUTH_OFF && sub.a->host != NULL)
-			rc = config_password(sub.a, &sub.password, e);
-		o.password = sub.password;
-		tried = rc == 0;
-		if (rc == 0 && sub.env.rcpts.n > 0)
-			rc = submit_deliver(&sub, &o, rep, e);
-		if (rc == 0)
-			add_refusals(&sub, rep);
-		if (rc == 0) {
-			queue_save_failed(sub.a, &sub.msg, &sub.env, rep);
-			submit_notice(cli, &sub, rep);
-		}
-		/* Spec §5: a temporary failure is queued (exit 0), unless
-		 * queue off; a queue that cannot be written is never 0. */
-		if (rc == 0)
-			rc = queue_defer(sub.a, &sub.msg, &sub.env, rep, e);
-		if (rc == 0)
-			submit_metrics(&sub, rep);
+		rc = submission_deliver(&sub, cli, rep, &tried, e);
 		if (tried)
 			name_account(sub.a, rc, rep, e);
 	}
+	submission_free(&sub);
+	config_free(&cfg);
+	return rc;
+}
+
+/* ---- -bs: a session of transactions ---- */
+
+struct submit_session {
+	const struct cli *cli;
+	struct config cfg;
+	char	*asked_from;		/* -f; NULL: none */
+};
+
+int
+submit_session_open(struct submit_session **ssp, const struct cli *cli,
+    struct err *e)
+{
+	struct submit_session *ss = xcalloc(1, sizeof(*ss));
+
+	ss->cli = cli;
+	if (asked_from(cli, &ss->asked_from, e) == -1)
+		goto fail;
+	if (config_load(&ss->cfg, cli->config_file, e) == -1)
+		goto fail;
+	config_report_skipped(&ss->cfg, cli->verbose);
+	/* An unknown --account is a usage error now, not at the first MAIL. */
+	if (select_account(&ss->cfg, cli, ss->asked_from, e) == NULL) {
+		config_free(&ss->cfg);
+		goto fail;
+	}
+	*ssp = ss;
+	return 0;
+fail:
+	free(ss->asked_from);
+	free(ss);
+	return -1;
+}
+
+void
+submit_session_close(struct submit_session *ss)
+{
+	if (ss == NULL)
+		return;
+	config_free(&ss->cfg);
+	free(ss->asked_from);
+	free(ss);
+}
+
+/* The account a transaction uses: --account, else the one whose from
+ * matches MAIL FROM (as -f would select it), else -f's, else the
+ * default.  NULL (with e) only for a configuration error. */
+static const struct account *
+session_account(const struct submit_session *ss, const char *mail_from,
+    struct err *e)
+{
+	const char *asked = mail_from != NULL && *mail_from != '\0' ?
+	    mail_from : ss->asked_from;
+
+	return select_account(&ss->cfg, ss->cli, asked, e);
+}
+
+const char *
+submit_session_domain(const struct submit_session *ss)
+{
+	struct err e;
+	const struct account *a = session_account(ss, NULL, &e);
+
+	return a != NULL ? qualify_domain(a) : host_fqdn();
+}
+
+long long
+submit_session_max_size(const struct submit_session *ss,
+    const char *mail_from)
+{
+	struct err e;
+	const struct account *a = session_account(ss, mail_from, &e);
+
+	return a != NULL ? a->max_size : 0;
+}
+
+int
+submit_check_rcpt(struct submit_session *ss, const char *mail_from,
+    const char *rcpt, struct err *e)
+{
+	const struct account *a = session_account(ss, mail_from, e);
+	struct alias_refusals refused = { NULL, 0 };
+	struct strlist raw, out;
+	int rc;
+
+	if (a == NULL)
+		return -1;
+	strlist_init(&raw);
+	strlist_init(&out);
+	strlist_add(&raw, rcpt);
+	rc = resolve_rcpts(a, &raw, &out, &refused, e);
+	/* Only programs and files: refused for good now.  Some of them
+	 * beside addresses: the transaction keeps and notices them. */
+	if (rc == 0 && out.n == 0 && refused.n > 0)
+		rc = err_set(e, EX_UNAVAILABLE, "%s", refused.v[0].reason);
+	else if (rc == 0 && out.n == 0)
+		rc = err_set(e, EX_DATAERR, "'%s' expands to no address", rcpt);
+	alias_refusals_free(&refused);
+	strlist_free(&raw);
+	strlist_free(&out);
+	return rc;
+}
+
+int
+submit_transaction(struct submit_session *ss,
+    const struct submit_envelope *t, int msg_fd, struct report *rep,
+    struct err *e)
+{
+	struct submission sub;
+	bool tried;
+	int rc;
+
+	memset(rep, 0, sizeof(*rep));
+	submission_init(&sub, &ss->cfg);
+	sub.smtp = t;
+	/* MAIL FROM is this transaction's -f: allow_from_override decides
+	 * whether it becomes the envelope sender (settle_from). */
+	sub.asked_from = xstrdup(t->from);
+	rc = submission_prepare(&sub, ss->cli, msg_fd, e);
+	if (rc == 0)
+		rc = submission_deliver(&sub, ss->cli, rep, &tried, e);
 	submission_free(&sub);
 	return rc;
 }

@@ -37,6 +37,60 @@ int	submit_run(const struct cli *cli, int out_fd, struct report *rep,
 	    struct err *e);
 
 /*
+ * -bs: a session of SMTP transactions, each run through exactly the path
+ * submit_run takes after reading stdin (aliases, qualification, header
+ * rewrite, max_size, delivery, failed/, queue).  The configuration is
+ * loaded once; -f, -F, -N, -R, -V, -B, -C and --account apply to every
+ * transaction as defaults; -t, -i and compose options do not apply.
+ *
+ * submit_session_open: -1 with e for a configuration error (EX_CONFIG) or
+ * an unknown --account.  The session keeps cli (not copied).
+ */
+struct submit_session;
+int	submit_session_open(struct submit_session **ss, const struct cli *cli,
+	    struct err *e);
+void	submit_session_close(struct submit_session *ss);
+
+/* The domain of the session's account (--account, else by -f, else the
+ * default): its domain, else the host's FQDN.  Valid while ss is. */
+const char *submit_session_domain(const struct submit_session *ss);
+
+/* max_size (0: none) of the account a transaction from mail_from (NULL:
+ * before MAIL) would use: --account, else the account whose from matches
+ * mail_from, else -f's, else the default. */
+long long submit_session_max_size(const struct submit_session *ss,
+	    const char *mail_from);
+
+/* RCPT: rcpt (a bare address, as the client wrote it) expanded through
+ * the aliases and qualified as an argv recipient would be, under the
+ * account mail_from selects; 0 when every resulting address is valid,
+ * else -1 with e: EX_DATAERR naming the address, EX_UNAVAILABLE when the
+ * aliases lead only to programs or files (the reason), EX_CONFIG for an
+ * aliases file that does not load. */
+int	submit_check_rcpt(struct submit_session *ss, const char *mail_from,
+	    const char *rcpt, struct err *e);
+
+/* One transaction's envelope, as the client gave it. */
+struct submit_envelope {
+	const char *from;		/* MAIL FROM: "" the null sender; is
+					 * the envelope sender as -f is (when
+					 * allow_from_override) */
+	const struct strlist *rcpts;	/* the accepted RCPT TO addresses */
+	const char *notify;		/* RCPT NOTIFY=, or NULL: -N, account */
+	const char *ret;		/* MAIL RET=, or NULL */
+	const char *envid;		/* MAIL ENVID= (decoded), or NULL */
+	bool	 body_8bit;		/* MAIL BODY=8BITMIME */
+};
+
+/* Run one transaction: the message is read from msg_fd (to its end: the
+ * client's DATA, dot-unstuffed) and goes where submit_run would send it.
+ * Results as submit_run's: -1 with e when it could not be attempted, else
+ * 0 with rep filled (and queued or kept as submit_run would). */
+int	submit_transaction(struct submit_session *ss,
+	    const struct submit_envelope *t, int msg_fd, struct report *rep,
+	    struct err *e);
+
+/*
  * --serverinfo [--account NAME]: connect to the account's smarthost as a
  * submission would (port, TLS, certificate checks), stop after EHLO (no
  * AUTH, no mail), and write to out_fd the peer, the greeting, the TLS
