@@ -11,6 +11,7 @@
 #include "dkim_keygen.h"
 #include "err.h"
 #include "queue.h"
+#include "smtpd.h"
 #include "submit.h"
 
 #ifndef PACKAGE_VERSION
@@ -24,12 +25,6 @@ fail(const struct err *e)
 	return e->ex != 0 ? e->ex : EX_SOFTWARE;
 }
 
-static int
-not_yet(const char *what)
-{
-	fprintf(stderr, "postie: %s is not implemented yet\n", what);
-	return EX_USAGE;
-}
 
 /* newaliases, -bi: the aliases file parses. */
 static int
@@ -88,6 +83,23 @@ run_deliver(const struct cli *cli)
 	ex = delivery_exit_code(&rep);
 	report_free(&rep);
 	return ex;
+}
+
+/* -bs: SMTP on stdin/stdout; each transaction is answered in the
+ * session, so the exit code only says whether the session could run. */
+static int
+run_smtpd(const struct cli *cli)
+{
+	struct smtpd_opts o = {
+		.in_fd = STDIN_FILENO,
+		.out_fd = STDOUT_FILENO,
+		.idle_timeout = SMTPD_IDLE_TIMEOUT,
+		.verbose = cli->verbose,
+	};
+	struct err e;
+
+	err_clear(&e);
+	return smtpd_run(cli, &o, &e) == -1 ? fail(&e) : 0;
 }
 
 /* --serverinfo: what the account's smarthost says about itself. */
@@ -179,7 +191,7 @@ dispatch(const struct cli *cli)
 	case CLI_VERIFY:
 		return run_verify(cli);
 	case CLI_SMTP_STDIO:
-		return not_yet("SMTP on stdin (-bs)");
+		return run_smtpd(cli);
 	case CLI_SERVERINFO:
 		return run_serverinfo(cli);
 	case CLI_DKIM_KEYGEN:

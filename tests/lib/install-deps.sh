@@ -14,7 +14,8 @@ PACKAGES="build-essential autoconf automake autoconf-archive pkg-config
 libgnutls28-dev libidn2-dev libmagic-dev libgsasl-dev
 python3-aiosmtpd dnsmasq-base gnutls-bin msmtp
 clang libclang-rt-14-dev valgrind sasl2-bin libsasl2-modules
-s-nail mutt git git-email libmailtools-perl php-cli iproute2 file hyperfine
+s-nail mutt git git-email libmailtools-perl php-cli php-mbstring
+php-symfony-mailer php-swiftmailer iproute2 file hyperfine
 ca-certificates zsh fish python3-dkim opendkim-tools libcurl4-gnutls-dev
 libjansson-dev curl util-linux"
 # What Debian 12's postfix package Depends on that a private copy uses at
