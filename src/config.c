@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -37,6 +39,7 @@
 #endif
 
 #define CONFIG_MAX_SIZE		(1024 * 1024)	/* no sane file is larger */
+#define PIPEFS_MAGIC_NUMBER	0x50495045	/* statfs f_type of a pipe */
 
 struct parse {
 	const char	*name;		/* file name for messages */
@@ -461,13 +464,26 @@ note_skipped(char **skipped, const char *path, const char *why)
  * not a regular file, with the reason noted in *skipped: a user's cron job
  * runs with HOME=/root, and root's files are not the user's to read.
  */
+
+/* A pipe is fine: -C <(generate-config) has a writer that is running.
+ * A named FIFO is not: nobody may ever write to it, and a queue run
+ * waiting on it would wait forever. */
+static bool
+is_pipe(int fd)
+{
+	struct statfs sf;
+
+	return fstatfs(fd, &sf) == 0 &&
+	    (unsigned long)sf.f_type == PIPEFS_MAGIC_NUMBER;
+}
+
 static int
 read_config_file(const char *path, struct buf *b, struct stat *st,
     char **skipped, struct err *e)
 {
-	/* O_NONBLOCK in the search: a FIFO planted there must not block. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-	    (skipped != NULL ? O_NONBLOCK : 0));
+	/* O_NONBLOCK: opening a FIFO never waits for a writer (blocking
+	 * again below for a pipe, to read what its writer sends). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	char chunk[8192];
 	ssize_t n;
 
@@ -493,6 +509,16 @@ read_config_file(const char *path, struct buf *b, struct stat *st,
 	if (!S_ISREG(st->st_mode) && !S_ISFIFO(st->st_mode)) {
 		close(fd);
 		return err_set(e, EX_CONFIG, "%s: not a regular file", path);
+	}
+	if (S_ISFIFO(st->st_mode) && !is_pipe(fd)) {
+		close(fd);
+		return err_set(e, EX_CONFIG, "%s: a named FIFO, not a regular "
+		    "file (a pipe such as -C <(command) is fine)", path);
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1) {
+		err_sys(e, EX_CONFIG, "cannot read %s", path);
+		close(fd);
+		return -1;
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)

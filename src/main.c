@@ -157,16 +157,19 @@ run_queue(const struct cli *cli)
 	};
 	struct queue_stats st;
 	struct err e;
+	int rc;
 
 	err_clear(&e);
 	if (cli->mode == CLI_QUEUE_LIST)
 		return queue_list(&o, STDOUT_FILENO, &e) == -1 ? fail(&e) : 0;
 	if (cli->mode == CLI_QUEUE_DELETE)
 		return queue_delete(&o, cli->queue_id, &e) == -1 ? fail(&e) : 0;
-	if (queue_run(&o, &st, &e) == -1)
+	rc = queue_run(&o, &st, &e);
+	for (size_t i = 0; i < st.problems.n; i++)
+		fprintf(stderr, "postie: queue: %s\n", st.problems.v[i]);
+	queue_stats_free(&st);
+	if (rc == -1)
 		return fail(&e);
-	if (st.problem[0] != '\0')
-		fprintf(stderr, "postie: queue: %s\n", st.problem);
 	if (cli->verbose)
 		fprintf(stderr, "postie: queue run: %zu sent, %zu deferred, "
 		    "%zu failed, %zu busy, %zu not due\n", st.sent,

@@ -34,6 +34,7 @@
 #include "log.h"
 #include "notice.h"
 #include "queue.h"
+#include "safefile.h"
 #include "wire.h"
 
 #define TMP_MAX_AGE		(60 * 60)	/* tmp/ files older than this are leftovers */
@@ -362,13 +363,12 @@ struct qrun {
 	struct strlist notices;		/* notices written in this directory */
 };
 
+/* One line per entry that the run cannot use, said once per run. */
 static void
 note_problem(struct qrun *r, const char *id, const struct err *e)
 {
 	r->st->bad++;
-	if (r->st->problem[0] == '\0')
-		snprintf(r->st->problem, sizeof(r->st->problem), "%s: %s", id,
-		    e->msg);
+	strlist_take(&r->st->problems, xasprintf("%s: %s", id, e->msg));
 }
 
 /* The entry's account: the one it was submitted with, else by sender. */
@@ -712,8 +712,8 @@ stale_env(struct qrun *r, const char *id)
 	struct stat sb;
 	struct err e;
 
-	if (stat(env, &sb) == 0) {
-		if (stat(eml, &sb) == 0)
+	if (lstat(env, &sb) == 0) {
+		if (lstat(eml, &sb) == 0)
 			unlink(env);
 		else {
 			err_set(&e, EX_DATAERR, "state file without its message");
@@ -744,10 +744,13 @@ run_entry(struct qrun *r, const char *id)
 	int fd, rc;
 
 	err_clear(&e);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = safefile_open(path, O_RDONLY, geteuid(), NULL, &e);
 	free(path);
 	if (fd == -1) {
-		stale_env(r, id);
+		if (errno == ENOENT)
+			stale_env(r, id);
+		else
+			note_problem(r, id, &e);
 		return;
 	}
 	if (!lock_nb(fd)) {
@@ -783,8 +786,11 @@ reap_orphan(struct qrun *r, const char *id)
 {
 	char *msg = xasprintf("%s/%s.msg", r->dir, id);
 	char *env = xasprintf("%s/%s.env", r->dir, id);
-	int fd = open(msg, O_RDONLY | O_CLOEXEC);
+	struct err e;
+	int fd = safefile_open(msg, O_RDONLY, geteuid(), NULL, &e);
 
+	if (fd == -1 && errno != ENOENT)
+		note_problem(r, id, &e);
 	if (fd >= 0 && lock_nb(fd) && access(env, F_OK) == -1 &&
 	    errno == ENOENT)
 		unlink(msg);
@@ -805,12 +811,12 @@ clean_tmp(struct qrun *r)
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		char *p = xasprintf("%s/%s", tdir, de->d_name);
 		struct stat sb;
+		struct err e;
 		int fd;
 
-		if (de->d_name[0] != '.' && lstat(p, &sb) == 0 &&
-		    S_ISREG(sb.st_mode) && r->now - sb.st_mtime > TMP_MAX_AGE &&
-		    (fd = open(p, O_RDONLY | O_CLOEXEC)) >= 0) {
-			if (lock_nb(fd))
+		if (de->d_name[0] != '.' && (fd = safefile_open(p, O_RDONLY,
+		    geteuid(), &sb, &e)) >= 0) {
+			if (r->now - sb.st_mtime > TMP_MAX_AGE && lock_nb(fd))
 				unlink(p);
 			close(fd);
 		}
@@ -944,6 +950,9 @@ run_dir(struct qrun *r, struct err *e)
 	struct err de;
 	int rc;
 
+	/* Someone else's directory is not ours to read from or write to. */
+	if (queuefile_check_dirs(r->dir, e) == -1)
+		return -1;
 	rc = list_ids(r->dir, ".env", &envs, e);
 	if (rc == 0)
 		rc = list_ids(r->dir, ".msg", &msgs, e);
@@ -964,12 +973,17 @@ run_dir(struct qrun *r, struct err *e)
 		if (!sorted_has(&envs, msgs.v[i]))
 			reap_orphan(r, msgs.v[i]);
 	/* Removals of delivered entries become durable here, once. */
-	if (envs.n > 0 && queuefile_fsync_dir(r->dir, &de) == -1 &&
-	    r->st->problem[0] == '\0')
-		snprintf(r->st->problem, sizeof(r->st->problem), "%s", de.msg);
+	if (envs.n > 0 && queuefile_fsync_dir(r->dir, &de) == -1)
+		strlist_add(&r->st->problems, de.msg);
 	strlist_free(&envs);
 	strlist_free(&msgs);
 	return 0;
+}
+
+void
+queue_stats_free(struct queue_stats *st)
+{
+	strlist_free(&st->problems);
 }
 
 int
@@ -1067,9 +1081,8 @@ run_metrics(struct qrun *r, bool ok)
 
 	err_clear(&e);
 	a = config_select(&r->cfg, NULL, NULL, &e);
-	if (queue_metrics(&r->cfg, a, NULL, &u, &e) == -1 &&
-	    r->st->problem[0] == '\0')
-		snprintf(r->st->problem, sizeof(r->st->problem), "%s", e.msg);
+	if (queue_metrics(&r->cfg, a, NULL, &u, &e) == -1)
+		strlist_add(&r->st->problems, e.msg);
 }
 
 int
@@ -1081,15 +1094,20 @@ queue_run(const struct queue_opts *o, struct queue_stats *st,
 	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
+	strlist_init(&st->problems);
 	if (open_queue(&r, o, e) == -1)
 		return -1;
 	r.cache = delivery_cache_new();
-	/* A directory that cannot be read does not keep the others from
-	 * their run; the first such is the error. */
+	/* A directory that cannot be read, or is refused, does not keep the
+	 * others from their run; the first such is the error, the others
+	 * are problems. */
 	for (size_t i = 0; i < r.dirs.n; i++) {
 		r.dir = r.dirs.v[i];
-		if (run_dir(&r, &de) == -1 && rc == 0) {
-			*e = de;
+		if (run_dir(&r, &de) == -1) {
+			if (rc == 0)
+				*e = de;
+			else
+				strlist_add(&st->problems, de.msg);
 			rc = -1;
 		}
 	}
@@ -1132,7 +1150,7 @@ list_one(struct qrun *r, const char *id, struct buf *b, off_t *total)
 		free(msg);
 		return;
 	}
-	if (stat(msg, &sb) == -1)
+	if (lstat(msg, &sb) == -1)
 		sb.st_size = 0;
 	*total += sb.st_size;
 	fmt_age(r->now - q.created, age, sizeof(age));
@@ -1359,8 +1377,15 @@ queue_delete(const struct queue_opts *o, const char *id, struct err *e)
 		char *msg = xasprintf("%s/%s.msg", r.dirs.v[i], id);
 
 		r.dir = r.dirs.v[i];
-		fd = open(msg, O_RDONLY | O_CLOEXEC);
+		if (queuefile_check_dirs(r.dir, e) == -1)
+			errno = EPERM;
+		else
+			fd = safefile_open(msg, O_RDONLY, geteuid(), NULL, e);
 		free(msg);
+		if (fd == -1 && errno != ENOENT) {
+			close_queue(&r);
+			return -1;
+		}
 	}
 	if (fd == -1)
 		rc = r.dirs.n == 1 ?

@@ -120,10 +120,13 @@ struct queue_stats {
 	size_t	 failed;		/* moved to failed/ (refused or expired) */
 	size_t	 busy;			/* locked by another run: skipped */
 	size_t	 not_due;		/* --due: waiting for their time */
-	size_t	 bad;			/* state files that do not parse */
+	size_t	 bad;			/* entries that cannot be used */
 	size_t	 notices;		/* failure and delay notices written */
-	char	 problem[ERR_MSG_MAX];	/* the first bad file, or "" */
+	struct strlist problems;	/* one line each: what and why */
 };
+
+/* Free st's problems (queue_run fills them even when it fails). */
+void	queue_stats_free(struct queue_stats *st);
 
 /*
  * Run the queue once, in each of queue_dirs' directories: every entry (with o->due, only those whose next try
@@ -134,9 +137,13 @@ struct queue_stats {
  * nothing pending leaves the queue (to failed/ when a recipient refused
  * it); one still pending past queue_lifetime moves to failed/ (logged).
  * Sessions are reused across entries for the same destination.  Returns
- * -1 when the configuration is wrong (EX_CONFIG, nothing run) or a
- * directory cannot be read (EX_IOERR, the first such, after the others
- * have been run).
+ * Before any directory is used, queuefile_check_dirs must accept it.
+ * Each queue file is opened with safefile_open: an entry whose file is a
+ * symbolic link, a FIFO, not a regular file or owned by another user is
+ * not used, and named once in st->problems.  Returns -1 when the
+ * configuration is wrong (EX_CONFIG, nothing run) or a directory cannot
+ * be read (EX_IOERR) or is refused (EX_NOPERM): the first such, after the
+ * others have been run; the others are in st->problems.
  */
 int	queue_run(const struct queue_opts *o, struct queue_stats *st,
 	    struct err *e);

@@ -22,6 +22,7 @@
 
 #include "address.h"
 #include "queuefile.h"
+#include "safefile.h"
 #include "wire.h"
 
 #define QUEUE_VERSION_LINE	"postie-queue 1"
@@ -114,16 +115,36 @@ queuefile_prepare_dirs(const char *dir, struct err *e)
 		rc = make_dirs(sub, e);
 		free(sub);
 	}
-	return rc;
+	return rc == 0 ? queuefile_check_dirs(dir, e) : -1;
 }
 
-/* Read a whole (small) file; -1 with errno set, or EFBIG over max. */
+/* A directory that someone else owns or can write is someone else's: its
+ * files could be links to ours, and our writes could land in theirs. */
+int
+queuefile_check_dirs(const char *dir, struct err *e)
+{
+	static const char *const subs[] = { "tmp", "failed" };
+	int rc = safefile_check_dir(dir, true, e);
+
+	for (size_t i = 0; i < 2 && rc != -1; i++) {
+		char *sub = xasprintf("%s/%s", dir, subs[i]);
+
+		rc = safefile_check_dir(sub, false, e);
+		free(sub);
+	}
+	return rc == -1 ? -1 : 0;
+}
+
+/* Read a whole (small) file, checked as safefile_open does (owner: the
+ * owner of the directory it is in); -1 with errno set (e filled for a
+ * refused file), or EFBIG over max. */
 static int
-read_small(const char *path, size_t max, struct buf *out)
+read_small(const char *path, uid_t owner, size_t max, struct buf *out,
+    struct err *e)
 {
 	char chunk[8192];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = safefile_open(path, O_RDONLY, owner, NULL, e);
 
 	if (fd == -1)
 		return -1;
@@ -435,8 +456,9 @@ queuefile_write_env(const char *dir, const char *into, const struct queue_env *q
 	if (b.len > QUEUE_ENV_MAX)
 		err_set(e, EX_CANTCREAT, "%s: state file too large (%zu "
 		    "recipients)", final, q->nrcpts);
-	else if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0600)) == -1)
+	else if ((unlink(tmp) == -1 && errno != ENOENT) ||
+	    (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1)
 		err_sys(e, EX_CANTCREAT, "cannot create %s", tmp);
 	else if (write_all(fd, b.data, b.len) == -1) {
 		err_sys(e, EX_CANTCREAT, "cannot write %s", tmp);
@@ -461,7 +483,8 @@ queuefile_create_msg(const char *dir, struct queue_env *q, char **tmp,
 
 		new_id(q->id);
 		*tmp = xasprintf("%s/tmp/%s.msg", dir, q->id);
-		fd = open(*tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		fd = open(*tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			if (flock(fd, LOCK_EX) == -1) {
 				err_sys(e, EX_CANTCREAT, "cannot lock %s", *tmp);
@@ -532,21 +555,26 @@ out:
 }
 
 
-/* Read and parse dir/ID.env; -1 with errno ENOENT when it is gone. */
+/* Read and parse dir/ID.env; 1 when it is gone. */
 int
 queuefile_load_env(const char *dir, const char *id, struct queue_env *q,
     struct err *e)
 {
 	char *path = xasprintf("%s/%s.env", dir, id);
+	struct stat dsb;
 	struct buf b;
 	int rc;
 
 	buf_init(&b);
-	if ((rc = read_small(path, QUEUE_ENV_MAX, &b)) == -1 && errno == ENOENT)
-		rc = 1;
-	else if (rc == -1)
-		err_sys(e, EX_IOERR, "cannot read %s", path);
-	else if ((rc = queue_env_parse(q, b.data, b.len, e)) == 0 &&
+	if ((rc = stat(dir, &dsb)) == -1)
+		err_sys(e, EX_IOERR, "cannot read %s", dir);
+	else if ((rc = read_small(path, dsb.st_uid, QUEUE_ENV_MAX, &b,
+	    e)) == -1) {
+		if (errno == ENOENT)
+			rc = 1;
+		else if (errno != EPERM)	/* EPERM: e says why */
+			err_sys(e, EX_IOERR, "cannot read %s", path);
+	} else if ((rc = queue_env_parse(q, b.data, b.len, e)) == 0 &&
 	    strcmp(q->id, id) != 0) {
 		queue_env_free(q);
 		rc = err_set(e, EX_DATAERR, "its id is %s", q->id);

@@ -36,6 +36,10 @@
  * Ids are time-based and random: 9 hex digits of seconds, 5 of
  * microseconds, 8 random ("17F3A2B4C0A1B2C3D4E5F6"), so they sort by age.
  *
+ * Queue files are opened as safefile.h says (no symbolic link, no FIFO,
+ * a regular file owned by the queue directory's owner), and new files
+ * are created with O_EXCL.
+ *
  * Every file reaches its name only by rename from tmp/, after fsync; the
  * directory is fsync'd before anyone is told the file is there.  Errors
  * in this module are EX_CANTCREAT (writing) or EX_IOERR / EX_DATAERR
@@ -109,8 +113,15 @@ int	queue_add(const char *dir, struct message *m, struct queue_env *q,
 
 /* The building blocks queue.c moves entries with. */
 
-/* mkdir -p dir/tmp and dir/failed, each new level 0700. */
+/* mkdir -p dir/tmp and dir/failed, each new level 0700; then
+ * queuefile_check_dirs. */
 int	queuefile_prepare_dirs(const char *dir, struct err *e);
+
+/* dir, dir/tmp and dir/failed (those that exist) are directories owned
+ * by the running user and writable by nobody else (safefile_check_dir;
+ * tmp/ and failed/ not symbolic links): else -1, EX_NOPERM naming the
+ * first one refused.  A queue is used only after this check. */
+int	queuefile_check_dirs(const char *dir, struct err *e);
 
 /* fsync the directory dir (after a rename into it). */
 int	queuefile_fsync_dir(const char *dir, struct err *e);
@@ -139,7 +150,9 @@ int	queuefile_write_env(const char *dir, const char *into,
 /* Read and parse dir/ID.env into q (the caller frees it on 0).  1 when
  * the file is gone (another run finished the entry): nothing to do.  -1
  * with e: EX_DATAERR when it does not parse or names another id, else
- * EX_IOERR (a read error, or larger than QUEUE_ENV_MAX). */
+ * EX_IOERR (a read error, larger than QUEUE_ENV_MAX, or refused by
+ * safefile_open: a symbolic link, not a regular file, another owner than
+ * the directory's). */
 int	queuefile_load_env(const char *dir, const char *id,
 	    struct queue_env *q, struct err *e);
 

@@ -476,6 +476,7 @@ run_defers_with_backoff_and_records_the_error(void)
 
 	CHECK_INT(add_entry(qdir, o.now, 60, id), 0);
 	CHECK_INT(queue_run(&o, &st, &e), 0);
+	queue_stats_free(&st);
 	CHECK_INT(st.deferred, 1);
 	CHECK_INT(st.sent + st.failed + st.bad, 0);
 	p = xasprintf("%s/%s.env", qdir, id);
@@ -489,6 +490,7 @@ run_defers_with_backoff_and_records_the_error(void)
 	o.due = true;
 	o.now += 599;
 	CHECK_INT(queue_run(&o, &st, &e), 0);
+	queue_stats_free(&st);
 	CHECK_INT(st.not_due, 1);
 	CHECK_INT(st.deferred, 0);
 	free(p);
@@ -511,6 +513,7 @@ run_expires_into_failed_after_lifetime(void)
 
 	CHECK_INT(add_entry(qdir, o.now, 3601, id), 0);
 	CHECK_INT(queue_run(&o, &st, &e), 0);
+	queue_stats_free(&st);
 	CHECK_INT(st.failed, 1);
 	CHECK(!exists(qdir, id, ".env"));
 	CHECK(!exists(qdir, id, ".msg"));
@@ -538,6 +541,7 @@ run_skips_an_entry_locked_by_another_run(void)
 	fd = open(msg, O_RDONLY);
 	CHECK_INT(flock(fd, LOCK_EX), 0);
 	CHECK_INT(queue_run(&o, &st, &e), 0);
+	queue_stats_free(&st);
 	CHECK_INT(st.busy, 1);
 	CHECK_INT(st.deferred, 0);
 	close(fd);
@@ -561,6 +565,7 @@ run_removes_unlocked_message_without_state(void)
 	env = xasprintf("%s/%s.env", qdir, id);
 	unlink(env);		/* as a submission killed before its rename */
 	CHECK_INT(queue_run(&o, &st, &e), 0);
+	queue_stats_free(&st);
 	CHECK(!exists(qdir, id, ".msg"));
 	CHECK_INT(st.deferred + st.bad, 0);
 	free(env);
@@ -850,9 +855,11 @@ run_list_and_delete_cover_every_queue_dir(void)
 	CHECK_INT(add_entry(q1, o.now, 60, id1), 0);
 	CHECK_INT(add_entry(q2, o.now, 60, id2), 0);
 	CHECK_INT(queue_run(&o, &st, &e), 0);
+	queue_stats_free(&st);
 	CHECK_INT(st.deferred, 2);
 	o.account = "other";
 	CHECK_INT(queue_run(&o, &st, &e), 0);
+	queue_stats_free(&st);
 	CHECK_INT(st.deferred, 1);
 	o.account = NULL;
 	fd = mkstemp(out);
