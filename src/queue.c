@@ -116,6 +116,19 @@ dup_or_null(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
+/* What an entry records of the file its account came from: the real
+ * path, so that "-C cfg" and "-C ./cfg" agree; "" for no file at all. */
+static char *
+config_id(const char *file)
+{
+	char *real;
+
+	if (file == NULL)
+		return xstrdup("");
+	real = realpath(file, NULL);
+	return real != NULL ? real : xstrdup(file);
+}
+
 int
 queue_defer(const struct account *a, struct message *m,
     const struct envelope *env, struct report *rep, struct err *e)
@@ -133,6 +146,7 @@ queue_defer(const struct account *a, struct message *m,
 	q.created = q.last_try = now;
 	q.attempts = 1;
 	q.next_try = now + queue_backoff(1);
+	q.config = config_id(a->file);
 	q.account = dup_or_null(a->name);
 	q.from = xstrdup(env->from);
 	q.dsn_notify = dup_or_null(env->dsn_notify);
@@ -181,6 +195,7 @@ failed_env(struct queue_env *q, const struct account *a,
 	memset(q, 0, sizeof(*q));
 	q->created = q->last_try = now;
 	q->attempts = 1;
+	q->config = config_id(a->file);
 	q->account = dup_or_null(a->name);
 	q->from = xstrdup(env->from);
 	q->dsn_notify = dup_or_null(env->dsn_notify);
@@ -350,10 +365,21 @@ struct run_password {
 	char	*pw;
 };
 
+/* Entries this run leaves alone because their account is another
+ * configuration's (or gone): how many per file and account. */
+struct run_need {
+	char	*config;		/* as the entries record it */
+	char	*account;
+	size_t	 n;
+};
+
 struct qrun {
 	const struct queue_opts *o;
 	struct queue_stats *st;
 	struct config cfg;
+	char	*config;		/* config_id of cfg's file */
+	struct run_need *need;
+	size_t	 nneed;
 	struct strlist dirs;		/* queue_dirs' */
 	const char *dir;		/* the one being worked on, in dirs */
 	long long now;
@@ -371,17 +397,71 @@ note_problem(struct qrun *r, const char *id, const struct err *e)
 	strlist_take(&r->st->problems, xasprintf("%s: %s", id, e->msg));
 }
 
-/* The entry's account: the one it was submitted with, else by sender. */
+/*
+ * The entry's account: the one it was submitted with, from the same
+ * file; by sender only for an entry that names no account.  NULL when
+ * this run's configuration cannot send it: another file, or an account
+ * it no longer defines.  Another account would mean another relay and
+ * other credentials, so such an entry waits for a run that has its own
+ * (need_account says which).
+ */
 static const struct account *
 entry_account(struct qrun *r, const struct queue_env *q, struct err *e)
 {
-	const struct account *a = NULL;
+	if (q->config != NULL && strcmp(q->config, r->config) != 0)
+		return NULL;
+	if (q->account == NULL)
+		return config_select(&r->cfg, NULL, q->from, e);
+	return config_select(&r->cfg, q->account, NULL, e);
+}
 
-	if (q->account != NULL)
-		a = config_select(&r->cfg, q->account, NULL, e);
-	if (a == NULL)
-		a = config_select(&r->cfg, NULL, q->from, e);
-	return a;
+/* Count an entry left for another configuration's run. */
+static void
+need_account(struct qrun *r, const struct queue_env *q)
+{
+	const char *cfg = q->config != NULL ? q->config : r->config;
+	const char *acct = q->account != NULL ? q->account : "";
+
+	for (size_t i = 0; i < r->nneed; i++)
+		if (strcmp(r->need[i].config, cfg) == 0 &&
+		    strcmp(r->need[i].account, acct) == 0) {
+			r->need[i].n++;
+			return;
+		}
+	r->need = xreallocarray(r->need, r->nneed + 1, sizeof(*r->need));
+	r->need[r->nneed++] = (struct run_need){ xstrdup(cfg), xstrdup(acct),
+	    1 };
+}
+
+/* One line per file and account that queued entries wait for. */
+static void
+report_needs(struct qrun *r)
+{
+	for (size_t i = 0; i < r->nneed; i++) {
+		const struct run_need *n = &r->need[i];
+		const char *s = n->n == 1 ? "" : "s";
+
+		if (*n->config == '\0')
+			strlist_take(&r->st->problems, xasprintf("%zu message%s "
+			    "queued with no configuration file left queued: "
+			    "run postie -q -C /dev/null", n->n, s));
+		else if (strcmp(n->config, r->config) == 0)
+			strlist_take(&r->st->problems, xasprintf("%zu message%s "
+			    "left queued: account %s is not defined in %s; "
+			    "define it again and run postie -q", n->n, s,
+			    n->account, n->config));
+		else
+			strlist_take(&r->st->problems, xasprintf("%zu message%s "
+			    "left queued for account %s of %s: run postie -q "
+			    "-C %s", n->n, s, n->account, n->config,
+			    n->config));
+		r->st->foreign += n->n;
+		free(n->config);
+		free(n->account);
+	}
+	free(r->need);
+	r->need = NULL;
+	r->nneed = 0;
 }
 
 /* config_password once per account and run. */
@@ -764,15 +844,13 @@ run_entry(struct qrun *r, const char *id)
 		close(fd);
 		return;
 	}
-	a = entry_account(r, &q, &e);
-	if (r->o->due && q.next_try > r->now && (a == NULL ||
-	    r->now - q.created < a->queue_lifetime))
+	if ((a = entry_account(r, &q, &e)) == NULL)
+		need_account(r, &q);
+	else if (r->o->due && q.next_try > r->now &&
+	    r->now - q.created < a->queue_lifetime)
 		r->st->not_due++;
 	else {
-		if (a == NULL)
-			defer_all(&q, &e);
-		else
-			attempt(r, &q, a, fd);
+		attempt(r, &q, a, fd);
 		settle(r, &q, a, fstat(fd, &sb) == 0 ? sb.st_size : 0);
 	}
 	queue_env_free(&q);
@@ -927,6 +1005,7 @@ open_queue(struct qrun *r, const struct queue_opts *o, struct err *e)
 		return -1;
 	}
 	r->now = o->now != 0 ? o->now : (long long)time(NULL);
+	r->config = config_id(r->cfg.path);
 	return 0;
 }
 
@@ -940,6 +1019,7 @@ close_queue(struct qrun *r)
 		}
 	strlist_free(&r->dirs);
 	config_free(&r->cfg);
+	free(r->config);
 }
 
 /* One queue directory, r->dir. */
@@ -1112,6 +1192,7 @@ queue_run(const struct queue_opts *o, struct queue_stats *st,
 		}
 	}
 	delivery_cache_close(r.cache);
+	report_needs(&r);
 	run_metrics(&r, rc == 0);
 	close_queue(&r);
 	return rc;

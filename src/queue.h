@@ -122,6 +122,7 @@ struct queue_stats {
 	size_t	 not_due;		/* --due: waiting for their time */
 	size_t	 bad;			/* entries that cannot be used */
 	size_t	 notices;		/* failure and delay notices written */
+	size_t	 foreign;		/* left for another configuration */
 	struct strlist problems;	/* one line each: what and why */
 };
 
@@ -137,7 +138,12 @@ void	queue_stats_free(struct queue_stats *st);
  * nothing pending leaves the queue (to failed/ when a recipient refused
  * it); one still pending past queue_lifetime moves to failed/ (logged).
  * Sessions are reused across entries for the same destination.  Returns
- * Before any directory is used, queuefile_check_dirs must accept it.
+ * An entry is sent only through the account it was submitted with, of
+ * the same configuration file (an entry that names no account: the
+ * account its sender selects); an entry whose account this run's
+ * configuration does not have is left as it is, and st->problems gets
+ * one line per file and account saying which run it needs ("run postie
+ * -q -C FILE").  Before any directory is used, queuefile_check_dirs must accept it.
  * Each queue file is opened with safefile_open: an entry whose file is a
  * symbolic link, a FIFO, not a regular file or owned by another user is
  * not used, and named once in st->problems.  Returns -1 when the

@@ -175,6 +175,7 @@ queue_env_free(struct queue_env *q)
 	}
 	free(q->rcpts);
 	free(q->account);
+	free(q->config);
 	free(q->from);
 	free(q->dsn_notify);
 	free(q->dsn_ret);
@@ -219,6 +220,7 @@ queue_env_format(const struct queue_env *q, struct buf *b)
 {
 	buf_printf(b, "%s\nid %s\ncreated %lld\n", QUEUE_VERSION_LINE, q->id,
 	    q->created);
+	add_kv(b, "config", q->config);
 	add_kv(b, "account", q->account);
 	add_kv(b, "from", q->from != NULL ? q->from : "");
 	add_kv(b, "notify", q->dsn_notify);
@@ -327,6 +329,8 @@ parse_line(struct queue_env *q, char *line, bool *seen_end, struct err *e)
 		return set_once(&q->from, val, line, e);
 	} else if (strcmp(line, "account") == 0)
 		return set_once(&q->account, val, line, e);
+	else if (strcmp(line, "config") == 0)
+		return set_once(&q->config, val, line, e);
 	else if (strcmp(line, "notify") == 0)
 		return set_once(&q->dsn_notify, val, line, e);
 	else if (strcmp(line, "ret") == 0)

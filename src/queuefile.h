@@ -20,6 +20,9 @@
  *   postie-queue 1              first line, the format version
  *   id ID
  *   created EPOCH               when the message was accepted
+ *   config PATH                 the configuration file the account came
+ *                               from (its real path), "" for none at all;
+ *                               absent in entries older than this key
  *   account NAME                (optional) the account it was submitted with
  *   from ADDR                   "from " alone: the null sender
  *   notify V / ret V / envid V  (optional) DSN parameters
@@ -73,6 +76,8 @@ struct queue_env {
 	char	 id[QUEUE_ID_MAX];
 	long long created, next_try, last_try;
 	int	 attempts;
+	char	*config;		/* real path of the account's file; "":
+					 * none (embedded); NULL: not recorded */
 	char	*account;		/* NULL: choose by sender */
 	char	*from;			/* "" null sender */
 	char	*dsn_notify, *dsn_ret, *dsn_envid;	/* NULL: none */

@@ -20,6 +20,10 @@ mv "$CFG" "$T/down.rc"
 SMTP_PORT=$UP
 smarthost_config off "queue on"
 mv "$CFG" "$T/up.rc"
+# One configuration file, its relay down for submissions and up for
+# queue runs: an entry is run only with the file it was queued with.
+RC_FILE=$T/rc
+relay() { cp "$T/$1.rc" "$RC_FILE"; }
 
 accepted=$T/accepted
 : > "$accepted"
@@ -28,7 +32,8 @@ for ((i = 0; i < RUNS; i++)); do
 	delay=$(printf '0.%03d' $((RANDOM % 25)))
 	if [ $((RANDOM % 4)) != 0 ]; then
 		printf 'Subject: crash-%d\n\nbody %d\n' "$i" "$i" > "$T/in"
-		"$POSTIE" -C "$T/down.rc" bob@example.net < "$T/in" \
+		relay down
+		"$POSTIE" -C "$RC_FILE" bob@example.net < "$T/in" \
 			>/dev/null 2>&1 &
 		pid=$!
 		sleep "$delay"
@@ -37,7 +42,8 @@ for ((i = 0; i < RUNS; i++)); do
 		[ "$rc" = 0 ] && echo "crash-$i" >> "$accepted"
 		case $rc in 0|137) ;; *) fail "run $i: submission exited $rc";; esac
 	else
-		"$POSTIE" -C "$T/up.rc" -q </dev/null >/dev/null 2>"$T/qerr" &
+		relay up
+		"$POSTIE" -C "$RC_FILE" -q </dev/null >/dev/null 2>"$T/qerr" &
 		pid=$!
 		sleep "$delay"
 		kill -9 "$pid" 2>/dev/null
@@ -48,10 +54,11 @@ for ((i = 0; i < RUNS; i++)); do
 done
 [ "$i" -ge 200 ] || fail "only $i runs in the time budget"
 
-run_postie -C "$T/up.rc" -bp
+relay up
+run_postie -C "$RC_FILE" -bp
 assert_exit 0 "mailq after the crashes"
 assert_not_contains "$T/out" "unreadable"
-run_postie -C "$T/up.rc" -q </dev/null
+run_postie -C "$RC_FILE" -q </dev/null
 assert_exit 0 "final queue run"
 assert_not_contains "$T/err" "queue:"
 left=$(find "$T/queue" -maxdepth 1 \( -name '*.env' -o -name '*.msg' \) | wc -l)
