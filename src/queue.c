@@ -511,6 +511,18 @@ defer_all(struct queue_env *q, const struct err *e)
 	q->last_error = xstrdup(e->msg);
 }
 
+/* Every pending recipient is refused, with this reason. */
+static void
+refuse_all(struct queue_env *q, const struct err *e)
+{
+	defer_all(q, e);
+	for (size_t i = 0; i < q->nrcpts; i++)
+		if (q->rcpts[i].state == QR_PENDING) {
+			q->rcpts[i].state = QR_FAILED;
+			q->rcpts[i].ex = e->ex;
+		}
+}
+
 /* Fold a delivery report (its entries are q's pending recipients, in
  * order) into q. */
 static void
@@ -561,6 +573,7 @@ attempt(struct qrun *r, struct queue_env *q, const struct account *a,
 	struct message m;
 	struct report rep;
 	struct err e;
+	int rc;
 
 	err_clear(&e);
 	message_init(&m);
@@ -575,8 +588,16 @@ attempt(struct qrun *r, struct queue_env *q, const struct account *a,
 	};
 	const struct account *used;
 
-	if (lseek(msg_fd, 0, SEEK_SET) == -1 ||
-	    message_read(&m, msg_fd, &ro, &e) == -1 ||
+	rc = lseek(msg_fd, 0, SEEK_SET) == -1 ? err_sys(&e, EX_IOERR,
+	    "cannot read the queued message") : message_read(&m, msg_fd, &ro,
+	    &e);
+	if (rc == -1 && e.ex == EX_DATAERR) {
+		/* A message no attempt can read (a NUL byte, a header
+		 * section too large): refused for good, and said. */
+		err_prefix(&e, "the queued message cannot be sent");
+		refuse_all(q, &e);
+		note_problem(r, q->id, &e);
+	} else if (rc == -1 ||
 	    failover_run(&fo, a, &m, &env, &o, &rep, &used, &e) == -1) {
 		if (e.ex == 0)
 			err_sys(&e, EX_IOERR, "cannot read the queued message");

@@ -580,8 +580,8 @@ queuefile_load_env(const char *dir, const char *id, struct queue_env *q,
 			err_sys(e, EX_IOERR, "cannot read %s", path);
 	} else if ((rc = queue_env_parse(q, b.data, b.len, e)) == 0 &&
 	    strcmp(q->id, id) != 0) {
-		queue_env_free(q);
-		rc = err_set(e, EX_DATAERR, "its id is %s", q->id);
+		rc = err_set(e, EX_DATAERR, "%s: its id is %s", path, q->id);
+		queue_env_free(q);	/* after the message: it zeroes q->id */
 	}
 	buf_free(&b);
 	free(path);

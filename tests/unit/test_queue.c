@@ -575,6 +575,69 @@ run_removes_unlocked_message_without_state(void)
 }
 
 static void
+load_env_names_the_id_it_found(void)
+{
+	const char *dir = fresh_dir();
+	char *qdir = xasprintf("%s/q", dir), *from, *to;
+	char id[QUEUE_ID_MAX];
+	struct queue_env q;
+	struct err e;
+
+	CHECK_INT(add_entry(qdir, 1700000000, 0, id), 0);
+	from = xasprintf("%s/%s.env", qdir, id);
+	to = xasprintf("%s/ABCDEF0123.env", qdir);
+	CHECK_INT(rename(from, to), 0);
+	CHECK_INT(queuefile_load_env(qdir, "ABCDEF0123", &q, &e), -1);
+	CHECK_INT(e.ex, EX_DATAERR);
+	if (strstr(e.msg, id) == NULL)
+		fprintf(stderr, "  got \"%s\", want the id %s in it\n", e.msg, id);
+	CHECK(strstr(e.msg, id) != NULL);
+	free(from);
+	free(to);
+	free(qdir);
+	rm_rf(dir);
+}
+
+static void
+run_moves_a_message_with_nul_to_failed_and_says_so(void)
+{
+	const char *dir = fresh_dir();
+	char *cfg = refused_config(dir, ""), *qdir = xasprintf("%s/q", dir);
+	char *fdir = xasprintf("%s/failed", qdir), *msg;
+	char id[QUEUE_ID_MAX];
+	struct queue_opts o = { .config_file = cfg, .now = 1700000000 };
+	struct queue_stats st;
+	struct err e;
+	int fd, n = 0;
+
+	CHECK_INT(add_entry(qdir, o.now, 60, id), 0);
+	msg = xasprintf("%s/%s.msg", qdir, id);
+	fd = open(msg, O_WRONLY | O_APPEND);
+	CHECK_INT((int)write(fd, "a\0b\r\n", 5), 5);
+	close(fd);
+	CHECK_INT(queue_run(&o, &st, &e), 0);
+	/* (The sender's failure notice, when notices are on, quotes the
+	 * message and so counts as one more.) */
+	CHECK(st.failed >= 1);
+	CHECK_INT(st.deferred, 0);
+	for (size_t i = 0; i < st.problems.n; i++)
+		if (strstr(st.problems.v[i], id) != NULL) {
+			CHECK(strstr(st.problems.v[i], "NUL") != NULL);
+			n++;
+		}
+	CHECK_INT(n, 1);
+	queue_stats_free(&st);
+	CHECK(!exists(qdir, id, ".env"));
+	CHECK(exists(fdir, id, ".eml"));
+	CHECK(exists(fdir, id, ".env"));
+	free(msg);
+	free(fdir);
+	free(qdir);
+	free(cfg);
+	rm_rf(dir);
+}
+
+static void
 list_shows_id_sender_recipient_and_error(void)
 {
 	const char *dir = fresh_dir();
@@ -906,6 +969,8 @@ static const struct test tests[] = {
 	TEST(run_expires_into_failed_after_lifetime),
 	TEST(run_skips_an_entry_locked_by_another_run),
 	TEST(run_removes_unlocked_message_without_state),
+	TEST(load_env_names_the_id_it_found),
+	TEST(run_moves_a_message_with_nul_to_failed_and_says_so),
 	TEST(list_shows_id_sender_recipient_and_error),
 	TEST(save_failed_writes_eml_and_env_like_a_queue_run),
 	TEST(save_failed_falls_back_to_dead_letter),
