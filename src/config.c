@@ -19,6 +19,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -786,6 +788,13 @@ config_eval(const char *key, const char *cmd, char **out, struct err *e)
 	return runcmd_first_line(key, cmd, RUNCMD_DEFAULT_TIMEOUT_MS, out, e);
 }
 
+int
+config_eval(const char *key, const char *cmd, char **password,
+    struct err *e)
+{
+	return eval_bounded(key, cmd, EVAL_DEFAULT_TIMEOUT, password, e);
+}
+
 const char *
 config_account_label(const struct account *a, char *buf, size_t len)
 {
@@ -824,8 +833,18 @@ config_password(const struct account *a, char **password, struct err *e)
 		return 0;
 	}
 	if (a->passwordeval != NULL)
-		return runcmd_first_line("passwordeval", a->passwordeval,
-		    command_timeout_ms(a), password, e);
+		if (runcmd_first_line("passwordeval", a->passwordeval,
+		    command_timeout_ms(a), password, e) == -1)
+			return -1;
+	if (a->passwordeval != NULL && **password == '\0') {
+		free(*password);
+		*password = NULL;
+		/* Never AUTH with an empty password (issue 14). */
+		return err_set(e, EX_CONFIG, "passwordeval \"%.200s\" printed "
+		    "no password", a->passwordeval);
+	}
+	if (a->passwordeval != NULL)
+		return 0;
 	if (a->host != NULL)
 		*password = netrc_password(a->host, a->user);
 	/* Without this, the session would go on without AUTH and a server
