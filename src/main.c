@@ -1,6 +1,8 @@
 /* main.c — mode dispatch only: parse the command line, run the mode, print
  * the one error line and exit with its sysexits code.  Nothing else in
  * postie prints a diagnostic or calls exit(). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +211,19 @@ dispatch(const struct cli *cli)
 	return EX_SOFTWARE;
 }
 
+/* A closed fd 0, 1 or 2 would be taken by the next file opened (the
+ * spool), and -v would then write the dialogue into the message: open
+ * /dev/null on each closed one first, as Postfix's sendmail does.  The
+ * lowest free number is the one opened, so each lands in its place. */
+static void
+open_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			_exit(EX_OSERR);	/* nowhere to say it */
+}
+
 int
 main(int argc, char **argv)
 {
@@ -216,6 +231,7 @@ main(int argc, char **argv)
 	struct err e;
 	int ex;
 
+	open_std_fds();
 	err_clear(&e);
 	if (cli_parse(&cli, argc, argv, &e) == -1) {
 		/* One line naming the flag: callers log stderr. */
