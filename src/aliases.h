@@ -48,8 +48,10 @@ struct alias_refusals {
 };
 void	alias_refusals_free(struct alias_refusals *r);
 
-/* Append the expansion of addr to out (duplicates dropped, local names
- * left unqualified) and what cannot be delivered to refused.  addr with
+/* Append the expansion of addr to out (its duplicates dropped, local
+ * names left unqualified; what out held before is not looked at: a
+ * caller that expands many addresses into one list deduplicates it once,
+ * with strlist_dedup_ci) and what cannot be delivered to refused.  addr with
  * '@', or not listed (and no "default"), is appended unchanged.  a may be
  * NULL (no aliases file). */
 void	aliases_expand(const struct aliases *a, const char *addr,

@@ -52,6 +52,9 @@ struct dctx {
 	const struct delivery_opts *o;
 	struct report *rep;
 	bool	*decided;		/* per report entry */
+	size_t	*slot;			/* rep's addresses hashed: index + 1,
+					 * 0 empty (result_find) */
+	size_t	 mask;			/* slots - 1, a power of two minus 1 */
 	struct msg_body body;
 	struct body_source src;		/* over body, for every transaction */
 	/* The refusal behind the last host failure (code 0: none), for the
@@ -265,14 +268,53 @@ result_set(struct dctx *x, size_t i, enum outcome out, int ex,
 	x->decided[i] = true;
 }
 
-/* The report entry of an undecided recipient, or -1. */
+static size_t
+hash_addr(const char *s)
+{
+	size_t h = (size_t)14695981039346656037ULL;	/* FNV-1a */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* Hash the report's addresses: each destination looks its recipients
+ * up, and a scan of the report per recipient made 40,000 recipients
+ * take seconds (quadratic). */
+static void
+result_index(struct dctx *x)
+{
+	size_t n = 16;
+
+	while (n < x->rep->n * 2)
+		n *= 2;
+	x->mask = n - 1;
+	x->slot = xcalloc(n, sizeof(*x->slot));
+	for (size_t i = 0; i < x->rep->n; i++) {
+		size_t k = hash_addr(x->rep->v[i].addr) & x->mask;
+
+		while (x->slot[k] != 0)
+			k = (k + 1) & x->mask;
+		x->slot[k] = i + 1;
+	}
+}
+
+/* The report entry of an undecided recipient, or -1 (the first such
+ * when an address is listed twice). */
 static long
 result_find(const struct dctx *x, const char *addr)
 {
-	for (size_t i = 0; i < x->rep->n; i++)
-		if (!x->decided[i] && strcmp(x->rep->v[i].addr, addr) == 0)
-			return (long)i;
-	return -1;
+	long best = -1;
+
+	for (size_t k = hash_addr(addr) & x->mask; x->slot[k] != 0;
+	    k = (k + 1) & x->mask) {
+		size_t i = x->slot[k] - 1;
+
+		if (!x->decided[i] && strcmp(x->rep->v[i].addr, addr) == 0 &&
+		    (best == -1 || (long)i < best))
+			best = (long)i;
+	}
+	return best;
 }
 
 /* Every still undecided recipient of d gets the same result. */
@@ -1001,6 +1043,7 @@ delivery_run(const struct account *a, struct message *m,
 	x.decided = xcalloc(rep->n, sizeof(*x.decided));
 	for (size_t i = 0; i < rep->n; i++)
 		rep->v[i].addr = xstrdup(env->rcpts.v[i]);
+	result_index(&x);
 
 	for (size_t i = 0; i < r.n; i++)
 		deliver_destination(&x, &r.v[i]);
@@ -1012,6 +1055,7 @@ delivery_run(const struct account *a, struct message *m,
 	if (x.tracing)
 		log_trace_close(&x.trace);
 	free(x.decided);
+	free(x.slot);
 	route_free(&r);
 	dkim_teardown(&x);
 	return 0;

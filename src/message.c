@@ -336,8 +336,7 @@ add_field_addrs(const struct header_list *h, size_t i, struct strlist *out,
 	if (rc == -1)
 		err_prefix(e, "%s header", h->v[i].name);
 	for (size_t k = 0; rc == 0 && k < found.n; k++)
-		if (!strlist_contains_ci(out, found.v[k]))
-			strlist_add(out, found.v[k]);
+		strlist_add(out, found.v[k]);	/* deduplicated at the end */
 	strlist_free(&found);
 	free(v);
 	return rc;
@@ -363,6 +362,7 @@ message_header_recipients(const struct message *m, struct strlist *out,
 				if (ascii_eq_ci(h->v[i].name, plain[k]) &&
 				    add_field_addrs(h, i, out, e) == -1)
 					return -1;
+		strlist_dedup_ci(out);
 		return 0;
 	}
 	/* RFC 5322 §3.6.6: resent blocks are prepended, so the most recent
@@ -373,6 +373,7 @@ message_header_recipients(const struct message *m, struct strlist *out,
 			if (ascii_eq_ci(h->v[i].name, resent[k]) &&
 			    add_field_addrs(h, i, out, e) == -1)
 				return -1;
+	strlist_dedup_ci(out);
 	return 0;
 }
 

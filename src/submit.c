@@ -211,10 +211,11 @@ resolve_rcpts(const struct account *a, const struct strlist *raw,
 
 		if (address_check_path(q, false, e) == -1)
 			rc = -1;
-		else if (!strlist_contains_ci(out, q))
+		else
 			strlist_add(out, q);
 		free(q);
 	}
+	strlist_dedup_ci(out);
 	strlist_free(&expanded);
 	aliases_free(al);
 	return rc;

@@ -217,6 +217,51 @@ strlist_contains_ci(const struct strlist *l, const char *s)
 	return false;
 }
 
+/* FNV-1a over the ASCII-lowered bytes: equal under ascii_eq_ci, equal
+ * hash. */
+static size_t
+hash_ci(const char *s)
+{
+	size_t h = (size_t)14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)ascii_tolower((unsigned char)*s);
+		h *= (size_t)1099511628211ULL;
+	}
+	return h;
+}
+
+void
+strlist_dedup_ci(struct strlist *l)
+{
+	strlist_dedup_ci_from(l, 0);
+}
+
+void
+strlist_dedup_ci_from(struct strlist *l, size_t from)
+{
+	size_t cap = 16, kept = from;
+	const char **slot;
+
+	while (cap < (l->n - from) * 2)
+		cap *= 2;
+	slot = xcalloc(cap, sizeof(*slot));
+	for (size_t i = from; i < l->n; i++) {
+		size_t k = hash_ci(l->v[i]) & (cap - 1);
+
+		while (slot[k] != NULL && !ascii_eq_ci(slot[k], l->v[i]))
+			k = (k + 1) & (cap - 1);
+		if (slot[k] != NULL) {
+			free(l->v[i]);
+			continue;
+		}
+		slot[k] = l->v[i];
+		l->v[kept++] = l->v[i];
+	}
+	l->n = kept;
+	free(slot);
+}
+
 void
 strlist_free(struct strlist *l)
 {

@@ -48,6 +48,12 @@ void	strlist_add(struct strlist *l, const char *s);	/* copies s */
 void	strlist_addn(struct strlist *l, const char *s, size_t n);
 void	strlist_take(struct strlist *l, char *s);	/* takes ownership */
 bool	strlist_contains_ci(const struct strlist *l, const char *s);
+/* Remove every later copy of a string (ASCII case-insensitive), keeping
+ * the first in its place: expected time linear in l->n (a hash table),
+ * where a strlist_contains_ci per add is quadratic. */
+void	strlist_dedup_ci(struct strlist *l);
+/* The same among l->v[from] and after only (what was appended since). */
+void	strlist_dedup_ci_from(struct strlist *l, size_t from);
 void	strlist_free(struct strlist *l);
 
 /* ASCII-only helpers: the C locale's idea, whatever the user's locale. */

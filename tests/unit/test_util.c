@@ -168,10 +168,39 @@ fingerprint_parse_stops_writing_at_max(void)
 	CHECK_INT(out[FINGERPRINT_SHA256_LEN], 0);	/* untouched */
 }
 
+/* The first copy of each address stays, in its place; later copies
+ * (ASCII case aside) go; with from, only the tail is looked at. */
+static void
+strlist_dedup_ci_keeps_first_copies_in_order(void)
+{
+	static const char *const in[] = { "a@x", "B@x", "A@X", "c@x", "b@x",
+	    "a@x", "d@x" };
+	struct strlist l;
+
+	strlist_init(&l);
+	for (size_t i = 0; i < 7; i++)
+		strlist_add(&l, in[i]);
+	strlist_dedup_ci(&l);
+	CHECK_INT((int)l.n, 4);
+	CHECK_STR(l.v[0], "a@x");
+	CHECK_STR(l.v[1], "B@x");
+	CHECK_STR(l.v[2], "c@x");
+	CHECK_STR(l.v[3], "d@x");
+	strlist_add(&l, "a@x");
+	strlist_add(&l, "e@x");
+	strlist_add(&l, "E@x");
+	strlist_dedup_ci_from(&l, 4);
+	CHECK_INT((int)l.n, 6);
+	CHECK_STR(l.v[4], "a@x");
+	CHECK_STR(l.v[5], "e@x");
+	strlist_free(&l);
+}
+
 static const struct test tests[] = {
 	TEST(buf_keeps_nul_bytes_and_length),
 	TEST(buf_grows_past_many_doublings),
 	TEST(strlist_is_null_terminated_and_case_blind),
+	TEST(strlist_dedup_ci_keeps_first_copies_in_order),
 	TEST(ascii_compare_ignores_locale_case_only),
 	TEST(trim_removes_wsp_and_line_ends),
 	TEST(err_message_is_one_line),
