@@ -249,44 +249,53 @@ h_subject(struct cli *cli, const char *val, struct err *e)
 	return 0;
 }
 
-/* Copy the text of one ";key=" attribute: up to the next ";type=" or
- * ";name=" or the end. */
+/* One part of -a's argument, from p to the next unescaped ";type=" or
+ * ";name=" (or the end), into out: "\;" stands for ';' and "\\" for
+ * '\' (so that a file name may hold ";name=" itself); any other
+ * backslash is kept.  Returns where the part ends. */
 static const char *
-attach_attr_end(const char *p)
+attach_part(const char *p, struct buf *out)
 {
-	const char *t = strstr(p, ";type="), *n = strstr(p, ";name=");
-
-	if (t == NULL)
-		return n != NULL ? n : p + strlen(p);
-	if (n == NULL)
-		return t;
-	return t < n ? t : n;
+	buf_reset(out);
+	while (*p != '\0' && strncmp(p, ";type=", 6) != 0 &&
+	    strncmp(p, ";name=", 6) != 0) {
+		if (p[0] == '\\' && (p[1] == ';' || p[1] == '\\'))
+			p++;
+		buf_addc(out, *p++);
+	}
+	return p;
 }
 
-/* -a FILE[;type=T][;name=N].  The path ends at the first ";type=" or
- * ";name=", so a file name may itself hold ';'. */
+/* -a FILE[;type=T][;name=N].  The path ends at the first unescaped
+ * ";type=" or ";name=", so a file name may itself hold ';'. */
 static int
 h_attach(struct cli *cli, const char *val, struct err *e)
 {
 	struct cli_attach at = { NULL, NULL, NULL };
-	const char *p = attach_attr_end(val);
+	struct buf part;
+	const char *p;
 
-	if (p == val)
+	buf_init(&part);
+	p = attach_part(val, &part);
+	if (part.len == 0) {
+		buf_free(&part);
 		return err_set(e, EX_USAGE, "-a '%s': no file name", val);
-	at.path = xstrndup(val, (size_t)(p - val));
+	}
+	at.path = xstrdup(part.data);
 	while (*p != '\0') {
 		char **dst = strncmp(p, ";type=", 6) == 0 ? &at.type : &at.name;
-		const char *v = p + 6;
 
-		p = attach_attr_end(v);
+		p = attach_part(p + 6, &part);
 		free(*dst);
-		*dst = xstrndup(v, (size_t)(p - v));
+		*dst = xstrdup(part.len > 0 ? part.data : "");
 		if (**dst == '\0') {
 			free(at.path), free(at.type), free(at.name);
+			buf_free(&part);
 			return err_set(e, EX_USAGE, "-a '%s': empty %s", val,
 			    dst == &at.type ? "type" : "name");
 		}
 	}
+	buf_free(&part);
 	cli->attach = xreallocarray(cli->attach, cli->nattach + 1,
 	    sizeof(*cli->attach));
 	cli->attach[cli->nattach++] = at;
@@ -317,12 +326,26 @@ h_compose_from(struct cli *cli, const char *val, struct err *e)
 	return 0;
 }
 
-/* --header 'Name: value': the name must be a field name (RFC 5322 §3.6.8)
- * and the value one line. */
+/* Fields that name recipients, and the flag that adds each: through
+ * --header one would add a recipient nobody sees on the command line. */
+static const struct {
+	const char *field, *use;
+} recipient_fields[] = {
+	{ "To", "a recipient argument" },
+	{ "Cc", "--cc" },
+	{ "Bcc", "--bcc" },
+	{ "Resent-To", "a recipient argument" },
+	{ "Resent-Cc", "--cc" },
+	{ "Resent-Bcc", "--bcc" },
+};
+
+/* --header 'Name: value': the name must be a field name (RFC 5322 §3.6.8),
+ * not a recipient field, and the value one line. */
 static int
 h_header(struct cli *cli, const char *val, struct err *e)
 {
 	const char *colon = strchr(val, ':');
+	size_t len;
 
 	if (colon == NULL || colon == val)
 		return err_set(e, EX_USAGE, "--header '%s': expected "
@@ -331,6 +354,14 @@ h_header(struct cli *cli, const char *val, struct err *e)
 		if (*p <= ' ' || *p > '~')
 			return err_set(e, EX_USAGE, "--header '%s': invalid "
 			    "field name", val);
+	len = (size_t)(colon - val);
+	for (size_t i = 0; i < sizeof(recipient_fields) /
+	    sizeof(recipient_fields[0]); i++)
+		if (strlen(recipient_fields[i].field) == len &&
+		    ascii_eqn_ci(val, recipient_fields[i].field, len))
+			return err_set(e, EX_USAGE, "--header '%.*s:': "
+			    "recipients are not added through --header; use "
+			    "%s", (int)len, val, recipient_fields[i].use);
 	/* A line break would start a header of the caller's choosing:
 	 * bad input (65), as for -s and --from, not a usage slip. */
 	if (strpbrk(val, "\r\n") != NULL)

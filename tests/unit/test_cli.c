@@ -310,6 +310,16 @@ static const struct error_case {
 	    "printable ASCII characters" },
 	{ { "postie", "--header", "NoColon", NULL },
 	    "--header 'NoColon': expected 'Name: value'" },
+	/* A recipient field through --header adds a recipient unseen. */
+	{ { "postie", "--header", "Bcc: x@example.com", NULL },
+	    "--header 'Bcc:': recipients are not added through --header; "
+	    "use --bcc" },
+	{ { "postie", "--header=cc:x@example.com", NULL },
+	    "--header 'cc:': recipients are not added through --header; "
+	    "use --cc" },
+	{ { "postie", "--header", "Resent-To: x@example.com", NULL },
+	    "--header 'Resent-To:': recipients are not added through "
+	    "--header; use a recipient argument" },
 	{ { "postie", "-bd", NULL },
 	    "-bd: postie has no daemon mode; it only submits mail" },
 };
@@ -461,6 +471,27 @@ attach_name_before_type_and_semicolon_in_path(void)
 	cli_free(&cli);
 }
 
+/* A file name that holds ";name=" or ";type=" itself: "\;" escapes
+ * the ';', "\\" a backslash; any other backslash stays. */
+static void
+attach_escaped_semicolon_stays_in_path(void)
+{
+	const char *argv[] = { "postie", "-a", "r\\;name=x.txt;name=y.txt",
+	    "-a", "c:\\x\\\\;type=text/plain", "r@x", NULL };
+	struct cli cli;
+	struct err e;
+
+	CHECK_INT(parse(&cli, &e, argv), 0);
+	CHECK_INT(cli.nattach, 2);
+	if (cli.nattach == 2) {
+		CHECK_STR(cli.attach[0].path, "r;name=x.txt");
+		CHECK_STR(cli.attach[0].name, "y.txt");
+		CHECK_STR(cli.attach[1].path, "c:\\x\\");
+		CHECK_STR(cli.attach[1].type, "text/plain");
+	}
+	cli_free(&cli);
+}
+
 static void
 from_alone_does_not_switch_to_compose(void)
 {
@@ -517,6 +548,7 @@ static const struct test tests[] = {
 	TEST(dsn_and_body_flags_are_recorded),
 	TEST(compose_options_fill_cli_compose),
 	TEST(attach_name_before_type_and_semicolon_in_path),
+	TEST(attach_escaped_semicolon_stays_in_path),
 	TEST(from_alone_does_not_switch_to_compose),
 	TEST(usage_lists_every_option),
 	TEST(usage_ends_with_man_postie),
