@@ -226,6 +226,40 @@ no_step(struct sasl *s, const char *ch, size_t len, struct buf *out,
 
 /* --- SCRAM through GNU SASL --- */
 #ifdef HAVE_GSASL
+/* The server chooses how many times postie hashes the password
+ * (RFC 5802 §5.1 "i="): common servers ask 4096 to some tens of
+ * thousands, and 4294967295 would keep postie busy for over an hour. */
+#define SCRAM_MAX_ITERATIONS	100000
+
+/* The iteration count of a server-first-message ("r=...,s=...,i=N",
+ * len bytes): -1 (EX_PROTOCOL) when it is over SCRAM_MAX_ITERATIONS.
+ * The rest of the message is GNU SASL's to judge. */
+static int
+scram_check_iterations(const struct sasl *s, const char *msg, size_t len,
+    struct err *e)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		const char *f = msg + i, *comma = memchr(f, ',', len - i);
+		size_t flen = comma != NULL ? (size_t)(comma - f) : len - i;
+		unsigned long n = 0;
+
+		if (flen > 2 && f[0] == 'i' && f[1] == '=') {
+			for (size_t k = 2; k < flen && f[k] >= '0' &&
+			    f[k] <= '9' && n <= SCRAM_MAX_ITERATIONS; k++)
+				n = n * 10 + (unsigned long)(f[k] - '0');
+			if (n > SCRAM_MAX_ITERATIONS)
+				return err_set(e, EX_PROTOCOL, "AUTH %s: the "
+				    "server asks for more than %d iterations",
+				    s->mech->name, SCRAM_MAX_ITERATIONS);
+			return 0;
+		}
+		i += flen + 1;
+	}
+	return 0;
+}
+
 static int
 scram_start(struct sasl *s, struct buf *out, bool *has, struct err *e)
 {
@@ -265,6 +299,8 @@ scram_step(struct sasl *s, const char *ch, size_t len, struct buf *out,
 
 	if (s->nstep > 1)
 		return too_many_steps(s, e);
+	if (s->nstep == 0 && scram_check_iterations(s, ch, len, e) == -1)
+		return -1;
 	r = gsasl_step(s->gsess, ch, len, &o, &olen);
 	if (r != GSASL_NEEDS_MORE && r != GSASL_OK) {
 		gsasl_free(o);

@@ -7,7 +7,9 @@
 #endif
 
 #include "check.h"
+#include "encode.h"
 #include "sasl.h"
+#include "util.h"
 
 static const struct sasl_params tim = {
 	.user = "tim", .password = "tanstaaftanstaaf",
@@ -297,6 +299,60 @@ scram_sha256_completes_against_gsasl_server(void)
 	CHECK_INT(scram_exchange("SCRAM-SHA-1", "tanstaaftanstaaf"), GSASL_OK);
 }
 
+/* The server-first-message for our client-first (base64 init) with
+ * this iteration count, base64 again. */
+static char *
+server_first(const char *init, const char *iterations)
+{
+	struct buf raw;
+	const char *r;
+	char *msg, *b64;
+
+	buf_init(&raw);
+	CHECK_INT(b64_decode_plain(init, strlen(init), &raw), 0);
+	r = strstr(raw.data, "r=");
+	msg = xasprintf("%sSRV,s=QSXCR+Q6sek8bf92,i=%s", r != NULL ? r : "r=",
+	    iterations);
+	b64 = b64_encode_plain(msg, strlen(msg));
+	free(msg);
+	buf_free(&raw);
+	return b64;
+}
+
+/* A server asking for 2^32-1 iterations would keep postie hashing for
+ * over an hour: over 100000 fails the mechanism at once. */
+static void
+scram_refuses_an_excessive_iteration_count(void)
+{
+	static const struct {
+		const char *i;
+		int rc;
+	} cases[] = {
+		{ "4294967295", -1 }, { "100001", -1 },
+		{ "99999999999999999999999", -1 }, { "4096", 0 },
+	};
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct sasl *s = NULL;
+		struct err e = { 0 };
+		char *init = NULL, *ch, *resp = NULL;
+
+		CHECK_INT(sasl_start(&s, "SCRAM-SHA-256", &tim, &init, &e), 0);
+		ch = server_first(init, cases[k].i);
+		CHECK_INT(sasl_step(s, ch, strlen(ch), &resp, &e),
+		    cases[k].rc);
+		if (cases[k].rc == -1) {
+			CHECK_INT(e.ex, EX_PROTOCOL);
+			CHECK_STR(e.msg, "AUTH SCRAM-SHA-256: the server asks "
+			    "for more than 100000 iterations");
+		}
+		free(resp);
+		free(ch);
+		free(init);
+		sasl_free(s);
+	}
+}
+
 static void
 scram_wrong_password_is_refused_by_server(void)
 {
@@ -344,6 +400,7 @@ static const struct test tests[] = {
 #ifdef HAVE_GSASL
 	TEST(scram_sha256_completes_against_gsasl_server),
 	TEST(scram_wrong_password_is_refused_by_server),
+	TEST(scram_refuses_an_excessive_iteration_count),
 #endif
 };
 
