@@ -788,13 +788,6 @@ config_eval(const char *key, const char *cmd, char **out, struct err *e)
 	return runcmd_first_line(key, cmd, RUNCMD_DEFAULT_TIMEOUT_MS, out, e);
 }
 
-int
-config_eval(const char *key, const char *cmd, char **password,
-    struct err *e)
-{
-	return eval_bounded(key, cmd, EVAL_DEFAULT_TIMEOUT, password, e);
-}
-
 const char *
 config_account_label(const struct account *a, char *buf, size_t len)
 {
