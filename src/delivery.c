@@ -7,7 +7,7 @@
  * has its result) or HOST_NEXT (connection failed, 4xx greeting, dropped:
  * the next host may do better).
  *
- * Classification lives here alone (spec §5).  Lower layers give a first
+ * Classification lives here alone (design §5).  Lower layers give a first
  * guess in err.ex; this file decides:
  *   - temporary, exit 75: 4xx, connection refused/timed out/lost;
  *   - temporary, exit 77: TLS not offered or not trusted, AUTH refused
@@ -199,7 +199,7 @@ dkim_teardown(struct dctx *x)
 
 /* ---- classification ---- */
 
-/* A 5xx refusal of one RCPT: which sysexits code (spec §5).  550, 551
+/* A 5xx refusal of one RCPT: which sysexits code (design §5).  550, 551
  * and 553 mean "no such user" (as sendmail maps them) unless the enhanced
  * code names another cause: 5.1.2 (RFC 3463 bad destination system) and
  * 5.1.10 (RFC 7505 null MX) mean no such host; 5.2.x, 5.3.x, 5.7.x

@@ -1,7 +1,7 @@
 /*
  * delivery.h — hand one message to its destinations and say, for each
  * recipient, what happened.  The policy lives here and only here: which
- * failures are temporary (spec §5, Postfix's idea: whatever a fixed
+ * failures are temporary (design §5, Postfix's idea: whatever a fixed
  * configuration cures is temporary too), which are permanent and with which
  * sysexits code, when to try the next host.
  *
@@ -76,7 +76,7 @@ struct delivery_opts {
 };
 
 /*
- * Sessions kept across delivery_run calls, for a queue run (spec §5: one
+ * Sessions kept across delivery_run calls, for a queue run (design §5: one
  * connection per destination serves all its messages).  With o->cache
  * set, a session still usable after its transaction is kept instead of
  * QUIT; a later message for the same account, host and port goes over it,
@@ -120,7 +120,7 @@ int	delivery_probe(const struct account *a, struct smtp **s,
 int	delivery_exit_code(const struct report *rep);
 
 /*
- * The classification (spec §5), the one place that decides; exposed so
+ * The classification (design §5), the one place that decides; exposed so
  * that the unit tests (and a queue run) apply the same policy.
  */
 /* A 5xx refusal of one RCPT, from its reply (smtp_rcpt.said): EX_NOUSER

@@ -1,5 +1,5 @@
 /*
- * dns.h — MX look-ups for direct delivery (spec §4 "MX").
+ * dns.h — MX look-ups for direct delivery (design §4 "MX").
  *
  * dns_lookup_mx asks the C library's resolver (res_nquery on a private
  * struct __res_state from res_ninit: /etc/resolv.conf and RES_OPTIONS are

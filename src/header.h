@@ -18,7 +18,7 @@
 
 #include "err.h"
 
-#define HEADER_SECTION_MAX	(1024 * 1024)	/* spec §3: larger is EX_DATAERR */
+#define HEADER_SECTION_MAX	(1024 * 1024)	/* design §3: larger is EX_DATAERR */
 
 struct header {
 	char	*name;		/* as written, NUL-terminated */

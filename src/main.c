@@ -71,7 +71,7 @@ run_deliver(const struct cli *cli)
 			    rep.v[i].text);
 	for (size_t i = 0; i < rep.n; i++)
 		if (rep.v[i].outcome == OUT_QUEUED) {
-			/* One line: the queue owns it now (spec §5). */
+			/* One line: the queue owns it now (design §5). */
 			fprintf(stderr, "postie: queued as %s, will retry: "
 			    "%s\n", rep.queue_id, rep.v[i].text);
 			if (queue_retry_hint() != NULL)

@@ -377,7 +377,7 @@ message_header_recipients(const struct message *m, struct strlist *out,
 	return 0;
 }
 
-/* ---- rewriting (spec §3) ---------------------------------------------- */
+/* ---- rewriting (design §3) ---------------------------------------------- */
 
 /* RFC 5322 §3.3 date-time in local time with a numeric zone; the names
  * are fixed English whatever the locale. */

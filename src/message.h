@@ -1,10 +1,10 @@
 /*
  * message.h — one message on its way through postie: read from a file
  * descriptor, header section parsed in memory (bounded), body spooled to an
- * unlinked temporary file (never whole in memory), rewritten per spec §3.
+ * unlinked temporary file (never whole in memory), rewritten per design §3.
  * Its wire form for a given server is wire.h's.
  *
- * Reading (spec §3): LF or CRLF input; a leading mbox "From " line is
+ * Reading (design §3): LF or CRLF input; a leading mbox "From " line is
  * dropped; the header section ends at the first empty line or the first line
  * that is neither field nor continuation (that line is the body's first);
  * with dot_ends_message a line holding a single '.' ends input (sendmail
@@ -55,7 +55,7 @@ void	message_free(struct message *m);
 int	message_header_recipients(const struct message *m, struct strlist *out,
 	    struct err *e);
 
-/* What spec §3 adds and changes before sending. */
+/* What design §3 adds and changes before sending. */
 struct rewrite_opts {
 	const char *envelope_from;	/* after -f / config / default */
 	const char *fullname;		/* -F, may be NULL */

@@ -1,6 +1,6 @@
 /*
  * progress.h — the progress line shown on a terminal while a large
- * message is sent (spec §1: "the message is large"): bytes sent, rate
+ * message is sent (design §1: "the message is large"): bytes sent, rate
  * and time left, redrawn a few times a second in place and erased at the
  * end, so that nothing of it stays in the terminal's scrollback.
  */

@@ -1,5 +1,5 @@
 /*
- * queue.h — the durable queue (spec §5): once postie exits 0 it owns the
+ * queue.h — the durable queue (design §5): once postie exits 0 it owns the
  * message until a server accepts it.
  *
  * The files of a queue directory (ID.msg, ID.env, tmp/, failed/), the
@@ -21,7 +21,7 @@
 #include "queuefile.h"	/* struct queue_env, queue_add */
 #include "util.h"
 
-#define QUEUE_FIRST_DELAY	(5 * 60)	/* spec §5: 5 min ... */
+#define QUEUE_FIRST_DELAY	(5 * 60)	/* design §5: 5 min ... */
 #define QUEUE_MAX_DELAY		(4 * 60 * 60)	/* ... doubling to 4 h */
 
 /* Seconds to wait after the n-th failed attempt (n >= 1): 5 min, 10, 20,

@@ -1,6 +1,6 @@
 /*
  * reencode.h — per-part re-encoding of a MIME body that postie did not
- * compose (spec §3): a streaming walk of the MIME tree that makes every
+ * compose (design §3): a streaming walk of the MIME tree that makes every
  * leaf part fit a server that refuses lines over 998 octets (RFC 5321
  * §4.5.3.1.6) or 8-bit data (no 8BITMIME, RFC 6152), part by part, so that
  * every part still decodes to the same content.
@@ -41,7 +41,7 @@
  * Part header sections (of parts and of embedded messages) keep their
  * fields as written, except that without SMTPUTF8 (the default, see
  * reencode_set_smtputf8) a field holding 8-bit octets is made 7-bit
- * (spec §3), so that a server without 8BITMIME never sees them:
+ * (design §3), so that a server without 8BITMIME never sees them:
  *   - unstructured fields (Subject, Comments, Keywords,
  *     Content-Description, Thread-Topic, Organization, X-*): the whole
  *     value in RFC 2047 encoded words;

@@ -2,7 +2,7 @@
  * route.c — turn an account and its recipients into destinations.
  *
  * Smarthost (a->host set): one destination carrying every recipient, with
- * the port and TLS mode the account means (msmtp's defaults, spec §4).
+ * the port and TLS mode the account means (msmtp's defaults, design §4).
  * MX (a->host NULL): one destination per recipient domain, port 25,
  * opportunistic STARTTLS (required with mx_tls required), never AUTH.
  */

@@ -1,6 +1,6 @@
 /*
  * route.h — where a message goes: a smarthost, or the MX hosts of each
- * recipient domain (spec §4, through dns.h).  A route is a list of destinations; a
+ * recipient domain (design §4, through dns.h).  A route is a list of destinations; a
  * destination is a host name (tried address by address) with its port, its
  * TLS policy and the recipients it carries.  delivery.c walks the list.
  */
@@ -72,7 +72,7 @@ int	route_alabel(const char *domain, char **out, struct err *e);
 int	route_verify(const struct account *a, const struct strlist *args,
 	    struct buf *out, struct err *e);
 
-/* The port and TLS mode an account means (spec §4: 465 or tls on +
+/* The port and TLS mode an account means (design §4: 465 or tls on +
  * tls_starttls off = implicit; tls off = none; else STARTTLS). */
 int	route_port(const struct account *a);
 enum tls_mode route_tls_mode(const struct account *a);

@@ -532,7 +532,7 @@ name_account(const struct account *a, int rc, struct report *rep,
 }
 
 /* Deliver, add what the aliases refused, keep and notice what was
- * refused, queue what was deferred (spec §5: a temporary failure is
+ * refused, queue what was deferred (design §5: a temporary failure is
  * queued, unless queue off; a queue that cannot be written is never
  * success), then count it in the metrics. */
 static int

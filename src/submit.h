@@ -5,7 +5,7 @@
  * account (--account, else by -f), reads the message from stdin, collects
  * the recipients (argv lists, plus the headers with -t), expands aliases,
  * qualifies, refuses invalid addresses before any connection (EX_DATAERR),
- * settles the envelope sender, rewrites the header (spec §3) and hands the
+ * settles the envelope sender, rewrites the header (design §3) and hands the
  * message to delivery_run.  What happens on the wire, and what each failure
  * means, is delivery.c's business; this file only prepares and keeps.
  */

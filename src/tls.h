@@ -1,7 +1,7 @@
 /*
  * tls.h — a GnuTLS client session over a connected socket.
  *
- * What is checked (spec §4): the system trust store (or tls_trust_file),
+ * What is checked (design §4): the system trust store (or tls_trust_file),
  * the host name (tls_host_override, else the name connected to), SNI,
  * TLS 1.2 minimum (or 1.3), a SHA-256 certificate pin that replaces the
  * chain check, an optional client certificate.  The trust store is loaded

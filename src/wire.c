@@ -49,7 +49,7 @@ struct wire_reader {
 	size_t	 col;
 	struct qp qp;
 	struct reencode *re;	/* BODY_PARTS */
-	struct progress progress;	/* spec §1, when m->progress_fd >= 0 */
+	struct progress progress;	/* design §1, when m->progress_fd >= 0 */
 	char	 in[WIRE_CHUNK];
 };
 
@@ -206,7 +206,7 @@ wire_eol(struct wire_reader *r)
 	r->at_bol = true;
 }
 
-/* Body bytes to CRLF line ends; bare CR becomes CRLF (spec §3). */
+/* Body bytes to CRLF line ends; bare CR becomes CRLF (design §3). */
 static void
 wire_crlf(struct wire_reader *r, const char *p, size_t n)
 {

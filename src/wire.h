@@ -5,7 +5,7 @@
  *
  * The wire form: CRLF line ends; header fields as rewritten, made 7-bit
  * (header7bit.h) unless the transaction is SMTPUTF8; the body as read
- * when the server takes it, else re-encoded (spec §3: lines over 998
+ * when the server takes it, else re-encoded (design §3: lines over 998
  * octets in a message postie did not compose; 8-bit data to a server
  * without 8BITMIME): a single text part quoted-printable, a MIME body
  * part by part (reencode.h); a composed body as mime.h generates it.
@@ -22,7 +22,7 @@
 #include "err.h"
 #include "message.h"
 
-/* True when the body must be re-encoded for this server (spec §3: lines over
+/* True when the body must be re-encoded for this server (design §3: lines over
  * 998 octets in a message postie did not compose; 8-bit to a server without
  * 8BITMIME).  A single-part body then goes out quoted-printable; a MIME
  * body is re-encoded part by part (reencode.h). */
