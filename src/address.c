@@ -383,41 +383,11 @@ path_fail(struct err *e, const char *addr, const char *why)
 	return err_set(e, EX_DATAERR, "invalid address '%s': %s", shown, why);
 }
 
-/* Length of the valid UTF-8 sequence at p (RFC 3629), 0 if invalid. */
-static size_t
-utf8_seq(const unsigned char *p, size_t len)
-{
-	size_t n;
-	unsigned int cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (n > len)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 static bool
 valid_utf8(const char *s, size_t len)
 {
 	for (size_t i = 0, n; i < len; i += n)
-		if ((n = utf8_seq((const unsigned char *)s + i, len - i)) == 0)
+		if ((n = utf8_seq_len((const unsigned char *)s + i, len - i)) == 0)
 			return false;
 	return true;
 }

@@ -5,37 +5,6 @@
 
 #include "json.h"
 
-/* The length of the valid UTF-8 sequence at p (RFC 3629: no overlongs,
- * no surrogates, nothing above U+10FFFF), or 0. */
-static size_t
-utf8_seq(const unsigned char *p, size_t left)
-{
-	size_t n;
-	unsigned int cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 void
 json_add_string(struct buf *b, const char *s)
 {
@@ -49,7 +18,7 @@ json_add_string(struct buf *b, const char *s)
 	len = strlen(s);
 	buf_addc(b, '"');
 	for (size_t i = 0; i < len; ) {
-		size_t n = utf8_seq(p + i, len - i);
+		size_t n = utf8_seq_len(p + i, len - i);
 
 		if (n == 0) {
 			buf_adds(b, "\xef\xbf\xbd");	/* U+FFFD */

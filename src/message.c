@@ -379,29 +379,6 @@ message_header_recipients(const struct message *m, struct strlist *out,
 
 /* ---- rewriting (design §3) ---------------------------------------------- */
 
-/* RFC 5322 §3.3 date-time in local time with a numeric zone; the names
- * are fixed English whatever the locale. */
-static char *
-rfc5322_date(time_t t)
-{
-	static const char days[][4] = {
-		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
-	};
-	static const char months[][4] = {
-		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-	};
-	struct tm tm;
-	long off;
-
-	localtime_r(&t, &tm);
-	off = tm.tm_gmtoff / 60;
-	return xasprintf("%s, %d %s %d %02d:%02d:%02d %c%02ld%02ld",
-	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
-}
-
 /* "<YYYYMMDDhhmmss.<26 base32 chars>@domain>": 128 random bits make a
  * collision as unlikely as a UUID's. */
 static int
@@ -530,7 +507,7 @@ message_rewrite(struct message *m, const struct rewrite_opts *o,
 		free(v);
 	}
 	if (o->add_date && header_find(h, "Date", 0) < 0) {
-		v = rfc5322_date(time(NULL));
+		v = date_rfc5322(time(NULL));
 		header_add(h, "Date", v, false);
 		free(v);
 	}

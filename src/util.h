@@ -62,6 +62,10 @@ bool	ascii_eqn_ci(const char *a, const char *b, size_t n);
 bool	ascii_prefix_ci(const char *s, const char *prefix);
 int	ascii_tolower(int c);
 
+/* The length of the valid UTF-8 sequence at p, of at most len bytes (RFC
+ * 3629: no overlongs, no surrogates, nothing above U+10FFFF), or 0. */
+size_t	utf8_seq_len(const unsigned char *p, size_t len);
+
 /* True when any of the n bytes at p is >= 0x80. */
 bool	mem_has_8bit(const void *p, size_t n);
 
