@@ -125,6 +125,40 @@ failover_down_until(const char *state_dir, const struct account *a,
 	return t;
 }
 
+size_t
+failover_down_count(const char *state_dir, long long now)
+{
+	char *path = xasprintf("%s/relays-down", state_dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct strlist seen;
+	struct buf b;
+	size_t n;
+
+	free(path);
+	if (fd == -1)
+		return 0;
+	buf_init(&b);
+	down_read(fd, &b);
+	close(fd);
+	strlist_init(&seen);
+	for (size_t off = 0; off < b.len; ) {
+		const char *line = b.data + off;
+		const char *nl = memchr(line, '\n', b.len - off);
+		size_t len = nl != NULL ? (size_t)(nl - line) : b.len - off;
+		char *sp;
+		long long t = strtoll(line, &sp, 10);
+
+		if (sp > line && *sp == ' ' && t > now)
+			strlist_addn(&seen, sp + 1, (size_t)(line + len - sp - 1));
+		off += len + 1;
+	}
+	strlist_dedup_ci(&seen);
+	n = seen.n;
+	strlist_free(&seen);
+	buf_free(&b);
+	return n;
+}
+
 /* Mark a's relay down until `until` (0: take it off), dropping lines
  * that have run out.  Best effort: the state only saves time. */
 static void

@@ -60,4 +60,7 @@ size_t	failover_chain(const struct config *cfg, const struct account *a,
 long long failover_down_until(const char *state_dir, const struct account *a,
 	    long long now);
 
+/* How many relays state_dir's relays-down file marks down at now. */
+size_t	failover_down_count(const char *state_dir, long long now);
+
 #endif

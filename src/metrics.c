@@ -11,6 +11,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "failover.h"
 #include "metrics.h"
 
 /* What is carried from one version of the file to the next. */
@@ -97,7 +98,7 @@ static void
 format(struct buf *b, const struct strlist *dirs, const long long kept[],
     long long now)
 {
-	size_t deferred = 0, failed = 0;
+	size_t deferred = 0, failed = 0, down = 0;
 	long long oldest = 0;
 
 	for (size_t i = 0; i < dirs->n; i++) {
@@ -105,6 +106,7 @@ format(struct buf *b, const struct strlist *dirs, const long long kept[],
 
 		deferred += count_entries(dirs->v[i], &oldest);
 		failed += count_entries(fdir, NULL);
+		down += failover_down_count(dirs->v[i], now);
 		free(fdir);
 	}
 	put_metric(b, "postie_queue_messages", "gauge",
@@ -134,6 +136,9 @@ format(struct buf *b, const struct strlist *dirs, const long long kept[],
 	put_metric(b, kept_names[K_LAST_OK], "gauge",
 	    "1 when the last queue run could read every queue directory.");
 	buf_printf(b, "%s %lld\n", kept_names[K_LAST_OK], kept[K_LAST_OK]);
+	put_metric(b, "postie_relays_down", "gauge",
+	    "Relays marked down now (fallback_accounts, host_down_time).");
+	buf_printf(b, "postie_relays_down %zu\n", down);
 }
 
 static int

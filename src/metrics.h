@@ -10,6 +10,7 @@
  *   postie_notices_sent_total                          counters
  *   postie_queue_last_run_timestamp_seconds,
  *   postie_queue_last_run_success                      gauges
+ *   postie_relays_down                                 gauge (failover.h)
  * Counters and the last run's facts are read back from the file before it
  * is replaced, so they survive between runs (a lost or unreadable file
  * starts them again from 0, which Prometheus reads as a counter reset).

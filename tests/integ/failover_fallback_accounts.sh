@@ -20,6 +20,7 @@ domain client.example.com
 queue on
 queue_dir $T/queue
 timeout 2
+metrics_file $T/postie.prom
 
 account backup
 port $2
@@ -64,6 +65,13 @@ assert_received 2
 assert_contains "$T/err" "marked down"
 kill $probe 2>/dev/null; wait $probe 2>/dev/null
 [ ! -e "$T/probe.log" ] || fail "the relay marked down was tried again"
+# The metrics file counts it (issue 11: relays currently marked down).
+grep -qx 'postie_relays_down 1' "$T/postie.prom" ||
+	fail "metrics_file does not count the relay marked down: $(cat "$T/postie.prom")"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$T/postie.prom" >/dev/null 2>&1 ||
+		fail "promtool refuses the metrics file"
+fi
 # -bv shows the chain and what is marked down.
 run_postie -C "$CFG" -bv bob@example.net
 assert_contains "$T/out" "relay 127.0.0.1:$dead (account default), marked down"
