@@ -65,24 +65,52 @@ down_read(int fd, struct buf *b)
 	}
 }
 
+/* One line of the file from *off on, split as "EPOCH KEY": l->key is
+ * NULL for a line of another shape.  false at the end of b. */
+struct down_line {
+	const char *line, *key;
+	size_t	 len, klen;
+	long long until;
+};
+
+static bool
+down_next(const struct buf *b, size_t *off, struct down_line *l)
+{
+	const char *nl;
+	char *sp;
+
+	if (*off >= b->len)
+		return false;
+	l->line = b->data + *off;
+	nl = memchr(l->line, '\n', b->len - *off);
+	l->len = nl != NULL ? (size_t)(nl - l->line) : b->len - *off;
+	*off += l->len + 1;
+	l->until = strtoll(l->line, &sp, 10);
+	l->key = NULL;
+	if (sp > l->line && *sp == ' ' && sp < l->line + l->len) {
+		l->key = sp + 1;
+		l->klen = (size_t)(l->line + l->len - l->key);
+	}
+	return true;
+}
+
+static bool
+down_is(const struct down_line *l, const char *key, size_t klen)
+{
+	return l->key != NULL && l->klen == klen &&
+	    memcmp(l->key, key, klen) == 0;
+}
+
 /* The "EPOCH KEY" line for key in b, still in force at now: its epoch. */
 static long long
 down_find(const struct buf *b, const char *key, long long now)
 {
-	size_t klen = strlen(key);
+	size_t klen = strlen(key), off = 0;
+	struct down_line l;
 
-	for (size_t off = 0; off < b->len; ) {
-		const char *line = b->data + off;
-		const char *nl = memchr(line, '\n', b->len - off);
-		size_t len = nl != NULL ? (size_t)(nl - line) : b->len - off;
-		char *sp;
-		long long t = strtoll(line, &sp, 10);
-
-		if (sp > line && *sp == ' ' && (size_t)(line + len - sp - 1) ==
-		    klen && memcmp(sp + 1, key, klen) == 0 && t > now)
-			return t;
-		off += len + 1;
-	}
+	while (down_next(b, &off, &l))
+		if (down_is(&l, key, klen) && l.until > now)
+			return l.until;
 	return 0;
 }
 
@@ -131,8 +159,9 @@ failover_down_count(const char *state_dir, long long now)
 	char *path = xasprintf("%s/relays-down", state_dir);
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct strlist seen;
+	struct down_line l;
 	struct buf b;
-	size_t n;
+	size_t n, off = 0;
 
 	free(path);
 	if (fd == -1)
@@ -141,17 +170,9 @@ failover_down_count(const char *state_dir, long long now)
 	down_read(fd, &b);
 	close(fd);
 	strlist_init(&seen);
-	for (size_t off = 0; off < b.len; ) {
-		const char *line = b.data + off;
-		const char *nl = memchr(line, '\n', b.len - off);
-		size_t len = nl != NULL ? (size_t)(nl - line) : b.len - off;
-		char *sp;
-		long long t = strtoll(line, &sp, 10);
-
-		if (sp > line && *sp == ' ' && t > now)
-			strlist_addn(&seen, sp + 1, (size_t)(line + len - sp - 1));
-		off += len + 1;
-	}
+	while (down_next(&b, &off, &l))
+		if (l.key != NULL && l.until > now)
+			strlist_addn(&seen, l.key, l.klen);
 	strlist_dedup_ci(&seen);
 	n = seen.n;
 	strlist_free(&seen);
@@ -166,7 +187,8 @@ down_mark(const char *dir, const struct account *a, long long now,
     long long until)
 {
 	char *key = relay_key(a);
-	size_t klen = strlen(key);
+	size_t klen = strlen(key), off = 0;
+	struct down_line l;
 	struct buf in, out;
 	int fd = down_open(dir);
 
@@ -177,22 +199,11 @@ down_mark(const char *dir, const struct account *a, long long now,
 	buf_init(&in);
 	buf_init(&out);
 	down_read(fd, &in);
-	for (size_t off = 0; off < in.len; ) {
-		const char *line = in.data + off;
-		const char *nl = memchr(line, '\n', in.len - off);
-		size_t len = nl != NULL ? (size_t)(nl - line) : in.len - off;
-		char *sp;
-		long long t = strtoll(line, &sp, 10);
-		bool same = sp > line && *sp == ' ' &&
-		    (size_t)(line + len - sp - 1) == klen &&
-		    memcmp(sp + 1, key, klen) == 0;
-
-		if (!same && sp > line && *sp == ' ' && t > now) {
-			buf_add(&out, line, len);
+	while (down_next(&in, &off, &l))
+		if (l.key != NULL && !down_is(&l, key, klen) && l.until > now) {
+			buf_add(&out, l.line, l.len);
 			buf_addc(&out, '\n');
 		}
-		off += len + 1;
-	}
 	if (until > now)
 		buf_printf(&out, "%lld %s\n", until, key);
 	if (ftruncate(fd, 0) == 0 && out.len > 0)
