@@ -311,6 +311,10 @@ static void
 finish_account(struct account *a, const struct field_mask *mask)
 {
 	a->tls_set = field_mask_has(mask, F_TLS);
+	/* msmtp: a socket replaces host and port; host still names the
+	 * server (TLS, messages), and a socket means a smarthost. */
+	if (a->socket != NULL && a->host == NULL)
+		a->host = xstrdup("localhost");
 	/* A user or a password with no auth line means the user wants AUTH. */
 	if (!field_mask_has(mask, F_AUTH) &&
 	    (a->user != NULL || a->password != NULL || a->passwordeval != NULL ||

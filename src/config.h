@@ -39,6 +39,7 @@
 
 enum tristate { TRI_AUTO = 0, TRI_ON, TRI_OFF };
 
+/* MX_TLS_DANE is refused by the configuration until TLSA checks exist. */
 enum mx_tls { MX_TLS_OPPORTUNISTIC = 0, MX_TLS_REQUIRED, MX_TLS_DANE };
 
 /* One account, defaults and parents already merged in.  Strings are owned
@@ -53,6 +54,7 @@ struct account {
 	char	*from;			/* envelope sender; may hold msmtp wildcards
 					 * (%U, %H, %C, %M are already expanded) */
 	char	*domain;		/* EHLO name and qualification domain */
+	char	*from_full_name;	/* name of an added From; -F overrides */
 
 	enum auth_method auth;
 	char	*user;
@@ -68,6 +70,7 @@ struct account {
 	bool	 tls_certcheck;		/* default on */
 	char	*tls_min_version;	/* "1.2" (default) or "1.3" */
 	char	*tls_host_override;
+	char	*tls_priorities;	/* GnuTLS priority string; NULL: postie's */
 
 	char	*dsn_notify;		/* "NEVER" or e.g. "SUCCESS,DELAY"; NULL off */
 	char	*dsn_return;		/* "FULL" or "HDRS"; NULL off */
@@ -79,10 +82,15 @@ struct account {
 	enum tristate set_from_header;	/* auto: add From when missing */
 	bool	 set_date_header;	/* default on (add when missing) */
 	bool	 set_msgid_header;	/* default on (add when missing) */
-	bool	 remove_bcc_headers;	/* default on; postie always removes */
+	bool	 remove_bcc_headers;	/* always on: off is refused */
 	bool	 undisclosed_recipients;/* default off */
 	bool	 allow_from_override;	/* default on */
 	char	*source_ip;
+	char	*proxy_host;		/* SOCKS5 proxy; NULL: none */
+	int	 proxy_port;		/* 0: 1080 */
+	char	*socket;		/* Unix-domain socket: overrides host,
+					 * port and proxy (host then only names
+					 * the server: "localhost" when unset) */
 
 	bool	 queue;			/* default on */
 	char	*queue_dir;		/* NULL: per-user default */

@@ -6,8 +6,12 @@
  * mask bit, see config.c for inheritance) and its setter.  A setter checks
  * the value and fills the field, or returns -1 with EX_CONFIG naming the
  * key and the value.  msmtp's spellings are kept (tls_nocertcheck,
- * keepbcc, add_missing_*), and its keys that mean nothing to postie are
- * accepted and ignored, so that an msmtp file works unchanged.
+ * keepbcc, add_missing_*).  No key that changes where or how mail goes is
+ * accepted and ignored (spec §2): a value postie cannot honour (mx_tls
+ * dane, remove_bcc_headers off, tls_crl_file, ...) is refused naming the
+ * key.  Only keys that tune msmtp itself (set_ignore) are accepted and
+ * ignored, each listed in postie.conf(5), so that an msmtp file works
+ * unchanged.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +26,7 @@
 
 #include "address.h"
 #include "config_keys.h"
+#include "tls.h"
 #include "util.h"
 
 #define DEFAULT_QUEUE_LIFETIME	(5L * 24 * 60 * 60)
@@ -84,6 +89,9 @@ static const struct fieldinfo fields[F_NONE] = {
 	FLDS(F_OAUTH2_REFRESH_TOKEN_EVAL, oauth2_refresh_token_eval),
 	FLDS(F_OAUTH2_TRUST_FILE, oauth2_trust_file),
 	FLD(F_USER_CONFIG, user_config),
+	FLDS(F_PROXY_HOST, proxy_host), FLD(F_PROXY_PORT, proxy_port),
+	FLDS(F_SOCKET, socket), FLDS(F_TLS_PRIORITIES, tls_priorities),
+	FLDS(F_FROM_FULL_NAME, from_full_name),
 };
 
 static void *
@@ -318,17 +326,22 @@ set_from_header(struct acc_state *s, const struct config_key *k,
 	return 0;
 }
 
+/* port, and proxy_port, where "" means the default (msmtp). */
 static int
 set_port(struct acc_state *s, const struct config_key *k,
     const char *v, struct err *e)
 {
 	long long n;
 
+	if (*v == '\0' && k->field == F_PROXY_PORT) {
+		s->a.proxy_port = 0;
+		return 0;
+	}
 	if (parse_scaled(v, (const char *const[]){ NULL }, NULL, &n) < 0 ||
 	    n < 1 || n > 65535)
-		return err_set(e, EX_CONFIG, "port: \"%s\" is not a port "
-		    "number (1-65535)", v);
-	s->a.port = (int)n;
+		return err_set(e, EX_CONFIG, "%s: \"%s\" is not a port "
+		    "number (1-65535)", k->name, v);
+	*(int *)field_ptr(&s->a, k->field) = (int)n;
 	return 0;
 }
 
@@ -409,6 +422,16 @@ set_min_version(struct acc_state *s, const struct config_key *k,
 		    "1.2 or 1.3", v);
 	set_str_field(&s->a, F_TLS_MIN_VERSION, v);
 	return 0;
+}
+
+/* Checked by GnuTLS now, so that a typo names the file and line. */
+static int
+set_priorities(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	if (*v != '\0' && tls_check_priorities(v, false, e) < 0)
+		return -1;
+	return set_str(s, k, v, e);
 }
 
 /* Stored as the ESMTP parameter wants it: "NEVER" or "SUCCESS,DELAY". */
@@ -625,7 +648,9 @@ set_mx_tls(struct acc_state *s, const struct config_key *k,
 	else if (strcmp(v, "required") == 0)
 		s->a.mx_tls = MX_TLS_REQUIRED;
 	else if (strcmp(v, "dane") == 0)
-		s->a.mx_tls = MX_TLS_DANE;
+		return err_set(e, EX_CONFIG, "mx_tls: dane is not implemented "
+		    "yet (TLSA records are not checked); use required or "
+		    "opportunistic");
 	else
 		return err_set(e, EX_CONFIG, "mx_tls: \"%s\" is not "
 		    "opportunistic, required or dane", v);
@@ -724,6 +749,43 @@ set_maildomain(struct acc_state *s, const struct config_key *k,
 	return 0;
 }
 
+/* remove_bcc_headers off, keepbcc on: a Bcc header sent is a leak, and
+ * postie always removes it (spec §3). */
+static int
+set_bcc(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	if (set_bool(s, k, v, e) < 0)
+		return -1;
+	if (strcmp(k->name, "keepbcc") == 0)
+		s->a.remove_bcc_headers = !s->a.remove_bcc_headers;
+	if (!s->a.remove_bcc_headers)
+		return err_set(e, EX_CONFIG, "%s: postie always removes Bcc "
+		    "headers from what it sends; remove this line", k->name);
+	return 0;
+}
+
+/* msmtp keys whose only honest value here is the default: "" (or off)
+ * is accepted, anything else would change how mail goes and is refused. */
+static int
+set_refuse_unless_empty(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	if (*v == '\0' && strcmp(k->name, "tls_force_sslv3") != 0)
+		return 0;
+	if (strcmp(v, "off") == 0 && strcmp(k->name, "tls_force_sslv3") == 0)
+		return 0;
+	if (strcmp(k->name, "tls_crl_file") == 0)
+		return err_set(e, EX_CONFIG, "tls_crl_file: certificate "
+		    "revocation lists are not supported");
+	if (strcmp(k->name, "tls_force_sslv3") == 0)
+		return err_set(e, EX_CONFIG, "tls_force_sslv3: SSLv3 is never "
+		    "used (TLS 1.2 is the minimum)");
+	return err_set(e, EX_CONFIG, "%s: not supported; tls_priorities "
+	    "sets the key exchange (e.g. %%PROFILE_MEDIUM)", k->name);
+}
+
+/* Keys that only tune msmtp itself (listed in postie.conf(5)). */
 static int
 set_ignore(struct acc_state *s, const struct config_key *k,
     const char *v, struct err *e)
@@ -801,6 +863,7 @@ static const struct config_key keys[] = {
 	{ "host", F_HOST, set_str_req },
 	{ "port", F_PORT, set_port },
 	{ "from", F_FROM, set_str },
+	{ "from_full_name", F_FROM_FULL_NAME, set_str },
 	{ "domain", F_DOMAIN, set_str },
 	{ "auth", F_AUTH, set_auth },
 	{ "user", F_USER, set_str },
@@ -816,6 +879,7 @@ static const struct config_key keys[] = {
 	{ "tls_nocertcheck", F_TLS_CERTCHECK, set_bool_not },
 	{ "tls_min_version", F_TLS_MIN_VERSION, set_min_version },
 	{ "tls_host_override", F_TLS_HOST_OVERRIDE, set_str },
+	{ "tls_priorities", F_TLS_PRIORITIES, set_priorities },
 	{ "dsn_notify", F_DSN_NOTIFY, set_dsn_notify },
 	{ "dsn_return", F_DSN_RETURN, set_dsn_return },
 	{ "aliases", F_ALIASES, set_path },
@@ -827,8 +891,8 @@ static const struct config_key keys[] = {
 	{ "set_date_header", F_SET_DATE_HEADER, set_auto_bool },
 	{ "add_missing_date_header", F_SET_DATE_HEADER, set_auto_bool },
 	{ "set_msgid_header", F_SET_MSGID_HEADER, set_auto_bool },
-	{ "remove_bcc_headers", F_REMOVE_BCC_HEADERS, set_bool },
-	{ "keepbcc", F_REMOVE_BCC_HEADERS, set_bool_not },
+	{ "remove_bcc_headers", F_REMOVE_BCC_HEADERS, set_bcc },
+	{ "keepbcc", F_REMOVE_BCC_HEADERS, set_bcc },
 	{ "undisclosed_recipients", F_UNDISCLOSED_RECIPIENTS, set_bool },
 	{ "allow_from_override", F_ALLOW_FROM_OVERRIDE, set_bool },
 	{ "source_ip", F_SOURCE_IP, set_source_ip },
@@ -863,22 +927,22 @@ static const struct config_key keys[] = {
 	    set_oauth2_str },
 	{ "oauth2_trust_file", F_OAUTH2_TRUST_FILE, set_oauth2_path },
 	{ "user_config", F_USER_CONFIG, set_bool },
+	{ "proxy_host", F_PROXY_HOST, set_str },
+	{ "proxy_port", F_PROXY_PORT, set_port },
+	{ "socket", F_SOCKET, set_path },
 	{ "auto_from", F_NONE, set_auto_from },
 	{ "maildomain", F_NONE, set_maildomain },
 	{ "protocol", F_NONE, set_protocol },
 	{ "tls_sha1_fingerprint", F_NONE, set_refuse_weak_pin },
 	{ "tls_md5_fingerprint", F_NONE, set_refuse_weak_pin },
-	/* msmtp keys with no meaning for postie: accepted, ignored. */
-	{ "proxy_host", F_NONE, set_ignore },
-	{ "proxy_port", F_NONE, set_ignore },
-	{ "socket", F_NONE, set_ignore },
-	{ "tls_crl_file", F_NONE, set_ignore },
-	{ "tls_priorities", F_NONE, set_ignore },
-	{ "tls_force_sslv3", F_NONE, set_ignore },
-	{ "tls_min_dh_prime_bits", F_NONE, set_ignore },
+	{ "tls_crl_file", F_NONE, set_refuse_unless_empty },
+	{ "tls_force_sslv3", F_NONE, set_refuse_unless_empty },
+	{ "tls_min_dh_prime_bits", F_NONE, set_refuse_unless_empty },
+	/* Tune msmtp itself, not where or how mail goes: accepted, ignored.
+	 * logfile_time_format: postie's log line has its own fixed format;
+	 * ntlmdomain: only for auth ntlm, which is refused. */
 	{ "logfile_time_format", F_NONE, set_ignore },
 	{ "ntlmdomain", F_NONE, set_ignore },
-	{ "from_full_name", F_NONE, set_ignore },
 };
 
 const struct config_key *

@@ -8,6 +8,12 @@
  * leaves in one send() (one TLS record up to 16 KiB) per flush; input
  * collects in inbuf, which outlives each reply so pipelined replies that
  * arrive in one segment are all returned, one line per call.
+ *
+ * A SOCKS5 proxy (RFC 1928) is spoken to with the same deadline: the
+ * greeting offers only "no authentication", the request names the server
+ * by its name, and exactly the bytes of the proxy's reply are read, so
+ * that the server's greeting, which may follow in the same segment, is
+ * left for conn_readline.
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -15,6 +21,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -39,7 +46,8 @@ struct conn {
 	char		 host[256];	/* name for messages; "" = unknown */
 	char		 addr[INET6_ADDRSTRLEN];
 	int		 port;
-	char		 peer[256 + INET6_ADDRSTRLEN + 16];
+	char		 via[300];	/* "SOCKS5 proxy P:N", "socket PATH"; "" direct */
+	char		 peer[256 + INET6_ADDRSTRLEN + 16 + 300];
 
 	char		 in[CONN_INBUF];
 	size_t		 in_off;	/* start of bytes not yet returned */
@@ -58,6 +66,8 @@ static void	conn_update_peer(struct conn *);
 static int	conn_send_raw(struct conn *, const void *, size_t, int,
 		    struct err *);
 static int	timed_out(const struct conn *, int, const char *,
+		    struct err *);
+static ssize_t	conn_recv(struct conn *, void *, size_t, long long, int,
 		    struct err *);
 
 /* "3 s" or "0.3 s" for timeout messages. */
@@ -102,8 +112,15 @@ conn_new(int fd, const struct sockaddr *sa)
 static void
 conn_update_peer(struct conn *c)
 {
-	snprintf(c->peer, sizeof(c->peer), "%s[%s]:%d", c->host, c->addr,
-	    c->port);
+	if (c->via[0] == '\0')
+		snprintf(c->peer, sizeof(c->peer), "%s[%s]:%d", c->host,
+		    c->addr, c->port);
+	else if (c->port != 0)
+		snprintf(c->peer, sizeof(c->peer), "%s:%d via %s", c->host,
+		    c->port, c->via);
+	else
+		snprintf(c->peer, sizeof(c->peer), "%s via %s", c->host,
+		    c->via);
 }
 
 /* Bind the local side to source_ip; the family must match the target. */
@@ -230,8 +247,9 @@ resolve(const char *host, int port, const char *source_ip,
 	}
 }
 
-int
-conn_connect_host(struct conn **cp, const char *host, int port,
+/* Resolve host and try each address in turn. */
+static int
+connect_direct(struct conn **cp, const char *host, int port,
     const char *source_ip, int timeout_ms, struct err *e)
 {
 	struct addrinfo *res, *ai;
@@ -251,6 +269,189 @@ conn_connect_host(struct conn **cp, const char *host, int port,
 	}
 	freeaddrinfo(res);
 	return r;
+}
+
+/* --- Unix-domain socket --- */
+
+static int
+connect_unix(struct conn **cp, const char *host, const char *path,
+    int timeout_ms, struct err *e)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct conn *c;
+	int fd;
+
+	*cp = NULL;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return err_set(e, EX_CONFIG, "socket %s: the path is longer "
+		    "than %zu bytes", path, sizeof(sun.sun_path) - 1);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return err_sys(e, EX_OSERR, "socket");
+	c = conn_new(fd, (const struct sockaddr *)&sun);
+	snprintf(c->via, sizeof(c->via), "socket %s", path);
+	conn_set_peer_name(c, host);
+	if (connect(fd, (const struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		/* EAGAIN here is a full backlog, not a connect under way. */
+		if (errno != EINPROGRESS) {
+			err_sys(e, EX_TEMPFAIL, "connect to %s", c->peer);
+			goto fail;
+		}
+		if (connect_wait(fd, c->peer, timeout_ms, e) == -1)
+			goto fail;
+	}
+	*cp = c;
+	return 0;
+fail:
+	conn_close(c);
+	return -1;
+}
+
+/* --- SOCKS5 (RFC 1928) --- */
+
+/* Read exactly len bytes of the proxy's reply, never more: what follows
+ * is the server's. */
+static int
+socks_read(struct conn *c, unsigned char *buf, size_t len, long long deadline,
+    int timeout_ms, struct err *e)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = conn_recv(c, buf + got, len - got, deadline, timeout_ms, e);
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			return err_set(e, EX_TEMPFAIL, "%s: the proxy closed "
+			    "the connection", c->peer);
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/* RFC 1928 §6 reply codes. */
+static const char *
+socks_reply_text(int rep)
+{
+	static const char *const t[] = {
+		"succeeded", "general SOCKS server failure",
+		"connection not allowed by ruleset", "network unreachable",
+		"host unreachable", "connection refused", "TTL expired",
+		"command not supported", "address type not supported",
+	};
+
+	return rep >= 0 && rep < (int)(sizeof(t) / sizeof(t[0])) ? t[rep] :
+	    "unknown error";
+}
+
+/* The CONNECT request: the server by name (ATYP 3), or by address when
+ * host is an address literal (ATYP 1 or 4).  Returns its length. */
+static size_t
+socks_request(unsigned char *req, const char *host, int port)
+{
+	size_t n = 0, hl = strlen(host);
+
+	req[n++] = 5;			/* version */
+	req[n++] = 1;			/* CONNECT */
+	req[n++] = 0;			/* reserved */
+	if (inet_pton(AF_INET, host, req + n + 1) == 1) {
+		req[n] = 1;
+		n += 1 + 4;
+	} else if (inet_pton(AF_INET6, host, req + n + 1) == 1) {
+		req[n] = 4;
+		n += 1 + 16;
+	} else {
+		req[n++] = 3;
+		req[n++] = (unsigned char)hl;
+		memcpy(req + n, host, hl);
+		n += hl;
+	}
+	req[n++] = (unsigned char)(port >> 8);
+	req[n++] = (unsigned char)(port & 0xff);
+	return n;
+}
+
+/* Greeting, request and reply on a connection to the proxy. */
+static int
+socks_handshake(struct conn *c, const char *host, int port, int timeout_ms,
+    struct err *e)
+{
+	long long deadline = now_ms() + timeout_ms;
+	unsigned char req[4 + 1 + 255 + 2], rep[4 + 1 + 255 + 2];
+	size_t skip;
+
+	/* One method offered: 0, no authentication. */
+	if (conn_send_raw(c, "\x05\x01\x00", 3, timeout_ms, e) == -1 ||
+	    socks_read(c, rep, 2, deadline, timeout_ms, e) == -1)
+		return -1;
+	if (rep[0] != 5)
+		return err_set(e, EX_TEMPFAIL, "%s: the proxy does not speak "
+		    "SOCKS5", c->peer);
+	if (rep[1] != 0)
+		return err_set(e, EX_TEMPFAIL, "%s: the proxy wants "
+		    "authentication, which postie does not offer", c->peer);
+	if (conn_send_raw(c, req, socks_request(req, host, port), timeout_ms,
+	    e) == -1 || socks_read(c, rep, 5, deadline, timeout_ms, e) == -1)
+		return -1;
+	if (rep[0] != 5)
+		return err_set(e, EX_TEMPFAIL, "%s: the proxy does not speak "
+		    "SOCKS5", c->peer);
+	if (rep[1] != 0)
+		return err_set(e, EX_TEMPFAIL, "%s: the proxy could not "
+		    "connect: %s", c->peer, socks_reply_text(rep[1]));
+	/* The bound address and port: 5 bytes read hold its first byte. */
+	switch (rep[3]) {
+	case 1:	skip = 4 - 1 + 2; break;
+	case 4:	skip = 16 - 1 + 2; break;
+	case 3:	skip = (size_t)rep[4] + 2; break;
+	default:
+		return err_set(e, EX_TEMPFAIL, "%s: the proxy's reply has "
+		    "address type %d", c->peer, rep[3]);
+	}
+	return socks_read(c, rep + 5, skip, deadline, timeout_ms, e);
+}
+
+static int
+connect_socks(struct conn **cp, const char *host, int port,
+    const struct conn_via *via, int timeout_ms, struct err *e)
+{
+	int pport = via->proxy_port > 0 ? via->proxy_port : CONN_SOCKS_PORT;
+	struct conn *c;
+
+	*cp = NULL;
+	if (strlen(host) > 255)
+		return err_set(e, EX_CONFIG, "%s: name too long for a SOCKS5 "
+		    "proxy", host);
+	if (connect_direct(&c, via->proxy_host, pport, via->source_ip,
+	    timeout_ms, e) == -1)
+		return err_prefix(e, "SOCKS5 proxy");
+	snprintf(c->via, sizeof(c->via), "SOCKS5 proxy %s", c->peer);
+	snprintf(c->host, sizeof(c->host), "%s", host);
+	c->port = port;
+	conn_update_peer(c);
+	if (socks_handshake(c, host, port, timeout_ms, e) == -1) {
+		conn_close(c);
+		return -1;
+	}
+	*cp = c;
+	return 0;
+}
+
+int
+conn_connect_host(struct conn **cp, const char *host, int port,
+    const struct conn_via *via, int timeout_ms, struct err *e)
+{
+	static const struct conn_via direct;
+
+	if (via == NULL)
+		via = &direct;
+	if (via->socket_path != NULL)
+		return connect_unix(cp, host, via->socket_path, timeout_ms, e);
+	if (via->proxy_host != NULL)
+		return connect_socks(cp, host, port, via, timeout_ms, e);
+	return connect_direct(cp, host, port, via->source_ip, timeout_ms, e);
 }
 
 int

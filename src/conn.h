@@ -28,7 +28,18 @@
 typedef void (*conn_trace_fn)(void *arg, char direction, const char *line,
 	    size_t len);
 
+#define CONN_SOCKS_PORT	1080		/* msmtp's proxy_port default */
+
 struct conn;
+
+/* How a server is reached besides its name and port: the account's
+ * source_ip, proxy_host/proxy_port and socket keys.  All may be NULL/0. */
+struct conn_via {
+	const char *source_ip;		/* bind the local side to it */
+	const char *proxy_host;		/* SOCKS5 proxy (RFC 1928, no auth) */
+	int	    proxy_port;		/* 0: CONN_SOCKS_PORT */
+	const char *socket_path;	/* Unix-domain socket: overrides the rest */
+};
 
 /* Connect to one address (from getaddrinfo) within timeout_ms; source_ip
  * binds the local side when non-NULL.  Errors: EX_TEMPFAIL (refused,
@@ -36,10 +47,22 @@ struct conn;
 int	conn_connect_addr(struct conn **c, const struct sockaddr *sa,
 	    socklen_t salen, const char *source_ip, int timeout_ms,
 	    struct err *e);
-/* Resolve host:port and try each address in turn (smarthost mode).
- * Errors: EX_NOHOST when the name does not resolve, EX_TEMPFAIL otherwise. */
+/*
+ * Connect to host:port as via says, within timeout_ms (each address, and
+ * a proxy's handshake, get the whole of it).
+ *  - directly: resolve host and try each address in turn;
+ *  - through a SOCKS5 proxy: connect to the proxy (resolving only its own
+ *    name) and ask it to connect to host by name (ATYP domain name; an
+ *    address literal goes as an address), so no DNS query and no
+ *    connection leaves this machine outside the proxy;
+ *  - to a Unix-domain socket: host only names the server (TLS, messages).
+ * Errors: EX_NOHOST when the name does not resolve, EX_CONFIG for a
+ * socket path too long or a name too long for SOCKS5, EX_OSERR, and
+ * EX_TEMPFAIL otherwise (a proxy that refuses or cannot reach the server
+ * included).
+ */
 int	conn_connect_host(struct conn **c, const char *host, int port,
-	    const char *source_ip, int timeout_ms, struct err *e);
+	    const struct conn_via *via, int timeout_ms, struct err *e);
 
 /* Start TLS on the connection (implicit TLS right after connect, or after
  * the STARTTLS 220).  Fails with EX_PROTOCOL when unread input is pending:
@@ -76,7 +99,8 @@ void	conn_trace_pause(struct conn *c, bool paused);
 /* Trace a note (direction '*') after the lines already queued, so that
  * it reads in order with them.  Nothing when no trace is set. */
 void	conn_trace_note(struct conn *c, const char *note);
-/* "host[addr]:port" for messages. */
+/* "host[addr]:port" for messages; "host:port via SOCKS5 proxy P:N" or
+ * "host via socket PATH" when so connected. */
 const char *conn_peer(const struct conn *c);
 void	conn_set_peer_name(struct conn *c, const char *host);
 

@@ -456,6 +456,19 @@ stalled(const struct dctx *x, struct smtp *s, const struct err *e,
 	    now_ms() - since >= timeout_ms(x->a);
 }
 
+/* How the account reaches its servers: source address, SOCKS5 proxy
+ * (for MX hosts too: the MX look-up is local DNS, the hosts' addresses
+ * are the proxy's to find), or a Unix-domain socket. */
+static void
+via_for(const struct account *a, struct conn_via *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->source_ip = a->source_ip;
+	v->proxy_host = a->proxy_host;
+	v->proxy_port = a->proxy_port;
+	v->socket_path = a->socket;
+}
+
 static void
 tls_params_for(const struct account *a, const struct destination *d,
     const char *host, struct tls_params *t)
@@ -470,6 +483,7 @@ tls_params_for(const struct account *a, const struct destination *d,
 	t->certcheck = a->tls_certcheck;
 	t->tls13_only = a->tls_min_version != NULL &&
 	    strcmp(a->tls_min_version, "1.3") == 0;
+	t->priorities = a->tls_priorities;
 	t->opportunistic = d->tls == TLSMODE_OPPORTUNISTIC;
 }
 
@@ -851,10 +865,12 @@ deliver_new_session(struct dctx *x, const struct destination *d,
     const char *host, const char *password, struct err *e)
 {
 	struct smtp_params p;
+	struct conn_via via;
 	struct conn *c;
 	struct smtp *s;
 
-	if (conn_connect_host(&c, host, d->port, x->a->source_ip,
+	via_for(x->a, &via);
+	if (conn_connect_host(&c, host, d->port, &via,
 	    connect_timeout_ms(x->a, d), e) == -1)
 		return host_unreachable(x, d, host, e);
 	if (x->tracing)
@@ -990,6 +1006,7 @@ delivery_probe(const struct account *a, struct smtp **s, struct err *e)
 	    .tls = route_tls_mode(a) };
 	enum smtp_stage stage = STAGE_CONNECT;
 	struct smtp_params p;
+	struct conn_via via;
 	enum outcome out;
 	struct conn *c;
 	int ex;
@@ -998,8 +1015,9 @@ delivery_probe(const struct account *a, struct smtp **s, struct err *e)
 	if (a->host == NULL)
 		return err_set(e, EX_SOFTWARE, "delivery_probe without a host");
 	smtp_params_for(a, NULL, &d, a->host, &p);
-	if (conn_connect_host(&c, a->host, d.port, a->source_ip,
-	    timeout_ms(a), e) == 0) {
+	via_for(a, &via);
+	if (conn_connect_host(&c, a->host, d.port, &via, timeout_ms(a),
+	    e) == 0) {
 		if (d.tls != TLSMODE_IMPLICIT ||
 		    conn_starttls(c, &p.tlsp, timeout_ms(a), e) == 0) {
 			stage = STAGE_GREETING;

@@ -17,6 +17,7 @@
 
 #include "address.h"
 #include "aliases.h"
+#include "conn.h"
 #include "route.h"
 
 #define PORT_SMTP		25	/* RFC 5321 §4.5.4 relay, and msmtp's plain default */
@@ -282,12 +283,24 @@ describe_addrs(const char *host, struct buf *out)
 	freeaddrinfo(res);
 }
 
+/* " through SOCKS5 proxy p:1080" or " over socket PATH", and the newline. */
+static void
+describe_via(const struct account *a, struct buf *out)
+{
+	if (a->socket != NULL)
+		buf_printf(out, " over socket %s", a->socket);
+	else if (a->proxy_host != NULL)
+		buf_printf(out, " through SOCKS5 proxy %s:%d", a->proxy_host,
+		    a->proxy_port > 0 ? a->proxy_port : CONN_SOCKS_PORT);
+	buf_addc(out, '\n');
+}
+
 /* One line: "addr: via MX 10 mx1 [192.0.2.1], 20 mx2 [...] (port 25,
  * STARTTLS when offered)", "addr: via smarthost h:587 (...)", or
  * "addr: undeliverable: why" / "addr: deferred: why". */
 static void
-describe_destination(const struct destination *d, const char *addr,
-    struct buf *out)
+describe_destination(const struct account *a, const struct destination *d,
+    const char *addr, struct buf *out)
 {
 	if (d->fail.ex != 0) {
 		buf_printf(out, "%s: %s: %s\n", addr, d->fail.ex == EX_TEMPFAIL ?
@@ -295,9 +308,10 @@ describe_destination(const struct destination *d, const char *addr,
 		return;
 	}
 	if (d->domain == NULL) {
-		buf_printf(out, "%s: via smarthost %s:%d (%s%s)\n", addr,
+		buf_printf(out, "%s: via smarthost %s:%d (%s%s)", addr,
 		    d->hosts.v[0], d->port, tls_words(d->tls),
 		    d->auth ? ", AUTH" : "");
+		describe_via(a, out);
 		return;
 	}
 	buf_printf(out, "%s: via %s", addr, d->prefs != NULL ? "MX " : "");
@@ -307,11 +321,14 @@ describe_destination(const struct destination *d, const char *addr,
 		if (d->prefs != NULL)
 			buf_printf(out, "%u ", d->prefs[i]);
 		buf_adds(out, d->hosts.v[i]);
-		describe_addrs(d->hosts.v[i], out);
+		/* Asking DNS here would leak what the proxy hides. */
+		if (a->proxy_host == NULL)
+			describe_addrs(d->hosts.v[i], out);
 	}
-	buf_printf(out, " (%sport %d, %s)\n", d->prefs == NULL &&
+	buf_printf(out, " (%sport %d, %s)", d->prefs == NULL &&
 	    d->domain[0] != '[' ? "no MX: the domain's own address; " : "",
 	    d->port, tls_words(d->tls));
+	describe_via(a, out);
 }
 
 /* Keep the worst: a permanent failure outranks a temporary one. */
@@ -339,7 +356,7 @@ verify_address(const struct account *a, const char *addr, struct buf *out,
 		buf_printf(out, "%s: invalid: %s\n", addr, e.msg);
 		worst_update(worst, e.ex);
 	} else {
-		describe_destination(&r.v[0], addr, out);
+		describe_destination(a, &r.v[0], addr, out);
 		if (r.v[0].fail.ex != 0)
 			worst_update(worst, r.v[0].fail.ex);
 		route_free(&r);

@@ -237,7 +237,8 @@ rewrite(struct submission *sub, const struct cli *cli, struct err *e)
 	const struct account *a = sub->a;
 	struct rewrite_opts ro = {
 		.envelope_from = sub->header_from,
-		.fullname = cli->fullname,
+		.fullname = cli->fullname != NULL ? cli->fullname :
+		    a->from_full_name,
 		.domain = qualify_domain(a),
 		.add_from = a->set_from_header != TRI_OFF,
 		.add_date = a->set_date_header,

@@ -30,6 +30,9 @@
 
 #define TLS_PRIORITY_12	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define TLS_PRIORITY_13	"NORMAL:-VERS-ALL:+VERS-TLS1.3"
+/* Appended to a tls_priorities string: the floor stays (spec §4). */
+#define TLS_FLOOR_12	":-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1"
+#define TLS_FLOOR_13	TLS_FLOOR_12 ":-VERS-TLS1.2"
 #define SHA256_LEN	32
 
 struct tls {
@@ -180,21 +183,62 @@ load_credentials(struct tls *t, const struct tls_params *p, struct err *e)
 	return 0;
 }
 
+/* The priority string for a session: postie's, or the user's with the
+ * version floor appended.  Caller frees. */
+static char *
+priority_string(const char *prio, bool tls13_only)
+{
+	if (prio == NULL)
+		return xstrdup(tls13_only ? TLS_PRIORITY_13 : TLS_PRIORITY_12);
+	return xasprintf("%s%s", prio, tls13_only ? TLS_FLOOR_13 :
+	    TLS_FLOOR_12);
+}
+
+int
+tls_check_priorities(const char *prio, bool tls13_only, struct err *e)
+{
+	gnutls_priority_t pc;
+	const char *errpos = NULL;
+	char *s = priority_string(prio, tls13_only);
+	int r;
+
+	r = gnutls_priority_init(&pc, s, &errpos);
+	if (r == 0) {
+		gnutls_priority_deinit(pc);
+		free(s);
+		return 0;
+	}
+	/* errpos points into s; past the user's string it is our floor. */
+	if (errpos != NULL && errpos >= s && errpos < s + strlen(prio)) {
+		size_t left = strlen(prio) - (size_t)(errpos - s);
+
+		err_set(e, EX_CONFIG, "tls_priorities: \"%.200s\": GnuTLS: "
+		    "%s (at \"%.*s\")", prio, gnutls_strerror(r),
+		    left < 60 ? (int)left : 60, errpos);
+	} else
+		err_set(e, EX_CONFIG, "tls_priorities: \"%.200s\": GnuTLS: "
+		    "%s", prio, gnutls_strerror(r));
+	free(s);
+	return -1;
+}
+
 static int
 setup_session(struct tls *t, const struct tls_params *p, struct err *e)
 {
 	const char *sni = p->sni != NULL ? p->sni : p->verify_name;
 	const char *errpos = NULL;
+	char *prio;
 	int r;
 
 	r = gnutls_init(&t->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK |
 	    GNUTLS_NO_SIGNAL);
 	if (r < 0)
 		return err_set(e, EX_OSERR, "TLS: %s", gnutls_strerror(r));
-	r = gnutls_priority_set_direct(t->s, p->tls13_only ? TLS_PRIORITY_13 :
-	    TLS_PRIORITY_12, &errpos);
-	if (r < 0)
-		return err_set(e, EX_SOFTWARE, "TLS priority: %s",
+	prio = priority_string(p->priorities, p->tls13_only);
+	r = gnutls_priority_set_direct(t->s, prio, &errpos);
+	free(prio);
+	if (r < 0)	/* config_keys checked tls_priorities already */
+		return err_set(e, EX_CONFIG, "tls_priorities: GnuTLS: %s",
 		    gnutls_strerror(r));
 	r = gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, t->cred);
 	if (r < 0)

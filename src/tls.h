@@ -37,10 +37,17 @@ struct tls_params {
 	const char *key_file;
 	bool	 certcheck;		/* false: accept any certificate (msmtp tls_certcheck off) */
 	bool	 tls13_only;		/* tls_min_version 1.3 */
+	const char *priorities;		/* tls_priorities (GnuTLS); NULL: NORMAL */
 	bool	 opportunistic;		/* MX: an unverified cert is still used, noted */
 };
 
 struct tls;
+
+/* Is prio a GnuTLS priority string postie can use (tls_priorities)?
+ * Versions below the minimum (TLS 1.2, or 1.3 with tls13_only) are taken
+ * out of it whatever it says.  Errors: EX_CONFIG with GnuTLS's complaint
+ * and where in the string it is. */
+int	tls_check_priorities(const char *prio, bool tls13_only, struct err *e);
 
 /* Handshake over fd (already connected).  timeout_ms bounds the handshake. */
 int	tls_start(struct tls **t, int fd, const struct tls_params *p,

@@ -3,7 +3,8 @@
 
 Built on Debian's python3-aiosmtpd 1.4.3; run it with /usr/bin/python3.
 
-    smtpd.py --port-file F [--port 0] [--host 127.0.0.1] [--spool DIR]
+    smtpd.py --port-file F [--port 0] [--host 127.0.0.1 | --unix-socket PATH]
+             [--spool DIR]
              [--tls-cert C --tls-key K [--require-starttls] [--implicit-tls]
               [--require-client-cert CAFILE] [--tls-max-version 1.2]]
              [--auth USER:PASS] [--auth-without-tls] [--smtputf8]
@@ -468,9 +469,11 @@ async def serve_aiosmtpd(opts, log):
 		exclude += ["XOAUTH2", "OAUTHBEARER"]
 	kw["auth_exclude_mechanism"] = exclude
 	loop = asyncio.get_running_loop()
-	return await loop.create_server(
-		lambda: TestSMTP(handler, log, faults, loop=loop, **kw),
-		host=opts.host, port=opts.port,
+	factory = lambda: TestSMTP(handler, log, faults, loop=loop, **kw)
+	if opts.unix_socket:
+		return await loop.create_unix_server(factory, path=opts.unix_socket,
+			ssl=ctx if opts.implicit_tls else None)
+	return await loop.create_server(factory, host=opts.host, port=opts.port,
 		ssl=ctx if opts.implicit_tls else None)
 
 
@@ -526,7 +529,8 @@ async def main(opts):
 		server = await serve_raw(opts, log)
 	else:
 		server = await serve_aiosmtpd(opts, log)
-	port = server.sockets[0].getsockname()[1]
+	# A Unix-domain socket has no port: the file then says 0.
+	port = 0 if opts.unix_socket else server.sockets[0].getsockname()[1]
 	if opts.port_file:
 		with open(opts.port_file + ".tmp", "w") as f:
 			f.write("%d\n" % port)
@@ -543,6 +547,8 @@ def parse_args(argv):
 	p.add_argument("--host", default="127.0.0.1")
 	p.add_argument("--port", type=int, default=0)
 	p.add_argument("--port-file")
+	p.add_argument("--unix-socket", metavar="PATH",
+		       help="listen on this Unix-domain socket instead of TCP")
 	p.add_argument("--spool")
 	p.add_argument("--dialogue", help="dialogue log (default SPOOL/dialogue.log)")
 	p.add_argument("--tls-cert")

@@ -230,6 +230,28 @@ bad_lines_are_config_errors_naming_file_and_line(void)
 		{ "account a\nsyslog LOG_KERN\n", NULL },
 		{ "account a\ndsn_notify sometimes\n", NULL },
 		{ "defaults something\n", NULL },
+		/* keys postie cannot honour are refused, not ignored */
+		{ "account a\nmx_tls dane\n", "test.rc:2: mx_tls: dane is not "
+		    "implemented yet (TLSA records are not checked); use "
+		    "required or opportunistic" },
+		{ "account a\nkeepbcc on\n", "test.rc:2: keepbcc: postie "
+		    "always removes Bcc headers from what it sends; remove "
+		    "this line" },
+		{ "account a\nremove_bcc_headers off\n", "test.rc:2: "
+		    "remove_bcc_headers: postie always removes Bcc headers "
+		    "from what it sends; remove this line" },
+		{ "account a\ntls_crl_file /x.crl\n", "test.rc:2: "
+		    "tls_crl_file: certificate revocation lists are not "
+		    "supported" },
+		{ "account a\ntls_force_sslv3\n", "test.rc:2: "
+		    "tls_force_sslv3: SSLv3 is never used (TLS 1.2 is the "
+		    "minimum)" },
+		{ "account a\ntls_min_dh_prime_bits 512\n", "test.rc:2: "
+		    "tls_min_dh_prime_bits: not supported; tls_priorities "
+		    "sets the key exchange (e.g. %PROFILE_MEDIUM)" },
+		{ "account a\nproxy_port 0\n", "test.rc:2: proxy_port: \"0\" "
+		    "is not a port number (1-65535)" },
+		{ "account a\ntls_priorities NORMAL:+BOGUS\n", NULL },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -332,6 +354,8 @@ static long long get_date_hdr(const struct account *a)
 { return a->set_date_header; }
 static long long get_bcc(const struct account *a)
 { return a->remove_bcc_headers; }
+static long long get_proxy_port(const struct account *a)
+{ return a->proxy_port; }
 
 static void
 values_parse_to_their_meaning(void)
@@ -358,15 +382,16 @@ values_parse_to_their_meaning(void)
 		{ "auth external", get_auth, AUTH_EXTERNAL },
 		{ "auth off", get_auth, AUTH_OFF },
 		{ "mx_tls required", get_mx_tls, MX_TLS_REQUIRED },
-		{ "mx_tls dane", get_mx_tls, MX_TLS_DANE },
 		{ "set_from_header on", get_from_hdr, TRI_ON },
 		{ "set_from_header off", get_from_hdr, TRI_OFF },
 		{ "add_missing_from_header on", get_from_hdr, TRI_AUTO },
 		{ "set_date_header off", get_date_hdr, false },
 		{ "add_missing_date_header off", get_date_hdr, false },
 		{ "set_date_header auto", get_date_hdr, true },
-		{ "keepbcc on", get_bcc, false },
-		{ "remove_bcc_headers off", get_bcc, false },
+		{ "keepbcc off", get_bcc, true },
+		{ "remove_bcc_headers on", get_bcc, true },
+		{ "proxy_port 9050", get_proxy_port, 9050 },
+		{ "proxy_port", get_proxy_port, 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -442,6 +467,32 @@ dkim_keys_inherit_and_expand_each_file(void)
 	CHECK_INT(e.ex, EX_CONFIG);
 	CHECK(strstr(e.msg, "dkim_key") != NULL);
 	config_free(&cfg);
+}
+
+/* What an msmtp file may hold that asks for nothing postie would have to
+ * honour: accepted (postie.conf(5) lists each). */
+static void
+msmtp_keys_that_ask_nothing_are_accepted(void)
+{
+	static const char *const lines[] = {
+		"tls_crl_file", "tls_force_sslv3 off", "tls_min_dh_prime_bits",
+		"logfile_time_format %c", "ntlmdomain EXAMPLE", "proxy_host",
+		"remove_bcc_headers", "keepbcc off", "mx_tls opportunistic",
+	};
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct config cfg;
+		struct err e;
+		char *text = xasprintf("account a\n%s\n", lines[i]);
+
+		err_clear(&e);
+		if (parse(&cfg, text, &e) != 0) {
+			fprintf(stderr, "  %s: %s\n", lines[i], e.msg);
+			check_failures++;
+		} else
+			config_free(&cfg);
+		free(text);
+	}
 }
 
 static void
@@ -928,6 +979,7 @@ static const struct test tests[] = {
 	TEST(values_parse_to_their_meaning),
 	TEST(strings_are_normalised_for_their_users),
 	TEST(dkim_keys_inherit_and_expand_each_file),
+	TEST(msmtp_keys_that_ask_nothing_are_accepted),
 	TEST(sha1_fingerprint_is_refused),
 	TEST(paths_expand_tilde_slash),
 	TEST(auto_from_with_maildomain_makes_user_at_domain),
