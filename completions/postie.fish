@@ -92,6 +92,7 @@ complete -c postie -l account -x -a '(__postie_config_values account)' -d 'Accou
 complete -c postie -l dry-run -d 'Print the envelope and message, send nothing'
 complete -c postie -l serverinfo -d 'Show the server greeting, TLS and capabilities'
 complete -c postie -l oauth2-login -d 'Authorize postie once for the account OAuth 2.0 provider'
+complete -c postie -l pretend -d 'Print the account that would be used, send nothing'
 complete -c postie -l due -d 'With -q: only messages whose retry time has come'
 complete -c postie -l json -d 'With -bp: list the queue as JSON lines'
 complete -c postie -l queue-delete -x -d 'Remove a message from the queue' -a '(postie -bp 2>/dev/null | string match -r "^[0-9A-F]{8,}")'

@@ -419,6 +419,13 @@ h_oauth2_login(struct cli *cli, const char *val, struct err *e)
 }
 
 static int
+h_pretend(struct cli *cli, const char *val, struct err *e)
+{
+	cli->mode = CLI_PRETEND;
+	return 0;
+}
+
+static int
 h_due(struct cli *cli, const char *val, struct err *e)
 {
 	cli->queue_due = true;
@@ -578,6 +585,7 @@ static const struct long_opt long_opts[] = {
 	{ "html",		ARG_REQUIRED,	h_html },
 	{ "json",		ARG_NONE,	h_json },
 	{ "key-file",		ARG_REQUIRED,	h_key_file },
+	{ "pretend",		ARG_NONE,	h_pretend },
 	{ "queue-delete",	ARG_REQUIRED,	h_queue_delete },
 	{ "selector",		ARG_REQUIRED,	h_selector },
 	{ "serverinfo",		ARG_NONE,	h_serverinfo },
@@ -837,7 +845,7 @@ cli_free(struct cli *cli)
 static const char usage[] =
 "usage: postie [flags] [--] recipient...      (sendmail mode, message on stdin)\n"
 "       postie -s SUBJECT [-a FILE]... [compose options] recipient...\n"
-"       postie --serverinfo | -q [--due] | -bp | --queue-delete ID\n"
+"       postie --serverinfo | --pretend | -q [--due] | -bp | --queue-delete ID\n"
 "       postie --dkim-keygen --selector S --domain D [--type rsa|ed25519]\n"
 "              [--bits N] [--key-file FILE]\n"
 "       postie --oauth2-login [--account NAME]\n"
@@ -882,6 +890,7 @@ static const char usage[] =
 "  --serverinfo             show the server's greeting, TLS and capabilities\n"
 "  --oauth2-login           authorize postie once for the account's OAuth 2.0\n"
 "                           provider (prints the URL to open; no browser)\n"
+"  --pretend                print the account that would be used, send nothing\n"
 "  --due                    with -q: only messages whose retry time has come\n"
 "  --json                   with -bp (mailq): one JSON object per message\n"
 "  --queue-delete ID        remove one message from the queue\n"

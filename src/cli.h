@@ -24,6 +24,7 @@ enum cli_mode {
 	CLI_NEWALIASES,		/* newaliases, -bi */
 	CLI_SERVERINFO,		/* --serverinfo */
 	CLI_OAUTH2_LOGIN,	/* --oauth2-login */
+	CLI_PRETEND,		/* --pretend: print the account, send nothing */
 	CLI_QUEUE_DELETE,	/* --queue-delete ID */
 	CLI_DKIM_KEYGEN,	/* --dkim-keygen */
 	CLI_VERSION,		/* --version */

@@ -399,6 +399,48 @@ check_fallbacks(const struct config *cfg, const char *name, struct err *e)
 	return 0;
 }
 
+/* An environment variable's value, NULL when unset or empty. */
+static const char *
+env_value(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* msmtp: "SMTPSERVER must contain a plain host name (no URL), and EMAIL
+ * must contain a plain address (no names or additional information)". */
+static int
+env_account(struct config *cfg, struct err *e)
+{
+	const char *host = env_value("SMTPSERVER"), *from = env_value("EMAIL");
+	struct field_mask all;
+
+	if (host == NULL && from == NULL)
+		return 0;
+	if (host != NULL && host[strcspn(host, " \t\r\n/@<>\"")] != '\0')
+		return err_set(e, EX_CONFIG, "SMTPSERVER: \"%.100s\" is not a "
+		    "plain host name", host);
+	if (from != NULL && (from[strcspn(from, " \t\r\n<>()\",;")] != '\0' ||
+	    strchr(from, '@') == NULL))
+		return err_set(e, EX_CONFIG, "EMAIL: \"%.100s\" is not a "
+		    "plain address", from);
+	memset(&all, 0xff, sizeof(all));
+	config_copy_fields(&cfg->from_env, &cfg->embedded, &all);
+	cfg->from_env.tls_set = cfg->embedded.tls_set;
+	cfg->from_env.name = xstrdup("default");
+	if (host != NULL) {
+		free(cfg->from_env.host);
+		cfg->from_env.host = xstrdup(host);
+	}
+	if (from != NULL) {
+		free(cfg->from_env.from);
+		cfg->from_env.from = xstrdup(from);
+	}
+	cfg->has_env = true;
+	return 0;
+}
+
 static int
 config_parse_full(struct config *cfg, const char *text, size_t len,
     const char *name, bool run_eval, bool *has_password, struct err *e)
@@ -435,7 +477,8 @@ config_parse_full(struct config *cfg, const char *text, size_t len,
 	}
 	*has_password = p.has_password;
 	parse_finish(&p, cfg);
-	if (check_fallbacks(cfg, name, e) == -1) {
+	if (check_fallbacks(cfg, name, e) == -1 ||
+	    env_account(cfg, e) < 0) {
 		config_free(cfg);
 		return -1;
 	}
@@ -746,6 +789,8 @@ select_default(const struct config *cfg)
 	for (size_t i = 0; i < cfg->naccounts; i++)
 		if (strcmp(cfg->accounts[i].name, "default") == 0)
 			return &cfg->accounts[i];
+	if (cfg->has_env)
+		return &cfg->from_env;
 	if (cfg->naccounts > 0)
 		return &cfg->accounts[0];
 	return &cfg->embedded;
@@ -885,12 +930,31 @@ config_split_names(const char *list, struct strlist *out)
 }
 
 void
+config_print(const struct config *cfg, const struct account *a,
+    struct buf *out)
+{
+	if (a == &cfg->from_env)
+		buf_printf(out, "# account default from the environment "
+		    "(SMTPSERVER, EMAIL) and the defaults of %s\n",
+		    cfg->path != NULL ? cfg->path : "no file");
+	else if (a == &cfg->embedded)
+		buf_printf(out, "# the embedded default account, with the "
+		    "defaults of %s\n", cfg->path != NULL ? cfg->path :
+		    "no file");
+	else
+		buf_printf(out, "# account %s from %s:%d\n", a->name,
+		    a->file != NULL ? a->file : "?", a->line);
+	config_account_print(a, out);
+}
+
+void
 config_free(struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->naccounts; i++)
 		config_account_clear(&cfg->accounts[i]);
 	free(cfg->accounts);
 	config_account_clear(&cfg->embedded);
+	config_account_clear(&cfg->from_env);
 	free(cfg->path);
 	free(cfg->default_name);
 	free(cfg->skipped);

@@ -140,6 +140,10 @@ struct config {
 	/* Candidates of the search order that exist but could not be read,
 	 * one "PATH: reason" line each, or NULL; -v prints them. */
 	char		*skipped;
+	/* msmtp's SMTPSERVER and EMAIL: the embedded default with host and
+	 * from taken from them, when either is set (else unused, zero). */
+	struct account	 from_env;
+	bool		 has_env;
 };
 
 /* Load the configuration.  path is -C's argument or NULL for the search
@@ -156,8 +160,11 @@ int	config_parse(struct config *cfg, const char *text, size_t len,
 
 /* Choose the account: by name when name != NULL (error if absent); else
  * the account whose from matches envelope_from (msmtp's wildcards) when
- * envelope_from != NULL; else "default"'s target; else the first account;
- * else the embedded default.  The result is valid while cfg lives. */
+ * envelope_from != NULL; else "default"'s target; else, as msmtp, the
+ * SMTPSERVER/EMAIL account when either variable is set; else the first
+ * account; else the embedded default.  The result is valid while cfg
+ * lives.  config_parse and config_load read SMTPSERVER (a plain host name)
+ * and EMAIL (a plain address) and refuse other values (EX_CONFIG). */
 const struct account *config_select(const struct config *cfg,
 	    const char *name, const char *envelope_from, struct err *e);
 
@@ -192,6 +199,14 @@ int	config_eval(const char *key, const char *cmd, char **out,
 /* Does the account use postie's own OAuth 2.0 (any oauth2_* key that names
  * an endpoint or a client: provider, token URL or client id)? */
 bool	config_oauth2(const struct account *a);
+
+/* --pretend: append to out where the account comes from ("# account
+ * NAME from FILE:LINE", the embedded default, or SMTPSERVER/EMAIL) and
+ * each of its settings as a "key value" line (unset ones as comments),
+ * the password masked as "*". */
+struct buf;
+void	config_print(const struct config *cfg, const struct account *a,
+	    struct buf *out);
 
 void	config_free(struct config *cfg);
 

@@ -945,6 +945,101 @@ static const struct config_key keys[] = {
 	{ "ntlmdomain", F_NONE, set_ignore },
 };
 
+/* --- printing (--pretend) --- */
+
+static const char *
+auth_name(enum auth_method m)
+{
+	static const char *const t[] = {
+		[AUTH_OFF] = "off", [AUTH_AUTO] = "on", [AUTH_PLAIN] = "plain",
+		[AUTH_LOGIN] = "login", [AUTH_CRAM_MD5] = "cram-md5",
+		[AUTH_XOAUTH2] = "xoauth2", [AUTH_OAUTHBEARER] = "oauthbearer",
+		[AUTH_SCRAM_SHA_1] = "scram-sha-1",
+		[AUTH_SCRAM_SHA_256] = "scram-sha-256",
+		[AUTH_EXTERNAL] = "external",
+	};
+
+	return (size_t)m < sizeof(t) / sizeof(t[0]) && t[m] != NULL ? t[m] :
+	    "?";
+}
+
+/* The value of a field that is not a string, as the file would say it. */
+static void
+print_scalar(const struct account *a, enum field f, struct buf *out)
+{
+	const void *p = (const char *)a + fields[f].off;
+
+	switch (f) {
+	case F_AUTH:
+		buf_adds(out, auth_name(a->auth));
+		break;
+	case F_SET_FROM_HEADER:
+		buf_adds(out, a->set_from_header == TRI_AUTO ? "auto" :
+		    a->set_from_header == TRI_ON ? "on" : "off");
+		break;
+	case F_MX_TLS:
+		buf_adds(out, a->mx_tls == MX_TLS_REQUIRED ? "required" :
+		    a->mx_tls == MX_TLS_DANE ? "dane" : "opportunistic");
+		break;
+	case F_TIMEOUT:
+		if (a->timeout == 0)
+			buf_adds(out, "off");
+		else
+			buf_printf(out, "%d", a->timeout);
+		break;
+	case F_QUEUE_LIFETIME:
+		buf_printf(out, "%lds", a->queue_lifetime);
+		break;
+	case F_MAX_SIZE:
+		if (a->max_size == 0)
+			buf_adds(out, "off");
+		else
+			buf_printf(out, "%lld", a->max_size);
+		break;
+	default:
+		if (fields[f].size == sizeof(bool))
+			buf_adds(out, *(const bool *)p ? "on" : "off");
+		else
+			buf_printf(out, "%d", *(const int *)p);
+	}
+}
+
+void
+config_account_print(const struct account *a, struct buf *out)
+{
+	struct field_mask done;
+
+	memset(&done, 0, sizeof(done));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		enum field f = keys[i].field;
+		const char *str;
+
+		/* The first key of a field is its name; aliases follow. */
+		if (f == F_NONE || field_mask_has(&done, f))
+			continue;
+		field_mask_set(&done, f);
+		if (!fields[f].str) {
+			if ((f == F_PORT || f == F_PROXY_PORT) &&
+			    *(const int *)((const char *)a + fields[f].off) == 0) {
+				buf_printf(out, "# %s: the default\n",
+				    keys[i].name);
+				continue;
+			}
+			buf_printf(out, "%s ", keys[i].name);
+			print_scalar(a, f, out);
+			buf_addc(out, '\n');
+			continue;
+		}
+		str = *(char *const *)((const char *)a + fields[f].off);
+		if (str == NULL)
+			buf_printf(out, "# %s: not set\n", keys[i].name);
+		else if (f == F_PASSWORD)	/* msmtp -P prints a '*' too */
+			buf_printf(out, "%s *\n", keys[i].name);
+		else
+			buf_printf(out, "%s %s\n", keys[i].name, str);
+	}
+}
+
 const struct config_key *
 config_key_find(const char *name)
 {

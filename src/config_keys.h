@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "util.h"
 
 /* Every setting an account can hold; one mask bit each. */
 enum field {
@@ -99,6 +100,11 @@ const struct config_key *config_key_find(const char *name);
  */
 int	config_key_set(const struct config_key *k, struct acc_state *s,
 	    const char *v, struct err *e);
+
+/* Append to out the account's settings, one "key value" line each in
+ * the order of the key table (the first name of each field); unset ones as
+ * "# key: not set" comments.  The password is printed as "*". */
+void	config_account_print(const struct account *a, struct buf *out);
 
 /* postie's defaults for an account where msmtp has none or differs (see
  * config.h): a is overwritten. */

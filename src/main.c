@@ -145,6 +145,18 @@ run_oauth2_login(const struct cli *cli)
 	return 0;
 }
 
+/* --pretend: the account a message would use, secrets masked. */
+static int
+run_pretend(const struct cli *cli)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (submit_pretend(cli, STDOUT_FILENO, &e) == -1)
+		return fail(&e);
+	return 0;
+}
+
 /* -q [--due], -bp (mailq), --queue-delete ID. */
 static int
 run_queue(const struct cli *cli)
@@ -203,6 +215,8 @@ dispatch(const struct cli *cli)
 		return run_dkim_keygen(cli);
 	case CLI_OAUTH2_LOGIN:
 		return run_oauth2_login(cli);
+	case CLI_PRETEND:
+		return run_pretend(cli);
 	case CLI_NEWALIASES:
 		return run_newaliases(cli);
 	case CLI_DELIVER:

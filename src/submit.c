@@ -848,6 +848,64 @@ submit_oauth2_login(const struct cli *cli, int in_fd, int out_fd,
 	return rc;
 }
 
+/* ---- --pretend ---- */
+
+/* "# delivery: ..." as route.c would build it. */
+static void
+describe_delivery(const struct account *a, struct buf *b)
+{
+	static const char *const tls[] = {
+		[TLSMODE_NONE] = "no TLS",
+		[TLSMODE_STARTTLS] = "STARTTLS required",
+		[TLSMODE_IMPLICIT] = "implicit TLS",
+		[TLSMODE_OPPORTUNISTIC] = "STARTTLS when offered",
+	};
+
+	if (a->host == NULL)
+		buf_printf(b, "# delivery: to the MX hosts of each recipient "
+		    "domain, port 25, %s", a->mx_tls == MX_TLS_REQUIRED ?
+		    "STARTTLS required" : "STARTTLS when offered");
+	else if (a->socket != NULL)
+		buf_printf(b, "# delivery: smarthost %s over socket %s, %s",
+		    a->host, a->socket, tls[route_tls_mode(a)]);
+	else
+		buf_printf(b, "# delivery: smarthost %s:%d, %s", a->host,
+		    route_port(a), tls[route_tls_mode(a)]);
+	if (a->socket == NULL && a->proxy_host != NULL)
+		buf_printf(b, ", through SOCKS5 proxy %s:%d", a->proxy_host,
+		    a->proxy_port > 0 ? a->proxy_port : CONN_SOCKS_PORT);
+	buf_addc(b, '\n');
+}
+
+int
+submit_pretend(const struct cli *cli, int out_fd, struct err *e)
+{
+	const struct account *a;
+	struct config cfg;
+	struct buf b;
+	char *asked;
+	int rc = -1;
+
+	if (asked_from(cli, &asked, e) == -1)
+		return -1;
+	if (config_load(&cfg, cli->config_file, e) == -1) {
+		free(asked);
+		return -1;
+	}
+	buf_init(&b);
+	if ((a = select_account(&cfg, cli, asked, e)) != NULL) {
+		config_print(&cfg, a, &b);
+		describe_delivery(a, &b);
+		rc = 0;
+		if (write_all(out_fd, b.data, b.len) == -1)
+			rc = err_sys(e, EX_IOERR, "writing the account");
+	}
+	buf_free(&b);
+	config_free(&cfg);
+	free(asked);
+	return rc;
+}
+
 /* ---- -bv, newaliases ---- */
 
 /* The recipient arguments, each an address list. */

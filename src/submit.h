@@ -117,6 +117,13 @@ int	submit_oauth2_login(const struct cli *cli, int in_fd, int out_fd,
  */
 int	submit_verify(const struct cli *cli, int out_fd, struct err *e);
 
+/* --pretend (msmtp's -P): write to out_fd the account a message would use
+ * (--account, -f, defaults, SMTPSERVER/EMAIL all applied), each setting a
+ * line, the password masked, then where mail would go; sends nothing and
+ * reads no message.  Errors: those of config_load and config_select,
+ * EX_IOERR. */
+int	submit_pretend(const struct cli *cli, int out_fd, struct err *e);
+
 /* newaliases, -bi: check that the account's aliases file parses (postie
  * reads it on each submission, so there is nothing to build) and that
  * postie can deliver every entry: each program, file or unreadable
