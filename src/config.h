@@ -64,6 +64,7 @@ struct account {
 	bool	 tls;			/* default on in smarthost mode */
 	bool	 tls_starttls;		/* default on */
 	char	*tls_trust_file;	/* "system" or NULL = system store */
+	char	*tls_crl_file;		/* PEM revocation lists; NULL: none */
 	char	*tls_fingerprint;	/* SHA-256 "AB:CD:...", upper case */
 	char	*tls_cert_file;
 	char	*tls_key_file;

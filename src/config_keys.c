@@ -8,7 +8,7 @@
  * key and the value.  msmtp's spellings are kept (tls_nocertcheck,
  * keepbcc, add_missing_*).  No key that changes where or how mail goes is
  * accepted and ignored (spec §2): a value postie cannot honour (mx_tls
- * dane, remove_bcc_headers off, tls_crl_file, ...) is refused naming the
+ * dane, remove_bcc_headers off, tls_force_sslv3, ...) is refused naming the
  * key.  Only keys that tune msmtp itself (set_ignore) are accepted and
  * ignored, each listed in postie.conf(5), so that an msmtp file works
  * unchanged.
@@ -92,6 +92,7 @@ static const struct fieldinfo fields[F_NONE] = {
 	FLDS(F_PROXY_HOST, proxy_host), FLD(F_PROXY_PORT, proxy_port),
 	FLDS(F_SOCKET, socket), FLDS(F_TLS_PRIORITIES, tls_priorities),
 	FLDS(F_FROM_FULL_NAME, from_full_name),
+	FLDS(F_TLS_CRL_FILE, tls_crl_file),
 };
 
 static void *
@@ -775,9 +776,6 @@ set_refuse_unless_empty(struct acc_state *s, const struct config_key *k,
 		return 0;
 	if (strcmp(v, "off") == 0 && strcmp(k->name, "tls_force_sslv3") == 0)
 		return 0;
-	if (strcmp(k->name, "tls_crl_file") == 0)
-		return err_set(e, EX_CONFIG, "tls_crl_file: certificate "
-		    "revocation lists are not supported");
 	if (strcmp(k->name, "tls_force_sslv3") == 0)
 		return err_set(e, EX_CONFIG, "tls_force_sslv3: SSLv3 is never "
 		    "used (TLS 1.2 is the minimum)");
@@ -872,6 +870,7 @@ static const struct config_key keys[] = {
 	{ "tls", F_TLS, set_bool },
 	{ "tls_starttls", F_TLS_STARTTLS, set_bool },
 	{ "tls_trust_file", F_TLS_TRUST_FILE, set_path },
+	{ "tls_crl_file", F_TLS_CRL_FILE, set_path },
 	{ "tls_fingerprint", F_TLS_FINGERPRINT, set_fingerprint },
 	{ "tls_cert_file", F_TLS_CERT_FILE, set_path },
 	{ "tls_key_file", F_TLS_KEY_FILE, set_path },
@@ -935,7 +934,6 @@ static const struct config_key keys[] = {
 	{ "protocol", F_NONE, set_protocol },
 	{ "tls_sha1_fingerprint", F_NONE, set_refuse_weak_pin },
 	{ "tls_md5_fingerprint", F_NONE, set_refuse_weak_pin },
-	{ "tls_crl_file", F_NONE, set_refuse_unless_empty },
 	{ "tls_force_sslv3", F_NONE, set_refuse_unless_empty },
 	{ "tls_min_dh_prime_bits", F_NONE, set_refuse_unless_empty },
 	/* Tune msmtp itself, not where or how mail goes: accepted, ignored.

@@ -41,6 +41,7 @@ enum field {
 	F_USER_CONFIG,
 	F_PROXY_HOST, F_PROXY_PORT, F_SOCKET, F_TLS_PRIORITIES,
 	F_FROM_FULL_NAME,
+	F_TLS_CRL_FILE,
 	F_NONE			/* keys that set nothing */
 };
 

@@ -477,6 +477,7 @@ tls_params_for(const struct account *a, const struct destination *d,
 	t->verify_name = a->tls_host_override != NULL ?
 	    a->tls_host_override : host;
 	t->trust_file = a->tls_trust_file;
+	t->crl_file = a->tls_crl_file;
 	t->fingerprint = a->tls_fingerprint;
 	t->cert_file = a->tls_cert_file;
 	t->key_file = a->tls_key_file;

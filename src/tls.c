@@ -170,6 +170,14 @@ load_credentials(struct tls *t, const struct tls_params *p, struct err *e)
 			return err_set(e, EX_CONFIG, "cannot load trusted "
 			    "certificates from %s: %s", tf ? tf : "the system "
 			    "store", r < 0 ? gnutls_strerror(r) : "none found");
+
+		/* The chain check then also refuses a revoked certificate. */
+		if (p->crl_file != NULL && (r =
+		    gnutls_certificate_set_x509_crl_file(t->cred, p->crl_file,
+		    GNUTLS_X509_FMT_PEM)) <= 0)
+			return err_set(e, EX_CONFIG, "tls_crl_file %s: %s",
+			    p->crl_file, r < 0 ? gnutls_strerror(r) :
+			    "no revocation list found");
 	}
 	if (p->cert_file != NULL) {
 		r = gnutls_certificate_set_x509_key_file(t->cred, p->cert_file,

@@ -1,7 +1,8 @@
 /*
  * tls.h — a GnuTLS client session over a connected socket.
  *
- * What is checked (design §4): the system trust store (or tls_trust_file),
+ * What is checked (design §4): the system trust store (or tls_trust_file)
+ * and the revocation lists of tls_crl_file,
  * the host name (tls_host_override, else the name connected to), SNI,
  * TLS 1.2 minimum (or 1.3), a SHA-256 certificate pin that replaces the
  * chain check, an optional client certificate.  The trust store is loaded
@@ -32,6 +33,7 @@ struct tls_params {
 	const char *verify_name;	/* name checked against the certificate */
 	const char *sni;		/* server name sent; NULL = verify_name (not for IP literals) */
 	const char *trust_file;		/* NULL or "system" = system store */
+	const char *crl_file;		/* revoked certificates (PEM CRLs); NULL: none */
 	const char *fingerprint;	/* SHA-256 hex, ':' separated or not */
 	const char *cert_file;
 	const char *key_file;

@@ -240,9 +240,6 @@ bad_lines_are_config_errors_naming_file_and_line(void)
 		{ "account a\nremove_bcc_headers off\n", "test.rc:2: "
 		    "remove_bcc_headers: postie always removes Bcc headers "
 		    "from what it sends; remove this line" },
-		{ "account a\ntls_crl_file /x.crl\n", "test.rc:2: "
-		    "tls_crl_file: certificate revocation lists are not "
-		    "supported" },
 		{ "account a\ntls_force_sslv3\n", "test.rc:2: "
 		    "tls_force_sslv3: SSLv3 is never used (TLS 1.2 is the "
 		    "minimum)" },
