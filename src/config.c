@@ -416,7 +416,10 @@ env_account(struct config *cfg, struct err *e)
 	const char *host = env_value("SMTPSERVER"), *from = env_value("EMAIL");
 	struct field_mask all;
 
-	if (host == NULL && from == NULL)
+	/* EMAIL alone is common (debchange, reportbug read it too): it does
+	 * not replace a file's first account with direct MX delivery, it
+	 * only names the sender when there is no account at all. */
+	if (host == NULL && (from == NULL || cfg->naccounts > 0))
 		return 0;
 	if (host != NULL && host[strcspn(host, " \t\r\n/@<>\"")] != '\0')
 		return err_set(e, EX_CONFIG, "SMTPSERVER: \"%.100s\" is not a "

@@ -142,7 +142,7 @@ struct config {
 	 * one "PATH: reason" line each, or NULL; -v prints them. */
 	char		*skipped;
 	/* msmtp's SMTPSERVER and EMAIL: the embedded default with host and
-	 * from taken from them, when either is set (else unused, zero). */
+	 * from taken from them (see config_select; else unused, zero). */
 	struct account	 from_env;
 	bool		 has_env;
 };
@@ -162,8 +162,9 @@ int	config_parse(struct config *cfg, const char *text, size_t len,
 /* Choose the account: by name when name != NULL (error if absent); else
  * the account whose from matches envelope_from (msmtp's wildcards) when
  * envelope_from != NULL; else "default"'s target; else, as msmtp, the
- * SMTPSERVER/EMAIL account when either variable is set; else the first
- * account; else the embedded default.  The result is valid while cfg
+ * SMTPSERVER/EMAIL account when SMTPSERVER is set, or EMAIL is and the
+ * file has no account; else the first account; else the embedded
+ * default.  The result is valid while cfg
  * lives.  config_parse and config_load read SMTPSERVER (a plain host name)
  * and EMAIL (a plain address) and refuse other values (EX_CONFIG). */
 const struct account *config_select(const struct config *cfg,

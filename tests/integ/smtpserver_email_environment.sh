@@ -1,8 +1,9 @@
 #!/bin/bash
 # msmtp's SMTPSERVER and EMAIL: with no --account and no default account
 # in the file, the server is SMTPSERVER and the envelope sender EMAIL
-# (-f still wins); an account named default is not overridden; a value
-# that is not a plain host name or address is a configuration error.
+# (-f still wins); an account named default is not overridden, nor is a
+# first account by EMAIL alone; a value that is not a plain host name or
+# address is a configuration error.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
 start_smtpd
 write_config "$T/postierc" <<RC
@@ -28,6 +29,15 @@ run_postie -C "$T/postierc" --pretend
 assert_contains "$T/out" "host 127.0.0.1"
 assert_contains "$T/out" "from me@example.org"
 assert_contains "$T/out" "from the environment (SMTPSERVER, EMAIL)"
+
+# EMAIL alone does not replace a file's first account (it would mean
+# direct MX delivery); with no account at all it names the sender.
+printf 'account first\nhost 192.0.2.8\nfrom first@example.org\n' > "$T/accounts"
+SMTPSERVER= run_postie -C "$T/accounts" --pretend
+assert_contains "$T/out" "# account first from"
+SMTPSERVER= run_postie -C "$T/postierc" --pretend
+assert_contains "$T/out" "from me@example.org"
+assert_contains "$T/out" "# delivery: to the MX hosts"
 
 # A default account in the file wins over the environment.
 printf 'account default\nhost 192.0.2.9\nfrom file@example.org\n' >> "$T/postierc"
