@@ -67,3 +67,13 @@ assert_contains "$T/dnsmasq.log" "query[MX] example.test"
 if grep -E "query\[(A|AAAA)\] mx\.example\.test" "$T/dnsmasq.log"; then
 	fail "postie looked up the MX host's address itself"
 fi
+
+# -bv tells the route without asking DNS for the MX host's addresses
+# (that would leak what the proxy hides).
+RC=0
+ip netns exec "$ns" timeout 60 "$POSTIE" -C "$T/mxrc" -bv a@example.test >"$T/out" 2>"$T/err" || RC=$?
+assert_exit 0 "-bv through the proxy"
+assert_contains "$T/out" "a@example.test: via MX 10 mx.example.test (port 25, STARTTLS when offered) through SOCKS5 proxy 127.0.0.1:"
+if grep -E "query\[(A|AAAA)\] mx\.example\.test" "$T/dnsmasq.log"; then
+	fail "-bv looked up the MX host's address itself"
+fi
