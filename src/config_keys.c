@@ -994,11 +994,19 @@ print_scalar(const struct account *a, enum field f, struct buf *out)
 		else
 			buf_printf(out, "%lld", a->max_size);
 		break;
-	default:
+	case F_NOTIFY_DELAY:
+		if (a->notify_delay == 0)
+			buf_adds(out, "off");
+		else
+			buf_printf(out, "%lds", a->notify_delay);
+		break;
+	default:	/* the other scalars are bools and ints */
 		if (fields[f].size == sizeof(bool))
 			buf_adds(out, *(const bool *)p ? "on" : "off");
-		else
+		else if (fields[f].size == sizeof(int))
 			buf_printf(out, "%d", *(const int *)p);
+		else
+			buf_printf(out, "%ld", *(const long *)p);
 	}
 }
 

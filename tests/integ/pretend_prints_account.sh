@@ -30,7 +30,7 @@ assert_exit 0 "--pretend"
 assert_contains "$T/out" "# account default from $T/postierc:"
 for line in "host smtp.example.org" "port 587" "from jane@example.org" \
 	"user jane" "password *" "tls on" "timeout 30" "proxy_host 127.0.0.1" \
-	"proxy_port 9050" "# socket: not set" \
+	"proxy_port 9050" "# socket: not set" "notify_delay off" \
 	"# delivery: smarthost smtp.example.org:587, STARTTLS required"; do
 	assert_contains "$T/out" "$line"
 done
