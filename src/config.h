@@ -39,7 +39,6 @@
 
 enum tristate { TRI_AUTO = 0, TRI_ON, TRI_OFF };
 
-/* MX_TLS_DANE is refused by the configuration until TLSA checks exist. */
 enum mx_tls { MX_TLS_OPPORTUNISTIC = 0, MX_TLS_REQUIRED, MX_TLS_DANE };
 
 /* One account, defaults and parents already merged in.  Strings are owned

@@ -7,8 +7,8 @@
  * the value and fills the field, or returns -1 with EX_CONFIG naming the
  * key and the value.  msmtp's spellings are kept (tls_nocertcheck,
  * keepbcc, add_missing_*).  No key that changes where or how mail goes is
- * accepted and ignored (spec §2): a value postie cannot honour (mx_tls
- * dane, remove_bcc_headers off, tls_force_sslv3, ...) is refused naming the
+ * accepted and ignored (design §2): a value postie cannot honour
+ * (remove_bcc_headers off, tls_force_sslv3, ...) is refused naming the
  * key.  Only keys that tune msmtp itself (set_ignore) are accepted and
  * ignored, each listed in postie.conf(5), so that an msmtp file works
  * unchanged.
@@ -649,9 +649,7 @@ set_mx_tls(struct acc_state *s, const struct config_key *k,
 	else if (strcmp(v, "required") == 0)
 		s->a.mx_tls = MX_TLS_REQUIRED;
 	else if (strcmp(v, "dane") == 0)
-		return err_set(e, EX_CONFIG, "mx_tls: dane is not implemented "
-		    "yet (TLSA records are not checked); use required or "
-		    "opportunistic");
+		s->a.mx_tls = MX_TLS_DANE;
 	else
 		return err_set(e, EX_CONFIG, "mx_tls: \"%s\" is not "
 		    "opportunistic, required or dane", v);
@@ -751,7 +749,7 @@ set_maildomain(struct acc_state *s, const struct config_key *k,
 }
 
 /* remove_bcc_headers off, keepbcc on: a Bcc header sent is a leak, and
- * postie always removes it (spec §3). */
+ * postie always removes it (design §3). */
 static int
 set_bcc(struct acc_state *s, const struct config_key *k,
     const char *v, struct err *e)

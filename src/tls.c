@@ -30,7 +30,7 @@
 
 #define TLS_PRIORITY_12	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define TLS_PRIORITY_13	"NORMAL:-VERS-ALL:+VERS-TLS1.3"
-/* Appended to a tls_priorities string: the floor stays (spec §4). */
+/* Appended to a tls_priorities string: the floor stays (design §4). */
 #define TLS_FLOOR_12	":-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1"
 #define TLS_FLOOR_13	TLS_FLOOR_12 ":-VERS-TLS1.2"
 #define SHA256_LEN	32

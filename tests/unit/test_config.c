@@ -231,9 +231,6 @@ bad_lines_are_config_errors_naming_file_and_line(void)
 		{ "account a\ndsn_notify sometimes\n", NULL },
 		{ "defaults something\n", NULL },
 		/* keys postie cannot honour are refused, not ignored */
-		{ "account a\nmx_tls dane\n", "test.rc:2: mx_tls: dane is not "
-		    "implemented yet (TLSA records are not checked); use "
-		    "required or opportunistic" },
 		{ "account a\nkeepbcc on\n", "test.rc:2: keepbcc: postie "
 		    "always removes Bcc headers from what it sends; remove "
 		    "this line" },
