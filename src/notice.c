@@ -256,7 +256,7 @@ notice_queue(const char *dir, const struct account *a,
 	}
 	if (rc == 0)
 		snprintf(new_id, QUEUE_ID_MAX, "%s", n.id);
-	queue_env_free(&n);
+	queuefile_env_free(&n);
 	free(from);
 	free(v);
 	return rc;

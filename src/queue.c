@@ -164,7 +164,7 @@ queue_defer(const struct account *a, struct message *m,
 			r->reason = xstrdup(rep->v[i].text);
 		}
 	dir = queue_dir_path(a);
-	rc = queue_add(dir, m, &q, e);
+	rc = queuefile_add(dir, m, &q, e);
 	if (rc == 0) {
 		for (size_t i = 0; i < rep->n; i++)
 			if (rep->v[i].outcome == OUT_TEMPFAIL)
@@ -178,7 +178,7 @@ queue_defer(const struct account *a, struct message *m,
 		    "message could not be queued: %s", why, cause);
 	}
 	free(dir);
-	queue_env_free(&q);
+	queuefile_env_free(&q);
 	return rc;
 }
 
@@ -344,7 +344,7 @@ queue_save_failed(const struct account *a, struct message *m,
 	rep->saved[0] = '\0';
 	failed_env(&q, a, env, rep);
 	if (q.last_error == NULL) {	/* nothing refused */
-		queue_env_free(&q);
+		queuefile_env_free(&q);
 		return;
 	}
 	dir = queue_dir_path(a);
@@ -355,7 +355,7 @@ queue_save_failed(const struct account *a, struct message *m,
 	    sizeof(rep->saved)) == -1)
 		rep->saved[0] = '\0';
 	free(dir);
-	queue_env_free(&q);
+	queuefile_env_free(&q);
 }
 
 /* ---- a queue run ---- */
@@ -874,7 +874,7 @@ run_entry(struct qrun *r, const char *id)
 		attempt(r, &q, a, fd);
 		settle(r, &q, a, fstat(fd, &sb) == 0 ? sb.st_size : 0);
 	}
-	queue_env_free(&q);
+	queuefile_env_free(&q);
 	close(fd);
 }
 
@@ -955,7 +955,7 @@ list_ids(const char *dir, const char *suffix, struct strlist *out,
 		if (n <= sl || strcmp(de->d_name + n - sl, suffix) != 0)
 			continue;
 		id = xstrndup(de->d_name, n - sl);
-		if (queue_id_valid(id))
+		if (queuefile_id_valid(id))
 			strlist_take(out, id);
 		else
 			free(id);
@@ -1128,7 +1128,7 @@ queue_notice_refused(const char *config_file, const struct account *a,
 				run_entry(&r, r.notices.v[i]);
 			strlist_free(&r.notices);
 			delivery_cache_close(r.cache);
-			queue_env_free(&q);
+			queuefile_env_free(&q);
 		}
 		close_queue(&r);
 	}
@@ -1268,7 +1268,7 @@ list_one(struct qrun *r, const char *id, struct buf *b, off_t *total)
 	    "" : next);
 	if (q.last_error != NULL)
 		buf_printf(b, "    last error: %s\n", q.last_error);
-	queue_env_free(&q);
+	queuefile_env_free(&q);
 	free(msg);
 }
 
@@ -1340,7 +1340,7 @@ json_one(struct qrun *r, const char *dir, const char *id,
 		buf_addc(b, '}');
 	}
 	buf_adds(b, "]}\n");
-	queue_env_free(&q);
+	queuefile_env_free(&q);
 	free(msg);
 }
 
@@ -1470,7 +1470,7 @@ queue_delete(const struct queue_opts *o, const char *id, struct err *e)
 	struct qrun r = { .o = o };
 	int fd = -1, rc;
 
-	if (!queue_id_valid(id))
+	if (!queuefile_id_valid(id))
 		return err_set(e, EX_USAGE, "'%s' is not a queue id (see mailq)",
 		    id);
 	if (open_queue(&r, o, e) == -1)

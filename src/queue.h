@@ -18,7 +18,7 @@
 #include "err.h"
 #include "message.h"
 #include "metrics.h"
-#include "queuefile.h"	/* struct queue_env, queue_add */
+#include "queuefile.h"	/* struct queue_env, queuefile_add */
 #include "util.h"
 
 #define QUEUE_FIRST_DELAY	(5 * 60)	/* design §5: 5 min ... */

@@ -3,7 +3,7 @@
  * writes of an entry (see queuefile.h).
  *
  * A file reaches its name only by rename from tmp/, after fsync, and the
- * directory is fsync'd before anyone is told it is there.  queue_add keeps
+ * directory is fsync'd before anyone is told it is there.  queuefile_add keeps
  * the new ID.msg flock'ed until its ID.env is in place, so that a queue
  * run never takes it for the leftover of a killed submission.
  */
@@ -30,7 +30,7 @@
 /* ---- ids, directories, small file helpers ---- */
 
 bool
-queue_id_valid(const char *id)
+queuefile_id_valid(const char *id)
 {
 	size_t n = strspn(id, "0123456789ABCDEF");
 
@@ -167,7 +167,7 @@ read_small(const char *path, uid_t owner, size_t max, struct buf *out,
 /* ---- the state file ---- */
 
 void
-queue_env_free(struct queue_env *q)
+queuefile_env_free(struct queue_env *q)
 {
 	for (size_t i = 0; i < q->nrcpts; i++) {
 		free(q->rcpts[i].addr);
@@ -191,7 +191,7 @@ static const char *const rcpt_states[] = { "pending", "sent", "failed" };
 #define QUEUE_FIELD_MAX		(QUEUE_LINE_MAX / 4 - 16)
 
 /* Text as one field: no line ends, no tabs, and no other control
- * character either (queue_env_parse refuses them, and -V or a reason can
+ * character either (queuefile_env_parse refuses them, and -V or a reason can
  * hold any); at most QUEUE_FIELD_MAX bytes. */
 static void
 add_field(struct buf *b, const char *s)
@@ -216,7 +216,7 @@ add_kv(struct buf *b, const char *key, const char *val)
 }
 
 void
-queue_env_format(const struct queue_env *q, struct buf *b)
+queuefile_env_format(const struct queue_env *q, struct buf *b)
 {
 	buf_printf(b, "%s\nid %s\ncreated %lld\n", QUEUE_VERSION_LINE, q->id,
 	    q->created);
@@ -320,7 +320,7 @@ parse_line(struct queue_env *q, char *line, bool *seen_end, struct err *e)
 		return 0;		/* an unknown bare word: a newer format */
 	*val++ = '\0';
 	if (strcmp(line, "id") == 0) {
-		if (!queue_id_valid(val))
+		if (!queuefile_id_valid(val))
 			return err_set(e, EX_DATAERR, "bad id");
 		snprintf(q->id, sizeof(q->id), "%s", val);
 	} else if (strcmp(line, "from") == 0) {
@@ -373,7 +373,7 @@ line_chars_ok(const char *p, size_t n)
 }
 
 int
-queue_env_parse(struct queue_env *q, const char *buf, size_t len,
+queuefile_env_parse(struct queue_env *q, const char *buf, size_t len,
     struct err *e)
 {
 	size_t lineno = 0, pos = 0;
@@ -416,7 +416,7 @@ queue_env_parse(struct queue_env *q, const char *buf, size_t len,
 	else
 		return 0;
 bad:
-	queue_env_free(q);
+	queuefile_env_free(q);
 	return -1;
 }
 
@@ -454,7 +454,7 @@ queuefile_write_env(const char *dir, const char *into, const struct queue_env *q
 	int fd, rc = -1;
 
 	buf_init(&b);
-	queue_env_format(q, &b);
+	queuefile_env_format(q, &b);
 	/* queuefile_load_env reads no more (EFBIG): never write what no run
 	 * could read back. */
 	if (b.len > QUEUE_ENV_MAX)
@@ -511,7 +511,7 @@ queuefile_create_msg(const char *dir, struct queue_env *q, char **tmp,
 }
 
 int
-queue_add(const char *dir, struct message *m, struct queue_env *q,
+queuefile_add(const char *dir, struct message *m, struct queue_env *q,
     struct err *e)
 {
 	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
@@ -578,10 +578,10 @@ queuefile_load_env(const char *dir, const char *id, struct queue_env *q,
 			rc = 1;
 		else if (errno != EPERM)	/* EPERM: e says why */
 			err_sys(e, EX_IOERR, "cannot read %s", path);
-	} else if ((rc = queue_env_parse(q, b.data, b.len, e)) == 0 &&
+	} else if ((rc = queuefile_env_parse(q, b.data, b.len, e)) == 0 &&
 	    strcmp(q->id, id) != 0) {
 		rc = err_set(e, EX_DATAERR, "%s: its id is %s", path, q->id);
-		queue_env_free(q);	/* after the message: it zeroes q->id */
+		queuefile_env_free(q);	/* after the message: it zeroes q->id */
 	}
 	buf_free(&b);
 	free(path);

@@ -71,7 +71,7 @@ struct queue_rcpt {
 	char	*reason;		/* last failure for it, or NULL */
 };
 
-/* One entry's state file in memory.  Strings are owned (queue_env_free). */
+/* One entry's state file in memory.  Strings are owned (queuefile_env_free). */
 struct queue_env {
 	char	 id[QUEUE_ID_MAX];
 	long long created, next_try, last_try;
@@ -94,16 +94,16 @@ struct queue_env {
  * a line over QUEUE_LINE_MAX, control characters, a bad number or state,
  * an address that address_check_path refuses, no recipient.  On success
  * q is filled (the caller frees it); on failure q holds nothing. */
-int	queue_env_parse(struct queue_env *q, const char *buf, size_t len,
+int	queuefile_env_parse(struct queue_env *q, const char *buf, size_t len,
 	    struct err *e);
 /* Append the file form of q to out (CR, LF and TAB in texts become
  * spaces: what is written always parses). */
-void	queue_env_format(const struct queue_env *q, struct buf *out);
+void	queuefile_env_format(const struct queue_env *q, struct buf *out);
 /* Free q's strings and zero it; a zeroed q may be freed again. */
-void	queue_env_free(struct queue_env *q);
+void	queuefile_env_free(struct queue_env *q);
 
 /* True for a well-formed id (what --queue-delete accepts). */
-bool	queue_id_valid(const char *id);
+bool	queuefile_id_valid(const char *id);
 
 /*
  * Add a message: q is the state (its id is set here), m the message.
@@ -113,7 +113,7 @@ bool	queue_id_valid(const char *id);
  * failure (ENOSPC, EACCES, read-only...) removes what was written and is
  * EX_CANTCREAT with the path and the system's words.
  */
-int	queue_add(const char *dir, struct message *m, struct queue_env *q,
+int	queuefile_add(const char *dir, struct message *m, struct queue_env *q,
 	    struct err *e);
 
 /* The building blocks queue.c moves entries with. */

@@ -52,7 +52,7 @@ env_parse_reads_every_field(void)
 	struct queue_env q;
 	struct err e;
 
-	CHECK_INT(queue_env_parse(&q, sample_env, sizeof(sample_env) - 1, &e),
+	CHECK_INT(queuefile_env_parse(&q, sample_env, sizeof(sample_env) - 1, &e),
 	    0);
 	CHECK_STR(q.id, "17F3A2B4C0A1B2C3D4E5F6");
 	CHECK_INT(q.created, 1700000000);
@@ -75,7 +75,7 @@ env_parse_reads_every_field(void)
 		CHECK_INT(q.rcpts[2].state, QR_FAILED);
 		CHECK_INT(q.rcpts[2].ex, 67);
 	}
-	queue_env_free(&q);
+	queuefile_env_free(&q);
 }
 
 static void
@@ -86,11 +86,11 @@ env_format_then_parse_is_identity(void)
 	struct err e;
 
 	buf_init(&b);
-	CHECK_INT(queue_env_parse(&q, sample_env, sizeof(sample_env) - 1, &e),
+	CHECK_INT(queuefile_env_parse(&q, sample_env, sizeof(sample_env) - 1, &e),
 	    0);
-	queue_env_format(&q, &b);
+	queuefile_env_format(&q, &b);
 	CHECK_MEM(b.data, b.len, sample_env, sizeof(sample_env) - 1);
-	queue_env_free(&q);
+	queuefile_env_free(&q);
 	buf_free(&b);
 }
 
@@ -105,13 +105,13 @@ env_format_flattens_line_ends_in_reasons(void)
 	struct err e;
 
 	buf_init(&b);
-	queue_env_format(&q, &b);
-	CHECK_INT(queue_env_parse(&back, b.data, b.len, &e), 0);
+	queuefile_env_format(&q, &b);
+	CHECK_INT(queuefile_env_parse(&back, b.data, b.len, &e), 0);
 	CHECK_STR(back.last_error, "bad line");
 	if (back.nrcpts == 1)
 		CHECK_STR(back.rcpts[0].reason, "two  lines x");
 	CHECK_STR(back.from, "");
-	queue_env_free(&back);
+	queuefile_env_free(&back);
 	buf_free(&b);
 }
 
@@ -130,14 +130,14 @@ env_format_flattens_other_control_characters(void)
 	struct err e;
 
 	buf_init(&b);
-	queue_env_format(&q, &b);
-	CHECK_INT(queue_env_parse(&back, b.data, b.len, &e), 0);
+	queuefile_env_format(&q, &b);
+	CHECK_INT(queuefile_env_parse(&back, b.data, b.len, &e), 0);
 	CHECK_STR(back.dsn_envid, "env id");
 	CHECK_STR(back.account, "we ird");
 	CHECK_STR(back.last_error, "esc [K");
 	if (back.nrcpts == 1)
 		CHECK_STR(back.rcpts[0].reason, "bell  del ");
-	queue_env_free(&back);
+	queuefile_env_free(&back);
 	buf_free(&b);
 }
 
@@ -158,11 +158,11 @@ env_format_bounds_every_line(void)
 	huge[5000] = '\0';
 	q.account = q.last_error = r.reason = huge;
 	buf_init(&b);
-	queue_env_format(&q, &b);
-	CHECK_INT(queue_env_parse(&back, b.data, b.len, &e), 0);
+	queuefile_env_format(&q, &b);
+	CHECK_INT(queuefile_env_parse(&back, b.data, b.len, &e), 0);
 	CHECK(back.account != NULL && strlen(back.account) >= 512 &&
 	    strncmp(back.account, huge, strlen(back.account)) == 0);
-	queue_env_free(&back);
+	queuefile_env_free(&back);
 	buf_free(&b);
 	free(huge);
 }
@@ -176,9 +176,9 @@ env_parse_refuses_every_truncation(void)
 	int accepted = 0;
 
 	for (size_t n = 0; n < len; n++)
-		if (queue_env_parse(&q, sample_env, n, &e) == 0) {
+		if (queuefile_env_parse(&q, sample_env, n, &e) == 0) {
 			accepted++;
-			queue_env_free(&q);
+			queuefile_env_free(&q);
 		}
 	CHECK_INT(accepted, 0);
 }
@@ -207,11 +207,11 @@ env_parse_refuses_bad_input(void)
 	struct err e;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int rc = queue_env_parse(&q, bad[i], strlen(bad[i]), &e);
+		int rc = queuefile_env_parse(&q, bad[i], strlen(bad[i]), &e);
 
 		if (rc == 0) {
 			fprintf(stderr, "  accepted bad case %zu\n", i);
-			queue_env_free(&q);
+			queuefile_env_free(&q);
 		}
 		CHECK_INT(rc, -1);
 		CHECK_INT(e.ex, EX_DATAERR);
@@ -221,11 +221,11 @@ env_parse_refuses_bad_input(void)
 static void
 id_valid_accepts_only_upper_hex(void)
 {
-	CHECK(queue_id_valid("17F3A2B4C0A1B2C3D4E5F6"));
-	CHECK(!queue_id_valid(""));
-	CHECK(!queue_id_valid("17f3a2b4c0a1"));
-	CHECK(!queue_id_valid("../17F3A2B4C0"));
-	CHECK(!queue_id_valid("17F3A2B4C0A1B2C3D4E5F6/x"));
+	CHECK(queuefile_id_valid("17F3A2B4C0A1B2C3D4E5F6"));
+	CHECK(!queuefile_id_valid(""));
+	CHECK(!queuefile_id_valid("17f3a2b4c0a1"));
+	CHECK(!queuefile_id_valid("../17F3A2B4C0"));
+	CHECK(!queuefile_id_valid("17F3A2B4C0A1B2C3D4E5F6/x"));
 }
 
 /* ---- adding and running, in a scratch directory ---- */
@@ -284,9 +284,9 @@ add_entry(const char *dir, long long now, long long age, char *id)
 
 	if (read_message(&m, "Subject: hi\n\nbody line\n") == -1)
 		return -1;
-	rc = queue_add(dir, &m, &q, &e);
+	rc = queuefile_add(dir, &m, &q, &e);
 	if (rc == -1)
-		fprintf(stderr, "  queue_add: %s\n", e.msg);
+		fprintf(stderr, "  queuefile_add: %s\n", e.msg);
 	strcpy(id, q.id);
 	message_free(&m);
 	return rc;
@@ -335,7 +335,7 @@ add_writes_message_and_state_private(void)
 	char *qdir = xasprintf("%s/q", dir), id[QUEUE_ID_MAX], *p, *s;
 
 	CHECK_INT(add_entry(qdir, 1700000000, 0, id), 0);
-	CHECK(queue_id_valid(id));
+	CHECK(queuefile_id_valid(id));
 	p = xasprintf("%s/%s.msg", qdir, id);
 	s = slurp(p);
 	CHECK_STR(s, "Subject: hi\r\n\r\nbody line\r\n");
@@ -399,7 +399,7 @@ add_refuses_a_state_file_too_large_to_read_back(void)
 		    "Connection timed out after 30 s";
 	}
 	CHECK_INT(read_message(&m, "x\n"), 0);
-	CHECK_INT(queue_add(qdir, &m, &q, &e), -1);
+	CHECK_INT(queuefile_add(qdir, &m, &q, &e), -1);
 	CHECK_INT(e.ex, EX_CANTCREAT);
 	CHECK(strstr(e.msg, "too large") != NULL);
 	cmd = xasprintf("test -z \"$(ls -A '%s' | grep -v '^tmp$' | "
@@ -427,7 +427,7 @@ add_to_unwritable_place_is_cantcreat(void)
 
 	close(open(file, O_WRONLY | O_CREAT, 0600));
 	CHECK_INT(read_message(&m, "x\n"), 0);
-	CHECK_INT(queue_add(qdir, &m, &q, &e), -1);
+	CHECK_INT(queuefile_add(qdir, &m, &q, &e), -1);
 	CHECK_INT(e.ex, EX_CANTCREAT);
 	CHECK(strstr(e.msg, "plain-file") != NULL);
 	message_free(&m);
@@ -716,7 +716,7 @@ save_failed_writes_eml_and_env_like_a_queue_run(void)
 	free(s);
 	id = xstrndup(rep.saved + strlen(fdir) + 1,
 	    strlen(rep.saved) - strlen(fdir) - 5);
-	CHECK(queue_id_valid(id));
+	CHECK(queuefile_id_valid(id));
 	p = xasprintf("%s/%s.env", fdir, id);
 	s = slurp(p);
 	CHECK(strstr(s, "from cron@example.com\n") != NULL);
