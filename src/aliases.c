@@ -190,8 +190,6 @@ int
 aliases_load(struct aliases **out, const char *path, struct err *e)
 {
 	struct buf b;
-	char chunk[8192];
-	ssize_t n;
 	int fd, r;
 
 	*out = NULL;
@@ -200,20 +198,14 @@ aliases_load(struct aliases **out, const char *path, struct err *e)
 		return err_sys(e, EX_CONFIG, "cannot open aliases file %s",
 		    path);
 	buf_init(&b);
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_sys(e, EX_CONFIG, "cannot read aliases file %s",
-			    path);
-			goto fail;
-		}
-		if (b.len + (size_t)n > ALIASES_MAX_SIZE) {
+	if (read_all_max(fd, ALIASES_MAX_SIZE, &b) == -1) {
+		if (errno == EFBIG)
 			err_set(e, EX_CONFIG, "aliases file %s: larger than "
 			    "%d bytes", path, ALIASES_MAX_SIZE);
-			goto fail;
-		}
-		buf_add(&b, chunk, (size_t)n);
+		else
+			err_sys(e, EX_CONFIG, "cannot read aliases file %s",
+			    path);
+		goto fail;
 	}
 	close(fd);
 	r = aliases_parse(out, b.data ? b.data : "", b.len, path, e);
@@ -305,26 +297,19 @@ static void expand_name(struct expansion *x, const char *name, bool top);
 static int
 read_include(const char *path, struct strlist *items)
 {
-	char chunk[8192];
 	struct buf b;
-	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int saved;
 
 	if (fd == -1)
 		return -1;
 	buf_init(&b);
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || b.len + (size_t)n > ALIASES_MAX_SIZE) {
-			int saved = n < 0 ? errno : EFBIG;
-
-			close(fd);
-			buf_free(&b);
-			errno = saved;
-			return -1;
-		}
-		buf_add(&b, chunk, (size_t)n);
+	if (read_all_max(fd, ALIASES_MAX_SIZE, &b) == -1) {
+		saved = errno;
+		close(fd);
+		buf_free(&b);
+		errno = saved;
+		return -1;
 	}
 	close(fd);
 	for (char *line = b.data, *next; line != NULL; line = next) {

@@ -536,8 +536,6 @@ read_config_file(const char *path, struct buf *b, struct stat *st,
 	/* O_NONBLOCK: opening a FIFO never waits for a writer (blocking
 	 * again below for a pipe, to read what its writer sends). */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	char chunk[8192];
-	ssize_t n;
 
 	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
 		return 1;
@@ -572,20 +570,14 @@ read_config_file(const char *path, struct buf *b, struct stat *st,
 		close(fd);
 		return -1;
 	}
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
+	if (read_all_max(fd, CONFIG_MAX_SIZE, b) == -1) {
+		if (errno == EFBIG)
+			err_set(e, EX_CONFIG, "%s: larger than %d bytes", path,
+			    CONFIG_MAX_SIZE);
+		else
 			err_sys(e, EX_CONFIG, "cannot read %s", path);
-			close(fd);
-			return -1;
-		}
-		if (b->len + (size_t)n > CONFIG_MAX_SIZE) {
-			close(fd);
-			return err_set(e, EX_CONFIG, "%s: larger than %d bytes",
-			    path, CONFIG_MAX_SIZE);
-		}
-		buf_add(b, chunk, (size_t)n);
+		close(fd);
+		return -1;
 	}
 	close(fd);
 	return 0;

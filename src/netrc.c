@@ -191,8 +191,7 @@ netrc_password(const char *host, const char *user)
 	const char *home = getenv("HOME");
 	struct passwd *pw;
 	struct buf b;
-	char *path, chunk[4096], *pass = NULL;
-	ssize_t n;
+	char *path, *pass = NULL;
 	int fd;
 
 	if (home == NULL || *home != '/') {
@@ -207,15 +206,9 @@ netrc_password(const char *host, const char *user)
 	if (fd < 0)
 		return NULL;
 	buf_init(&b);
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || b.len + (size_t)n > NETRC_MAX_SIZE)
-			goto out;
-		buf_add(&b, chunk, (size_t)n);
-	}
-	pass = netrc_lookup(b.data ? b.data : "", b.len, host, user, NULL);
-out:
+	if (read_all_max(fd, NETRC_MAX_SIZE, &b) == 0)
+		pass = netrc_lookup(b.data ? b.data : "", b.len, host, user,
+		    NULL);
 	close(fd);
 	if (b.data != NULL)
 		explicit_bzero(b.data, b.cap);

@@ -142,26 +142,16 @@ static int
 read_small(const char *path, uid_t owner, size_t max, struct buf *out,
     struct err *e)
 {
-	char chunk[8192];
-	ssize_t n;
 	int fd = safefile_open(path, O_RDONLY, owner, NULL, e);
+	int rc, saved;
 
 	if (fd == -1)
 		return -1;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || out->len + (size_t)n > max) {
-			int saved = n < 0 ? errno : EFBIG;
-
-			close(fd);
-			errno = saved;
-			return -1;
-		}
-		buf_add(out, chunk, (size_t)n);
-	}
+	rc = read_all_max(fd, max, out);
+	saved = errno;
 	close(fd);
-	return 0;
+	errno = saved;
+	return rc;
 }
 
 /* ---- the state file ---- */

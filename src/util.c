@@ -332,6 +332,29 @@ str_trim(char *s)
 }
 
 int
+read_all_max(int fd, size_t max, struct buf *out)
+{
+	char chunk[8192];
+	size_t start = out->len;
+	ssize_t n;
+	int rc = 0;
+
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || out->len - start + (size_t)n > max) {
+			if (n >= 0)
+				errno = EFBIG;
+			rc = -1;
+			break;
+		}
+		buf_add(out, chunk, (size_t)n);
+	}
+	explicit_bzero(chunk, sizeof(chunk));
+	return rc;
+}
+
+int
 write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

@@ -72,6 +72,13 @@ bool	mem_has_8bit(const void *p, size_t n);
 /* Remove leading and trailing SP/HTAB/CR/LF in place; returns s. */
 char	*str_trim(char *s);
 
+/* Append all of fd (to its end) to out, retrying on EINTR: the one read
+ * loop of the small files (configuration, aliases, .netrc, queue state).
+ * -1 with errno: the read error, or EFBIG when more than max bytes would
+ * be held (out then keeps what was read).  The stack buffer is wiped, as
+ * a file may hold a password. */
+int	read_all_max(int fd, size_t max, struct buf *out);
+
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int	write_all(int fd, const void *buf, size_t len);
 

@@ -1,6 +1,7 @@
 /* test_util.c — unit tests for src/util.c and src/err.c. */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "err.h"
@@ -196,6 +197,32 @@ strlist_dedup_ci_keeps_first_copies_in_order(void)
 	strlist_free(&l);
 }
 
+/* The small-file read loop: up to max bytes, EFBIG beyond. */
+static void
+read_all_max_bounds_the_file(void)
+{
+	char path[] = "/tmp/test_util_XXXXXX";
+	int fd = mkstemp(path);
+	struct buf b;
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	unlink(path);
+	CHECK_INT(write_all(fd, "0123456789", 10), 0);
+	buf_init(&b);
+	lseek(fd, 0, SEEK_SET);
+	CHECK_INT(read_all_max(fd, 10, &b), 0);
+	CHECK_MEM(b.data, b.len, "0123456789", 10);
+	buf_reset(&b);
+	lseek(fd, 0, SEEK_SET);
+	errno = 0;
+	CHECK_INT(read_all_max(fd, 9, &b), -1);
+	CHECK_INT(errno, EFBIG);
+	buf_free(&b);
+	close(fd);
+}
+
 static const struct test tests[] = {
 	TEST(buf_keeps_nul_bytes_and_length),
 	TEST(buf_grows_past_many_doublings),
@@ -209,6 +236,7 @@ static const struct test tests[] = {
 	TEST(fqdn_is_not_empty),
 	TEST(fingerprint_parse_cases),
 	TEST(fingerprint_parse_stops_writing_at_max),
+	TEST(read_all_max_bounds_the_file),
 };
 
 CHECK_MAIN(tests)
