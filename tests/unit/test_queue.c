@@ -78,6 +78,57 @@ env_parse_reads_every_field(void)
 	queuefile_env_free(&q);
 }
 
+/* parse(format(x)) == x for a state file built in memory with every
+ * field set (the other direction is env_format_then_parse_is_identity). */
+static void
+env_struct_survives_format_and_parse(void)
+{
+	struct queue_rcpt rv[3] = {
+		{ "bob@example.net", QR_PENDING, 75, "451 4.3.0 later" },
+		{ "carol@example.net", QR_SENT, 0, NULL },
+		{ "dave@example.net", QR_FAILED, 67, "550 5.1.1 no such user" },
+	};
+	struct queue_env x = {
+		.id = "17F3A2B4C0A1B2C3D4E5F6", .created = 1700000000,
+		.next_try = 1700001200, .last_try = 1700000600, .attempts = 3,
+		.account = "work", .from = "cron@example.com",
+		.dsn_notify = "SUCCESS,DELAY", .dsn_ret = "HDRS",
+		.dsn_envid = "abc", .body_8bit_hint = true,
+		.last_error = "451 4.3.0 later", .notice = true,
+		.delay_noticed = 1700000900, .rcpts = rv, .nrcpts = 3,
+	};
+	struct queue_env y;
+	struct buf b;
+	struct err e;
+
+	buf_init(&b);
+	queuefile_env_format(&x, &b);
+	CHECK_INT(queuefile_env_parse(&y, b.data, b.len, &e), 0);
+	buf_free(&b);
+	CHECK_STR(y.id, x.id);
+	CHECK_INT(y.created, x.created);
+	CHECK_INT(y.next_try, x.next_try);
+	CHECK_INT(y.last_try, x.last_try);
+	CHECK_INT(y.attempts, x.attempts);
+	CHECK_STR(y.account, x.account);
+	CHECK_STR(y.from, x.from);
+	CHECK_STR(y.dsn_notify, x.dsn_notify);
+	CHECK_STR(y.dsn_ret, x.dsn_ret);
+	CHECK_STR(y.dsn_envid, x.dsn_envid);
+	CHECK_INT(y.body_8bit_hint, x.body_8bit_hint);
+	CHECK_STR(y.last_error, x.last_error);
+	CHECK_INT(y.notice, x.notice);
+	CHECK_INT(y.delay_noticed, x.delay_noticed);
+	CHECK_INT(y.nrcpts, x.nrcpts);
+	for (size_t i = 0; i < y.nrcpts && i < x.nrcpts; i++) {
+		CHECK_STR(y.rcpts[i].addr, x.rcpts[i].addr);
+		CHECK_INT(y.rcpts[i].state, x.rcpts[i].state);
+		CHECK_INT(y.rcpts[i].ex, x.rcpts[i].ex);
+		CHECK_STR(y.rcpts[i].reason, x.rcpts[i].reason);
+	}
+	queuefile_env_free(&y);
+}
+
 static void
 env_format_then_parse_is_identity(void)
 {
@@ -955,6 +1006,7 @@ static const struct test tests[] = {
 	TEST(backoff_doubles_from_5_minutes_to_4_hours),
 	TEST(env_parse_reads_every_field),
 	TEST(env_format_then_parse_is_identity),
+	TEST(env_struct_survives_format_and_parse),
 	TEST(env_format_flattens_line_ends_in_reasons),
 	TEST(env_format_flattens_other_control_characters),
 	TEST(env_format_bounds_every_line),
