@@ -16,6 +16,9 @@
 #include "util.h"
 
 #define ENCODE_LINE_MAX 76	/* RFC 2045 §6.7 rule 5, §6.8 */
+/* The longest line SMTP carries, without its CRLF (RFC 5321
+ * §4.5.3.1.6): a longer line forces an encoding, wherever it is found. */
+#define WIRE_LINE_MAX	998
 
 /* base64: feed any number of bytes; call b64_finish once at the end. */
 struct b64 {

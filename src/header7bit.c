@@ -10,8 +10,6 @@
 #include "header.h"
 #include "header7bit.h"
 
-#define WIRE_LINE_MAX	998	/* RFC 5321 §4.5.3.1.6, without CRLF */
-
 /* ---- address lists: display names (RFC 2047 §5 rule 3) ------------------ */
 
 static bool

@@ -44,7 +44,6 @@
 #include "util.h"
 
 #define MIME_BLOCK	SOURCE_BLOCK	/* input block, a multiple of 3 and 57 */
-#define WIRE_LINE_MAX	998		/* RFC 5321 §4.5.3.1.6 */
 #define BOUNDARY_TRIES	8
 
 enum enc {

@@ -30,7 +30,6 @@
 #include "reencode.h"
 #include "spool.h"
 
-#define WIRE_LINE_MAX	998	/* RFC 5321 §4.5.3.1.6, without CRLF */
 /* A boundary line: "--" boundary "--" and some transport padding. */
 #define HEAD_MAX	(2 + REENCODE_BOUNDARY_MAX + 2 + 64)
 #define SCAN_BLOCK	(64 * 1024)

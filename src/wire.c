@@ -26,7 +26,6 @@
 
 #define WRITE_BLOCK	(256 * 1024)	/* wire_write: few large writes */
 #define WIRE_CHUNK	(16 * 1024)	/* spool read size for the wire form */
-#define WIRE_LINE_MAX	998		/* RFC 5321 §4.5.3.1.6, without CRLF */
 
 enum body_mode {
 	BODY_CRLF,	/* as read, line ends made CRLF */
