@@ -197,6 +197,14 @@ header_value(const struct header_list *h, size_t i)
 	return buf_steal(&b);
 }
 
+char *
+header_first_value(const struct header_list *h, const char *name)
+{
+	long i = header_find(h, name, 0);
+
+	return i < 0 ? NULL : header_value(h, (size_t)i);
+}
+
 void
 header_delete(struct header_list *h, size_t i)
 {

@@ -62,6 +62,9 @@ long	header_find(const struct header_list *h, const char *name, size_t start);
 /* The unfolded value of field i (after the colon, CR/LF removed, leading
  * WSP skipped).  Newly allocated. */
 char	*header_value(const struct header_list *h, size_t i);
+/* The unfolded value of the first field named name, or NULL when there
+ * is none.  Newly allocated. */
+char	*header_first_value(const struct header_list *h, const char *name);
 
 /* Remove every field named name; returns how many were removed. */
 size_t	header_remove(struct header_list *h, const char *name);

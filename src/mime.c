@@ -1013,22 +1013,15 @@ move_content_fields(struct header_list *h, struct part *p)
 	}
 }
 
-static char *
-field_value(const struct header_list *h, const char *name)
-{
-	long i = header_find(h, name, 0);
-
-	return i < 0 ? NULL : header_value(h, (size_t)i);
-}
-
 /* The message's body as the first part: its own Content-* fields, an
  * honest text/plain label when it has none and is 8-bit, and pass 1 of
  * the re-encoder that will carry it (reencode.h). */
 static int
 first_part(struct part *first, struct message *m, struct err *e)
 {
-	char *type = field_value(&m->headers, "Content-Type");
-	char *cte = field_value(&m->headers, "Content-Transfer-Encoding");
+	char *type = header_first_value(&m->headers, "Content-Type");
+	char *cte = header_first_value(&m->headers,
+	    "Content-Transfer-Encoding");
 	int rc = 0;
 
 	move_content_fields(&m->headers, first);

@@ -543,14 +543,6 @@ entity_begin(struct reencode *re, const char *ctype, const char *cte_v,
 	return d;
 }
 
-static char *
-hdr_value(const struct header_list *h, const char *name)
-{
-	long i = header_find(h, name, 0);
-
-	return i < 0 ? NULL : header_value(h, (size_t)i);
-}
-
 /* Field i of the part header in 7-bit form (header7bit.h), or NULL. */
 static char *
 part_field_7bit(const struct header_list *h, size_t i)
@@ -611,8 +603,8 @@ emit_headers(struct reencode *re, const char *new_cte, bool blank)
 static void
 header_end(struct reencode *re, bool blank, bool body_follows)
 {
-	char *ct = hdr_value(&re->hdr, "Content-Type");
-	char *cte = hdr_value(&re->hdr, "Content-Transfer-Encoding");
+	char *ct = header_first_value(&re->hdr, "Content-Type");
+	char *cte = header_first_value(&re->hdr, "Content-Transfer-Encoding");
 	struct decision d = entity_begin(re, ct, cte, re->hdr_digest, blank);
 
 	emit_headers(re, d.new_cte, blank || body_follows);
@@ -997,8 +989,8 @@ reencode_new(const char *content_type, const char *cte, bool eightbit_ok)
 struct reencode *
 reencode_new_headers(const struct header_list *h, bool eightbit_ok)
 {
-	char *ct = hdr_value(h, "Content-Type");
-	char *cte = hdr_value(h, "Content-Transfer-Encoding");
+	char *ct = header_first_value(h, "Content-Type");
+	char *cte = header_first_value(h, "Content-Transfer-Encoding");
 	struct reencode *re = reencode_new(ct, cte, eightbit_ok);
 
 	free(ct);

@@ -67,6 +67,10 @@ parse_keeps_folded_fields_raw(void)
 	v = header_value(&h, 1);
 	CHECK_STR(v, "x@y\tz@w");
 	free(v);
+	v = header_first_value(&h, "to");
+	CHECK_STR(v, "x@y\tz@w");
+	free(v);
+	CHECK(header_first_value(&h, "Cc") == NULL);
 	header_list_free(&h);
 }
 
