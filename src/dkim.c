@@ -86,8 +86,6 @@ static int
 read_key_file(const char *path, struct buf *b, struct err *e)
 {
 	struct stat st;
-	char chunk[4096];
-	ssize_t n;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
@@ -103,16 +101,11 @@ read_key_file(const char *path, struct buf *b, struct err *e)
 		    "readable by others or owned by another user; chmod 600 %s",
 		    path, path);
 	}
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 || b->len + (size_t)n > DKIM_KEY_FILE_MAX) {
-			close(fd);
-			return n == -1 ? err_sys(e, EX_CONFIG, "dkim_key %s",
-			    path) : err_set(e, EX_CONFIG, "dkim_key %s: larger "
-			    "than %d bytes", path, DKIM_KEY_FILE_MAX);
-		}
-		buf_add(b, chunk, (size_t)n);
+	if (read_all_max(fd, DKIM_KEY_FILE_MAX, b) == -1) {
+		close(fd);
+		return errno != EFBIG ? err_sys(e, EX_CONFIG, "dkim_key %s",
+		    path) : err_set(e, EX_CONFIG, "dkim_key %s: larger than %d "
+		    "bytes", path, DKIM_KEY_FILE_MAX);
 	}
 	close(fd);
 	return 0;

@@ -102,23 +102,6 @@ rate_prune(const struct buf *in, const char *sender, time_t now,
 	return count;
 }
 
-static int
-rate_read(int fd, struct buf *b)
-{
-	char chunk[8192];
-	ssize_t n;
-
-	while (b->len < RATE_FILE_MAX &&
-	    (n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf_add(b, chunk, (size_t)n);
-	}
-	return 0;
-}
-
 int
 notice_rate_take(const char *dir, const char *sender, int limit, time_t now,
     bool *allowed, struct err *e)
@@ -138,7 +121,9 @@ notice_rate_take(const char *dir, const char *sender, int limit, time_t now,
 	buf_init(&out);
 	while (flock(fd, LOCK_EX) == -1 && errno == EINTR)
 		;
-	if (rate_read(fd, &in) == -1)
+	/* EFBIG is no error: the first RATE_FILE_MAX bytes are used, and
+	 * the rewrite below drops the rest. */
+	if (read_all_max(fd, RATE_FILE_MAX, &in) == -1 && errno != EFBIG)
 		rc = err_sys(e, EX_IOERR, "cannot read %s", path);
 	else if ((int)rate_prune(&in, sender, now, &out) < limit) {
 		*allowed = true;
