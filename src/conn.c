@@ -779,6 +779,12 @@ conn_peer(const struct conn *c)
 	return c->peer;
 }
 
+const char *
+conn_host(const struct conn *c)
+{
+	return c->host[0] != '\0' ? c->host : c->addr;
+}
+
 void
 conn_set_peer_name(struct conn *c, const char *host)
 {

@@ -102,6 +102,9 @@ void	conn_trace_note(struct conn *c, const char *note);
 /* "host[addr]:port" for messages; "host:port via SOCKS5 proxy P:N" or
  * "host via socket PATH" when so connected. */
 const char *conn_peer(const struct conn *c);
+/* The server's host name as connected to (or its address when it was
+ * given as one): what a delivery report names as the Remote-MTA. */
+const char *conn_host(const struct conn *c);
 void	conn_set_peer_name(struct conn *c, const char *host);
 
 void	conn_close(struct conn *c);

@@ -265,6 +265,8 @@ result_set(struct dctx *x, size_t i, enum outcome out, int ex,
 	r->ex = out == OUT_SENT ? 0 : ex;
 	snprintf(r->text, sizeof(r->text), "%s", text);
 	snprintf(r->reply, sizeof(r->reply), "%s", reply ? reply : "");
+	r->status[0] = '\0';
+	r->mta[0] = '\0';
 	x->decided[i] = true;
 }
 
@@ -740,6 +742,10 @@ judge_rcpts(struct dctx *x, struct txn_build *b, struct smtp *s,
 			    "no answer for this recipient", NULL);
 		}
 		x->rep->v[k].code = r->said.code;
+		snprintf(x->rep->v[k].status, sizeof(x->rep->v[k].status),
+		    "%s", r->said.status);
+		snprintf(x->rep->v[k].mta, sizeof(x->rep->v[k].mta), "%s",
+		    conn_host(smtp_conn(s)));
 	}
 }
 

@@ -46,6 +46,8 @@ struct rcpt_result {
 	 * or "" when none was (connection failed, a local check). */
 	char	 reply[ERR_MSG_MAX];
 	int	 code;			/* that reply's code, or 0 */
+	char	 status[16];		/* its enhanced status code, or "" */
+	char	 mta[256];		/* the server that said it, or "" */
 };
 
 /* Whether a smarthost could take the message at all (design §5.5, for

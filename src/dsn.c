@@ -145,7 +145,8 @@ put_human(struct dsn_out *o, const struct dsn *d, const char *boundary)
 		buf_adds(&o->b, "<");
 		put_safe(o, r->addr);
 		buf_adds(&o->b, ">: ");
-		put_safe(o, r->diagnostic != NULL ? r->diagnostic :
+		put_safe(o, r->reason != NULL ? r->reason :
+		    r->diagnostic != NULL ? r->diagnostic :
 		    "no reason recorded");
 		buf_adds(&o->b, "\r\n");
 		if (r->remote_mta != NULL) {

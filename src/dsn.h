@@ -39,7 +39,9 @@ struct dsn_rcpt {
 	const char *status;		/* RFC 3463 code, "5.1.1" */
 	const char *remote_mta;		/* the server's host name, or NULL */
 	const char *diagnostic;		/* the server's reply ("550 5.1.1 no
-					 * such user"), or postie's reason */
+					 * such user"), or NULL when none */
+	const char *reason;		/* postie's sentence for people, or
+					 * NULL (then the diagnostic) */
 };
 
 struct dsn {

@@ -165,6 +165,26 @@ notice_from(const struct account *a)
 	    host_fqdn());
 }
 
+/* The Status a notice gives r (RFC 3464 §2.3.4): for a refused recipient
+ * the server's enhanced code (else its reply's class, else one from the
+ * exit code); 4.4.7 for one the queue gave up on; for a delayed one the
+ * server's 4.x.x code, else 4.0.0. */
+static const char *
+rcpt_status(const struct queue_rcpt *r, enum notice_event ev)
+{
+	if (r->state == QR_FAILED) {
+		if (r->code / 100 != 5)
+			return dsn_status_for_ex(r->ex, false);
+		return r->status != NULL && r->status[0] == '5' ? r->status :
+		    "5.0.0";
+	}
+	if (ev == NOTICE_EXPIRED)
+		return dsn_status_for_ex(r->ex, true);
+	if (r->code / 100 == 4 && r->status != NULL && r->status[0] == '4')
+		return r->status;
+	return "4.0.0";
+}
+
 static void
 fill_dsn(struct dsn *d, struct dsn_rcpt *v, const struct account *a,
     const struct queue_env *q, enum notice_event ev, time_t now)
@@ -186,13 +206,10 @@ fill_dsn(struct dsn *d, struct dsn_rcpt *v, const struct account *a,
 		if (!reported(r, ev))
 			continue;
 		o->addr = r->addr;
-		o->remote_mta = NULL;
-		o->diagnostic = r->reason != NULL ? r->reason : q->last_error;
-		if (ev == NOTICE_DELAYED)
-			o->status = "4.0.0";
-		else
-			o->status = dsn_status_for_ex(r->ex,
-			    ev == NOTICE_EXPIRED && r->state == QR_PENDING);
+		o->remote_mta = r->mta;
+		o->diagnostic = r->reply;
+		o->reason = r->reason != NULL ? r->reason : q->last_error;
+		o->status = rcpt_status(r, ev);
 		d->nrcpts++;
 	}
 	(void)now;

@@ -52,6 +52,28 @@ queue_backoff(int attempts)
 	return d < QUEUE_MAX_DELAY ? d : QUEUE_MAX_DELAY;
 }
 
+/* Keep what rr says of a recipient: postie's reason and, when a server
+ * replied, that reply (what a notice reports). */
+static void
+rcpt_keep(struct queue_rcpt *qr, const struct rcpt_result *rr)
+{
+	free(qr->reason);
+	free(qr->status);
+	free(qr->mta);
+	free(qr->reply);
+	qr->ex = rr->ex;
+	qr->reason = xstrdup(rr->text);
+	qr->code = rr->code;
+	qr->status = NULL;
+	qr->mta = NULL;
+	qr->reply = NULL;
+	if (rr->code == 0)
+		return;
+	qr->status = rr->status[0] != '\0' ? xstrdup(rr->status) : NULL;
+	qr->mta = rr->mta[0] != '\0' ? xstrdup(rr->mta) : NULL;
+	qr->reply = rr->reply[0] != '\0' ? xstrdup(rr->reply) : NULL;
+}
+
 char *
 queue_dir_path(const struct account *a)
 {
@@ -160,8 +182,7 @@ queue_defer(const struct account *a, struct message *m,
 			struct queue_rcpt *r = &q.rcpts[q.nrcpts++];
 
 			r->addr = xstrdup(rep->v[i].addr);
-			r->ex = rep->v[i].ex;
-			r->reason = xstrdup(rep->v[i].text);
+			rcpt_keep(r, &rep->v[i]);
 		}
 	dir = queue_dir_path(a);
 	rc = queuefile_add(dir, m, &q, e);
@@ -212,8 +233,7 @@ failed_env(struct queue_env *q, const struct account *a,
 		r = &q->rcpts[q->nrcpts++];
 		r->addr = xstrdup(rr->addr);
 		r->state = rr->outcome == OUT_SENT ? QR_SENT : QR_FAILED;
-		r->ex = rr->ex;
-		r->reason = xstrdup(rr->text);
+		rcpt_keep(r, rr);
 		if (r->state == QR_FAILED && q->last_error == NULL)
 			q->last_error = xstrdup(rr->text);
 	}
@@ -538,9 +558,7 @@ apply_report(struct queue_env *q, const struct report *rep)
 		if (qr->state != QR_PENDING)
 			continue;
 		j++;
-		free(qr->reason);
-		qr->reason = xstrdup(rr->text);
-		qr->ex = rr->ex;
+		rcpt_keep(qr, rr);
 		if (rr->outcome == OUT_SENT)
 			qr->state = QR_SENT;
 		else if (rr->outcome == OUT_PERMFAIL)

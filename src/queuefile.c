@@ -162,6 +162,9 @@ queuefile_env_free(struct queue_env *q)
 	for (size_t i = 0; i < q->nrcpts; i++) {
 		free(q->rcpts[i].addr);
 		free(q->rcpts[i].reason);
+		free(q->rcpts[i].status);
+		free(q->rcpts[i].mta);
+		free(q->rcpts[i].reply);
 	}
 	free(q->rcpts);
 	free(q->account);
@@ -233,6 +236,15 @@ queuefile_env_format(const struct queue_env *q, struct buf *b)
 		buf_addc(b, '\t');
 		add_field(b, r->reason);
 		buf_addc(b, '\n');
+		if (r->code == 0)
+			continue;
+		buf_printf(b, "said\t%d\t", r->code);
+		add_field(b, r->status);
+		buf_addc(b, '\t');
+		add_field(b, r->mta);
+		buf_addc(b, '\t');
+		add_field(b, r->reply);
+		buf_addc(b, '\n');
 	}
 	buf_adds(b, "end\n");
 }
@@ -284,6 +296,55 @@ parse_rcpt(struct queue_env *q, char *s, struct err *e)
 	return 0;
 }
 
+/* An enhanced status code: class.subject.detail, digits (RFC 3463). */
+static bool
+status_valid(const char *s)
+{
+	size_t n = strlen(s), dots = 0;
+
+	if (n < 5 || n > 9 || (s[0] != '2' && s[0] != '4' && s[0] != '5'))
+		return false;
+	for (; *s != '\0'; s++) {
+		if (*s == '.')
+			dots++;
+		else if (*s < '0' || *s > '9')
+			return false;
+	}
+	return dots == 2;
+}
+
+/* "said\tCODE\tSTATUS\tMTA\tREPLY" (the "said\t" already skipped): the
+ * reply behind the recipient on the line before. */
+static int
+parse_said(struct queue_env *q, char *s, struct err *e)
+{
+	char *f[4];
+	struct queue_rcpt *r;
+	long long code;
+
+	if (q->nrcpts == 0)
+		return err_set(e, EX_DATAERR, "said: no rcpt line before it");
+	r = &q->rcpts[q->nrcpts - 1];
+	if (r->code != 0)
+		return err_set(e, EX_DATAERR, "said: given twice for one rcpt");
+	for (size_t k = 0; k < 3; k++) {
+		f[k] = s;
+		if ((s = strchr(s, '\t')) == NULL)
+			return err_set(e, EX_DATAERR, "said: too few fields");
+		*s++ = '\0';
+	}
+	f[3] = s;
+	if (parse_ll(f[0], 200, 599, &code) == -1)
+		return err_set(e, EX_DATAERR, "said: bad reply code");
+	if (*f[1] != '\0' && !status_valid(f[1]))
+		return err_set(e, EX_DATAERR, "said: bad status code");
+	r->code = (int)code;
+	r->status = *f[1] != '\0' ? xstrdup(f[1]) : NULL;
+	r->mta = *f[2] != '\0' ? xstrdup(f[2]) : NULL;
+	r->reply = *f[3] != '\0' ? xstrdup(f[3]) : NULL;
+	return 0;
+}
+
 static int
 set_once(char **dst, const char *val, const char *key, struct err *e)
 {
@@ -302,6 +363,8 @@ parse_line(struct queue_env *q, char *line, bool *seen_end, struct err *e)
 
 	if (strncmp(line, "rcpt\t", 5) == 0)
 		return parse_rcpt(q, line + 5, e);
+	if (strncmp(line, "said\t", 5) == 0)
+		return parse_said(q, line + 5, e);
 	if (strcmp(line, "end") == 0) {
 		*seen_end = true;
 		return 0;

@@ -33,6 +33,12 @@
  *   error TEXT                  (optional) the last failure
  *   rcpt<TAB>STATE<TAB>EX<TAB>ADDR<TAB>REASON   one per recipient;
  *                               STATE is pending, sent or failed
+ *   said<TAB>CODE<TAB>STATUS<TAB>MTA<TAB>REPLY  (optional, after its rcpt
+ *                               line) the server reply behind that state:
+ *                               code, enhanced status ("" none), the
+ *                               server's host name, its first line; what a
+ *                               notice reports (Status, Remote-MTA,
+ *                               Diagnostic-Code)
  *   end                         last line: a file without it is refused
  * Unknown keys are ignored (a newer postie may add some).
  *
@@ -69,6 +75,11 @@ struct queue_rcpt {
 	enum queue_rcpt_state state;
 	int	 ex;			/* sysexits of a failure, else 0 */
 	char	*reason;		/* last failure for it, or NULL */
+	/* The server reply behind the state, as the "said" line keeps it. */
+	int	 code;			/* 0: no reply (nothing else set) */
+	char	*status;		/* "5.1.1", or NULL */
+	char	*mta;			/* the server's host name, or NULL */
+	char	*reply;			/* "550 5.1.1 no such user", or NULL */
 };
 
 /* One entry's state file in memory.  Strings are owned (queuefile_env_free). */

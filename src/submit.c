@@ -796,6 +796,32 @@ describe_server(struct smtp *s, struct buf *b)
 		add_lines(b, "    ", h->text + n + 1, h->text_len - n - 1);
 }
 
+/* -bv and --serverinfo: the failover chain, and which relays are marked
+ * down now; nothing for an account without fallback_accounts. */
+static void
+describe_fallbacks(const struct config *cfg, const struct account *a,
+    struct buf *out)
+{
+	const struct account *chain[FAILOVER_CHAIN_MAX];
+	size_t n = failover_chain(cfg, a, chain);
+	long long now = (long long)time(NULL);
+	char *dir = queue_dir_path(a);
+
+	if (n > 1)
+		buf_adds(out, "failover chain (fallback_accounts):\n");
+	for (size_t i = 0; n > 1 && i < n; i++) {
+		long long down = failover_down_until(dir, chain[i], now);
+
+		buf_printf(out, "  %s %s:%d (account %s)", i == 0 ? "relay" :
+		    "fallback", chain[i]->host, route_port(chain[i]),
+		    chain[i]->name);
+		if (down > 0)
+			buf_printf(out, ", marked down for %lld s more", down - now);
+		buf_addc(out, '\n');
+	}
+	free(dir);
+}
+
 int
 submit_serverinfo(const struct cli *cli, int out_fd, struct err *e)
 {
@@ -821,6 +847,7 @@ submit_serverinfo(const struct cli *cli, int out_fd, struct err *e)
 		goto out;
 	describe_server(s, &b);
 	smtp_quit(s);
+	describe_fallbacks(&cfg, a, &b);
 	rc = 0;
 	if (write_all(out_fd, b.data, b.len) == -1)
 		rc = err_sys(e, EX_IOERR, "writing the server information");
@@ -921,29 +948,6 @@ verify_rcpts(const struct cli *cli, struct strlist *out, struct err *e)
 	if (out->n == 0)
 		return err_set(e, EX_USAGE, "-bv needs recipients as arguments");
 	return 0;
-}
-
-/* -bv: the failover chain, and which relays are marked down now. */
-static void
-describe_fallbacks(const struct config *cfg, const struct account *a,
-    struct buf *out)
-{
-	const struct account *chain[FAILOVER_CHAIN_MAX];
-	size_t n = failover_chain(cfg, a, chain);
-	long long now = (long long)time(NULL);
-	char *dir = queue_dir_path(a);
-
-	for (size_t i = 0; n > 1 && i < n; i++) {
-		long long down = failover_down_until(dir, chain[i], now);
-
-		buf_printf(out, "  %s %s:%d (account %s)", i == 0 ? "relay" :
-		    "fallback", chain[i]->host, route_port(chain[i]),
-		    chain[i]->name);
-		if (down > 0)
-			buf_printf(out, ", marked down for %lld s more", down - now);
-		buf_addc(out, '\n');
-	}
-	free(dir);
 }
 
 int

@@ -106,6 +106,11 @@ SPOOL=$T/backup4
 printf 'Subject: four\n\nbody\n' | run_postie -C "$CFG" bob@example.net
 assert_exit 0 "451 to MAIL at the primary"
 assert_received 1
+# --serverinfo describes the primary and lists the chain after it.
+run_postie -C "$CFG" --serverinfo
+assert_exit 0 "--serverinfo"
+assert_contains "$T/out" "relay 127.0.0.1:$busy (account default)"
+assert_contains "$T/out" "fallback 127.0.0.1:$backup (account backup)"
 stop_servers
 rm -rf "$T/queue"
 

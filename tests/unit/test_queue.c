@@ -31,6 +31,7 @@ static const char sample_env[] =
     "rcpt\tpending\t75\tbob@example.net\t451 later\n"
     "rcpt\tsent\t0\tann@example.net\t\n"
     "rcpt\tfailed\t67\tnobody@example.net\t550 5.1.1 no such user\n"
+    "said\t550\t5.1.1\tmx.example.net\t550 5.1.1 no such user\n"
     "end\n";
 
 /* ---- format ---- */
@@ -74,6 +75,12 @@ env_parse_reads_every_field(void)
 		CHECK(q.rcpts[1].reason == NULL);
 		CHECK_INT(q.rcpts[2].state, QR_FAILED);
 		CHECK_INT(q.rcpts[2].ex, 67);
+		CHECK_INT(q.rcpts[0].code, 0);
+		CHECK(q.rcpts[0].reply == NULL);
+		CHECK_INT(q.rcpts[2].code, 550);
+		CHECK_STR(q.rcpts[2].status, "5.1.1");
+		CHECK_STR(q.rcpts[2].mta, "mx.example.net");
+		CHECK_STR(q.rcpts[2].reply, "550 5.1.1 no such user");
 	}
 	queuefile_env_free(&q);
 }
@@ -253,6 +260,19 @@ env_parse_refuses_bad_input(void)
 		    "rcpt\tpending\t0\ta@x\t\nend\n",
 		"postie-queue 1\nid 0123456789ABCDEF\nfrom \n"
 		    "rcpt\tpending\t0\ta@x\t\nend\nmore\n",
+		"postie-queue 1\nid 0123456789ABCDEF\nfrom \n"
+		    "said\t550\t5.1.1\tmx\t550 no\n"
+		    "rcpt\tpending\t0\ta@x\t\nend\n",
+		"postie-queue 1\nid 0123456789ABCDEF\nfrom \n"
+		    "rcpt\tpending\t0\ta@x\t\n"
+		    "said\t150\t\tmx\t150 no\nend\n",
+		"postie-queue 1\nid 0123456789ABCDEF\nfrom \n"
+		    "rcpt\tpending\t0\ta@x\t\n"
+		    "said\t550\t5.1.x\tmx\t550 no\nend\n",
+		"postie-queue 1\nid 0123456789ABCDEF\nfrom \n"
+		    "rcpt\tpending\t0\ta@x\t\n"
+		    "said\t550\t5.1.1\tmx\n"
+		    "end\n",
 	};
 	struct queue_env q;
 	struct err e;
