@@ -151,40 +151,56 @@ from_domain(const struct message *m)
 	return d;
 }
 
+int
+delivery_dkim_choose(const struct account *a, const struct message *m,
+    struct dkim_signer **signer, char **d, char *note, size_t notelen,
+    struct err *e)
+{
+	const char *sd;
+	char *fd;
+
+	*signer = NULL;
+	*d = NULL;
+	if (a->dkim_key == NULL)
+		return 0;
+	if (dkim_signer_new(signer, a->dkim_key, a->dkim_selector,
+	    a->dkim_domain, a->dkim_headers, e) == -1)
+		return -1;
+	fd = from_domain(m);
+	sd = fd != NULL ? dkim_signer_domain(*signer, fd) : NULL;
+	if (sd == NULL)
+		/* Design §4: sent unsigned, and said so. */
+		snprintf(note, notelen, "unsigned: From domain %s is not %s "
+		    "or below it", fd != NULL ? fd : "(none)",
+		    a->dkim_domain != NULL ? a->dkim_domain : "a domain name");
+	else {
+		*d = xstrdup(sd);
+		snprintf(note, notelen, "signed d=%s s=%s", *d,
+		    a->dkim_selector);
+	}
+	free(fd);
+	return 0;
+}
+
 /* Load the account's keys (a bad key is EX_CONFIG before any connection)
  * and decide whether this message is signed, and as which d=. */
 static int
 dkim_setup(struct dctx *x, struct err *e)
 {
-	const struct account *a = x->a;
-	char *fd;
-	const char *d;
-
 	x->sent = &x->src;
-	if (a->dkim_key == NULL)
-		return 0;
-	if (dkim_signer_new(&x->signer, a->dkim_key, a->dkim_selector,
-	    a->dkim_domain, a->dkim_headers, e) == -1)
+	if (delivery_dkim_choose(x->a, x->m, &x->signer, &x->dkim_d,
+	    x->dkim_note, sizeof(x->dkim_note), e) == -1)
 		return -1;
-	fd = from_domain(x->m);
-	d = fd != NULL ? dkim_signer_domain(x->signer, fd) : NULL;
-	if (d == NULL) {
-		/* Spec §4: sent unsigned, and said so. */
-		snprintf(x->dkim_note, sizeof(x->dkim_note), "unsigned: From "
-		    "domain %s is not %s or below it", fd != NULL ? fd :
-		    "(none)", a->dkim_domain != NULL ? a->dkim_domain :
-		    "a domain name");
+	if (x->signer == NULL)
+		return 0;
+	if (x->dkim_d == NULL) {
 		if (x->o->verbose)
 			fprintf(stderr, "postie: DKIM: %s\n", x->dkim_note);
-	} else {
-		x->dkim_d = xstrdup(d);
-		snprintf(x->dkim_note, sizeof(x->dkim_note), "signed d=%s "
-		    "s=%s", x->dkim_d, a->dkim_selector);
-		dkim_body_init(&x->dkim, &x->signed_src, &x->src, x->signer,
-		    x->dkim_d);
-		x->sent = &x->signed_src;
+		return 0;
 	}
-	free(fd);
+	dkim_body_init(&x->dkim, &x->signed_src, &x->src, x->signer,
+	    x->dkim_d);
+	x->sent = &x->signed_src;
 	return 0;
 }
 

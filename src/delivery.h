@@ -121,6 +121,17 @@ int	delivery_probe(const struct account *a, struct smtp **s,
  * (a partial refusal is reported on stderr and by a notice instead). */
 int	delivery_exit_code(const struct report *rep);
 
+/* Whether m is DKIM-signed with a's keys (dkim_key; design §4): a NULL
+ * *signer when a has no key; else the keys loaded (the caller frees
+ * *signer with dkim_signer_free) and *d the d= to sign as, or NULL when
+ * the From domain is outside dkim_domain; note says which, for -v and
+ * the log ("signed d=... s=..." or "unsigned: ...").  Errors: EX_CONFIG
+ * for a key dkim_signer_new refuses. */
+struct dkim_signer;
+int	delivery_dkim_choose(const struct account *a, const struct message *m,
+	    struct dkim_signer **signer, char **d, char *note, size_t notelen,
+	    struct err *e);
+
 /*
  * The classification (design §5), the one place that decides; exposed so
  * that the unit tests (and a queue run) apply the same policy.

@@ -25,6 +25,7 @@
 #include "config.h"
 #include "conn.h"
 #include "delivery.h"
+#include "dkim.h"
 #include "failover.h"
 #include "message.h"
 #include "oauth2_login.h"
@@ -391,26 +392,67 @@ submission_free(struct submission *sub)
 	}
 }
 
-/* --dry-run: the envelope as SMTP would carry it, then the message. */
+/* The DKIM-Signature fields of the wire form w of m, signed as d with
+ * signer, appended to sig: one extra pass over the message. */
+static int
+dry_run_sign(struct message *m, const struct wire_opts *w,
+    const struct dkim_signer *signer, const char *d, struct buf *sig,
+    struct err *e)
+{
+	struct dkim_sign *g = dkim_sign_begin(signer, d, time(NULL));
+	struct wire_reader *r;
+	char blk[65536];
+	ssize_t n;
+	int rc;
+
+	if (wire_reader_open(&r, m, w, e) == -1) {
+		dkim_sign_free(g);
+		return -1;
+	}
+	while ((n = wire_reader_read(r, blk, sizeof(blk), e)) > 0)
+		dkim_sign_feed(g, blk, (size_t)n);
+	wire_reader_close(r);
+	rc = n == 0 ? dkim_sign_end(g, sig, e) : -1;
+	dkim_sign_free(g);
+	return rc;
+}
+
+/* --dry-run: which account, what DKIM does, the envelope as SMTP would
+ * carry it, then the message as a server with 8BITMIME and SMTPUTF8
+ * would receive it (signed when it would be). */
 static int
 write_dry_run(struct submission *sub, int fd, struct err *e)
 {
 	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
-	char label[300];
-	struct buf b;
+	struct dkim_signer *signer;
+	char label[300], note[ERR_MSG_MAX];
+	struct buf b, sig;
+	char *d;
 	int rc;
 
+	if (delivery_dkim_choose(sub->a, &sub->msg, &signer, &d, note,
+	    sizeof(note), e) == -1)
+		return -1;
 	buf_init(&b);
+	buf_init(&sig);
 	buf_printf(&b, "%s, nothing sent\n", config_account_label(sub->a,
 	    label, sizeof(label)));
+	if (signer != NULL)
+		buf_printf(&b, "DKIM: %s\n", note);
 	buf_printf(&b, "MAIL FROM:<%s>\n", sub->env.from);
 	for (size_t i = 0; i < sub->env.rcpts.n; i++)
 		buf_printf(&b, "RCPT TO:<%s>\n", sub->env.rcpts.v[i]);
-	rc = write_all(fd, b.data, b.len);
+	rc = d != NULL ? dry_run_sign(&sub->msg, &w, signer, d, &sig, e) : 0;
+	if (rc == 0 && (write_all(fd, b.data, b.len) == -1 ||
+	    write_all(fd, sig.data, sig.len) == -1))
+		rc = err_sys(e, EX_IOERR, "writing the dry run");
+	if (rc == 0)
+		rc = wire_write(&sub->msg, &w, fd, e);
 	buf_free(&b);
-	if (rc == -1)
-		return err_sys(e, EX_IOERR, "writing the dry run");
-	return wire_write(&sub->msg, &w, fd, e);
+	buf_free(&sig);
+	free(d);
+	dkim_signer_free(signer);
+	return rc;
 }
 
 /* The password of an account of the failover chain: the submission's

@@ -3,7 +3,8 @@
 # Ed25519-SHA256 signature that dkimpy verifies on the bytes as received:
 # LF and CRLF input, folded fields with trailing spaces, -t with Bcc (the
 # Bcc removed before signing), a composed multipart message with an
-# attachment, a queued message signed when the queue run sends it.  A
+# attachment, a queued message signed when the queue run sends it, --dry-run
+# output signed as a server would get it.  A
 # From outside dkim_domain goes out unsigned and the log says so; a key
 # readable by others is refused (78) before anything is sent.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
@@ -69,6 +70,19 @@ assert_exit 0 "queue run"
 assert_received 7
 assert_dkim_pass "$SPOOL/7.eml"
 [ "$(grep -ci '^DKIM-Signature:' "$SPOOL/7.eml")" = 2 ] || fail "the queued message is not signed exactly once per key"
+
+# --dry-run shows the message signed as a server would get it (dkimpy
+# verifies what follows the envelope lines), and says when it would not be.
+printf 'From: joe@example.com\nSubject: dry\n\nnot sent\n' | run_postie -C "$CFG" --dry-run bob@example.net
+assert_exit 0 "--dry-run"
+assert_contains "$T/out" "DKIM: signed d=example.com s=rsa, ed"
+sed '1,/^RCPT TO:/d' "$T/out" > "$T/dry.eml"
+[ "$(grep -ci '^DKIM-Signature:' "$T/dry.eml")" = 2 ] || fail "--dry-run output is not signed once per key"
+assert_dkim_pass "$T/dry.eml"
+printf 'From: x@example.org\nSubject: dry\n\nnot sent\n' | run_postie -C "$CFG" --dry-run bob@example.net
+assert_contains "$T/out" "DKIM: unsigned: From domain example.org is not example.com or below it"
+assert_unsigned "$T/out"
+assert_received 7
 
 # A key others may read: refused before any connection, nothing queued.
 chmod 644 "$T/ed.example.com.pem"
