@@ -91,9 +91,11 @@ static void
 env_struct_survives_format_and_parse(void)
 {
 	struct queue_rcpt rv[3] = {
-		{ "bob@example.net", QR_PENDING, 75, "451 4.3.0 later" },
-		{ "carol@example.net", QR_SENT, 0, NULL },
-		{ "dave@example.net", QR_FAILED, 67, "550 5.1.1 no such user" },
+		{ "bob@example.net", QR_PENDING, 75, "451 4.3.0 later",
+		    451, NULL, "mx.example.net", "451 later" },
+		{ "carol@example.net", QR_SENT, 0, NULL, 0, NULL, NULL, NULL },
+		{ "dave@example.net", QR_FAILED, 67, "550 5.1.1 no such user",
+		    550, "5.1.1", "mx.example.net", "550 5.1.1 no such user" },
 	};
 	struct queue_env x = {
 		.id = "17F3A2B4C0A1B2C3D4E5F6", .created = 1700000000,
@@ -132,6 +134,10 @@ env_struct_survives_format_and_parse(void)
 		CHECK_INT(y.rcpts[i].state, x.rcpts[i].state);
 		CHECK_INT(y.rcpts[i].ex, x.rcpts[i].ex);
 		CHECK_STR(y.rcpts[i].reason, x.rcpts[i].reason);
+		CHECK_INT(y.rcpts[i].code, x.rcpts[i].code);
+		CHECK_STR(y.rcpts[i].status, x.rcpts[i].status);
+		CHECK_STR(y.rcpts[i].mta, x.rcpts[i].mta);
+		CHECK_STR(y.rcpts[i].reply, x.rcpts[i].reply);
 	}
 	queuefile_env_free(&y);
 }
