@@ -149,11 +149,6 @@ put_human(struct dsn_out *o, const struct dsn *d, const char *boundary)
 		    r->diagnostic != NULL ? r->diagnostic :
 		    "no reason recorded");
 		buf_adds(&o->b, "\r\n");
-		if (r->remote_mta != NULL) {
-			buf_adds(&o->b, "    (said by ");
-			put_safe(o, r->remote_mta);
-			buf_adds(&o->b, ")\r\n");
-		}
 	}
 	buf_adds(&o->b, "\r\nWhat you can do: check each address above for "
 	    "typing mistakes. When the\r\nserver's words name another "
