@@ -2,7 +2,9 @@
  * dns.c — MX look-ups (see dns.h).
  *
  * RFC 1035 §4.1 (message format), §4.1.4 (compression), RFC 2181 §10.1
- * (CNAME), RFC 5321 §5.1 (MX order, implicit MX), RFC 7505 (null MX).
+ * (CNAME), RFC 5321 §5.1 (MX order, implicit MX), RFC 7505 (null MX),
+ * RFC 6698 §2 (TLSA), RFC 7672 §2.2 (TLSA look-ups for SMTP), RFC 4035
+ * §3.2.3 and §4.9.3 (the AD bit and when a stub may believe it).
  *
  * The parser is our own rather than ns_initparse()/ns_parserr(): it reads
  * (msg, len) with explicit bounds, follows compression pointers only
@@ -28,6 +30,7 @@
 #define DNS_WIRE_NAME_MAX 255		/* RFC 1035 §2.3.4 */
 
 #define DNS_QR		0x8000		/* a response */
+#define DNS_AD		0x0020		/* authentic data (RFC 4035 §3.2.3) */
 #define DNS_RCODE(f)	((f) & 0x000f)
 #define RCODE_NOERROR	0
 #define RCODE_SERVFAIL	2
@@ -310,6 +313,53 @@ dns_order_mx(struct mx_list *l)
 	}
 }
 
+const char *
+dns_sec_name(enum dns_sec s)
+{
+	switch (s) {
+	case DNSSEC_SECURE:	return "secure";
+	case DNSSEC_INSECURE:	return "insecure";
+	case DNSSEC_BOGUS:	return "bogus";
+	case DNSSEC_UNTRUSTED:	break;
+	}
+	return "unknown (the resolver is not trusted for DNSSEC: "
+	    "resolv.conf needs options trust-ad and a nameserver on loopback)";
+}
+
+/* May the AD bit be believed (see dns.h)?  trust-ad, and nothing but
+ * loopback nameservers: glibc keeps IPv6 ones in _u._ext.nsaddrs. */
+static bool
+ad_trusted(const struct __res_state *st)
+{
+	if ((st->options & RES_TRUSTAD) == 0 || st->nscount <= 0)
+		return false;
+	for (int i = 0; i < st->nscount && i < MAXNS; i++) {
+		const struct sockaddr_in6 *s6 = st->_u._ext.nsaddrs[i];
+		const struct sockaddr_in *s4 = &st->nsaddr_list[i];
+
+		if (s6 != NULL && s6->sin6_family == AF_INET6) {
+			if (!IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
+				return false;
+		} else if (s4->sin_family != AF_INET ||
+		    (ntohl(s4->sin_addr.s_addr) >> 24) != 127)
+			return false;
+	}
+	return true;
+}
+
+/* The DNSSEC status of one answer that arrived (len >= header). */
+static enum dns_sec
+answer_sec(const struct __res_state *st, const unsigned char *msg,
+    size_t len)
+{
+	if (!ad_trusted(st))
+		return DNSSEC_UNTRUSTED;
+	if (len < DNS_HDR_LEN)
+		return DNSSEC_INSECURE;
+	return (get16(msg + 2) & DNS_AD) != 0 ? DNSSEC_SECURE :
+	    DNSSEC_INSECURE;
+}
+
 /* res_nquery failed: what its h_errno means for the domain. */
 static int
 query_failed(const struct __res_state *st, const char *domain,
@@ -339,6 +389,7 @@ dns_lookup_mx(const char *domain, struct mx_list *out, struct err *e)
 {
 	struct __res_state st;
 	char name[DNS_NAME_MAX + 1];
+	enum dns_sec sec = DNSSEC_UNTRUSTED;
 	unsigned char *buf;
 	int n, rc = -1;
 
@@ -357,13 +408,21 @@ dns_lookup_mx(const char *domain, struct mx_list *out, struct err *e)
 	for (int hop = 0; ; hop++) {
 		n = res_nquery(&st, name, C_IN, T_MX, buf, DNS_MSG_MAX);
 		if (n < 0) {
+			/* NODATA included: its AD bit is out of reach here,
+			 * so an implicit MX is never "secure" (dns.h). */
 			rc = query_failed(&st, domain, out, e);
+			out->sec = ad_trusted(&st) ? DNSSEC_INSECURE :
+			    DNSSEC_UNTRUSTED;
 			break;
 		}
+		/* Every link of a CNAME chain must be secure. */
+		if (hop == 0 || sec == DNSSEC_SECURE)
+			sec = answer_sec(&st, buf, (size_t)n);
 		if (dns_parse_mx(buf, (size_t)n, domain, out, e) == -1)
 			break;
 		if (out->n > 0 || out->cname[0] == '\0') {
 			dns_order_mx(out);
+			out->sec = sec;
 			rc = 0;
 			break;
 		}
@@ -375,6 +434,172 @@ dns_lookup_mx(const char *domain, struct mx_list *out, struct err *e)
 		}
 		memcpy(name, out->cname, sizeof(name));
 	}
+	free(buf);
+	res_nclose(&st);
+	return rc;
+}
+
+/* ---- TLSA (RFC 6698, RFC 7672 §2.2) ---- */
+
+/* Keep one TLSA RDATA: three octets, then the association data. */
+static void
+tlsa_keep(const unsigned char *rdata, size_t rdlen, struct tlsa_list *out)
+{
+	struct tlsa_rr *t;
+
+	if (rdlen < 3) {
+		out->malformed++;
+		return;
+	}
+	if (out->n == DNS_TLSA_MAX)
+		return;
+	t = &out->v[out->n++];
+	t->usage = rdata[0];
+	t->selector = rdata[1];
+	t->mtype = rdata[2];
+	t->len = rdlen - 3;
+	if (t->len > DNS_TLSA_DATA_MAX) {
+		t->toolong = true;
+		t->len = 0;
+		return;
+	}
+	t->data = xmalloc(t->len > 0 ? t->len : 1);
+	memcpy(t->data, rdata + 3, t->len);
+}
+
+/* Append the TLSA records owned by name. */
+static int
+collect_tlsa(const unsigned char *msg, size_t len, size_t ans,
+    unsigned count, const char *name, struct tlsa_list *out)
+{
+	size_t off = ans;
+	struct rr rr;
+
+	for (unsigned i = 0; i < count; i++) {
+		if (rr_read(msg, len, &off, &rr) == -1)
+			return -1;
+		if (rr.type == TYPE_TLSA && rr.class == CLASS_IN &&
+		    ascii_eq_ci(rr.owner, name))
+			tlsa_keep(msg + rr.rdata, rr.rdlen, out);
+	}
+	return 0;
+}
+
+void
+dns_tlsa_free(struct tlsa_list *l)
+{
+	for (size_t i = 0; i < l->n && i < DNS_TLSA_MAX; i++) {
+		free(l->v[i].data);
+		l->v[i].data = NULL;
+	}
+	l->n = 0;
+}
+
+int
+dns_parse_tlsa(const unsigned char *msg, size_t len, const char *name,
+    struct tlsa_list *out, struct err *e)
+{
+	char qname[DNS_NAME_MAX + 1], end[DNS_NAME_MAX + 1];
+	size_t off = DNS_HDR_LEN;
+	unsigned flags, rcode;
+
+	memset(out, 0, sizeof(*out));
+	if (len < DNS_HDR_LEN || (get16(msg + 2) & DNS_QR) == 0)
+		return err_set(e, EX_PROTOCOL, "DNS look-up of %s TLSA: "
+		    "malformed answer", name);
+	flags = get16(msg + 2);
+	rcode = DNS_RCODE(flags);
+	if (rcode == RCODE_NXDOMAIN)
+		return 0;	/* no such name: no records */
+	if (rcode == RCODE_SERVFAIL)
+		return err_set(e, EX_TEMPFAIL, "DNS look-up of %s TLSA "
+		    "failed: server failure (SERVFAIL)", name);
+	if (rcode != RCODE_NOERROR)
+		return err_set(e, EX_TEMPFAIL, "DNS look-up of %s TLSA "
+		    "failed: the server answered with error %u", name, rcode);
+	if (get16(msg + 4) != 1 || question_read(msg, len, &off, qname) == -1)
+		return err_set(e, EX_PROTOCOL, "DNS look-up of %s TLSA: "
+		    "malformed answer", name);
+	memcpy(end, qname, sizeof(end));
+	if (follow_cnames(msg, len, off, get16(msg + 6), end) == -1 ||
+	    collect_tlsa(msg, len, off, get16(msg + 6), end, out) == -1) {
+		dns_tlsa_free(out);
+		return err_set(e, EX_PROTOCOL, "DNS look-up of %s TLSA: "
+		    "malformed answer", name);
+	}
+	if (out->n == 0 && !ascii_eq_ci(end, qname))
+		memcpy(out->cname, end, sizeof(out->cname));
+	return 0;
+}
+
+/* One query through res_nsend, which returns every answer whatever its
+ * RCODE (res_nquery hides NXDOMAIN and NODATA answers, and their AD). */
+static int
+query_send(struct __res_state *st, const char *name, int type,
+    unsigned char *buf, int buflen)
+{
+	unsigned char q[NS_PACKETSZ];
+	int qlen;
+
+	qlen = res_nmkquery(st, ns_o_query, name, C_IN, type, NULL, 0, NULL,
+	    q, sizeof(q));
+	if (qlen < 0)
+		return -1;
+	return res_nsend(st, q, qlen, buf, buflen);
+}
+
+int
+dns_lookup_tlsa(const char *host, int port, struct tlsa_list *out,
+    struct err *e)
+{
+	struct __res_state st;
+	char name[DNS_NAME_MAX + 1];
+	enum dns_sec sec = DNSSEC_SECURE;
+	unsigned char *buf;
+	int n, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (snprintf(name, sizeof(name), "_%d._tcp.%s", port, host) >=
+	    (int)sizeof(name))
+		return err_set(e, EX_DATAERR, "host name too long for a "
+		    "TLSA look-up: %.64s...", host);
+	memset(&st, 0, sizeof(st));
+	if (res_ninit(&st) == -1)
+		return err_set(e, EX_TEMPFAIL, "cannot initialise the DNS "
+		    "resolver (/etc/resolv.conf)");
+	buf = xmalloc(DNS_MSG_MAX);
+	for (int hop = 0; ; hop++) {
+		char shown[DNS_NAME_MAX + 1];
+
+		memcpy(shown, name, sizeof(shown));
+		if ((n = query_send(&st, name, TYPE_TLSA, buf,
+		    DNS_MSG_MAX)) < 0) {
+			err_set(e, EX_TEMPFAIL, "DNS look-up of %s TLSA "
+			    "failed (no answer)", shown);
+			sec = DNSSEC_BOGUS;
+			break;
+		}
+		if (sec == DNSSEC_SECURE)	/* every link of a chain */
+			sec = answer_sec(&st, buf, (size_t)n);
+		if (dns_parse_tlsa(buf, (size_t)n, shown, out, e) == -1) {
+			if (e->ex == EX_TEMPFAIL)
+				sec = DNSSEC_BOGUS;
+			break;
+		}
+		if (out->n > 0 || out->cname[0] == '\0') {
+			rc = 0;
+			break;
+		}
+		if (hop == DNS_CNAME_MAX) {
+			err_set(e, EX_TEMPFAIL, "DNS look-up of %s TLSA: "
+			    "CNAME chain longer than %d links", name,
+			    DNS_CNAME_MAX);
+			break;
+		}
+		memcpy(name, out->cname, sizeof(name));
+	}
+	/* An untrusted resolver says nothing about DNSSEC, failing or not. */
+	out->sec = ad_trusted(&st) ? sec : DNSSEC_UNTRUSTED;
 	free(buf);
 	res_nclose(&st);
 	return rc;

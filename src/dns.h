@@ -17,6 +17,16 @@
  *   SERVFAIL, timeout   -1, EX_TEMPFAIL.
  * CNAMEs are followed (the chain in the answer, then a new query for its
  * end when the server did not follow it, at most DNS_CNAME_MAX times).
+ *
+ * DNSSEC (for mx_tls dane, RFC 7672): postie validates nothing itself.  It
+ * believes the AD bit of an answer only when the resolver can be trusted
+ * to have set it: /etc/resolv.conf says "options trust-ad" (glibc >= 2.31
+ * then asks for AD and keeps it; without it glibc clears the bit) and every
+ * nameserver listed is on loopback, so that no one on the path could have
+ * set it (RFC 6698 §A.3.1, RFC 4035 §4.9.3).  Otherwise the status is
+ * DNSSEC_UNTRUSTED: secure and insecure cannot be told apart.
+ * dns_lookup_tlsa asks for _PORT._tcp.HOST TLSA (RFC 6698 §3) the same
+ * way; dns_parse_tlsa reads the answer, bounded like dns_parse_mx.
  */
 #ifndef POSTIE_DNS_H
 #define POSTIE_DNS_H
@@ -35,9 +45,22 @@ struct mx {
 	char	 host[DNS_NAME_MAX + 1];	/* no trailing dot; "" is "." */
 };
 
+/* What DNSSEC says about an answer, as far as postie can know it. */
+enum dns_sec {
+	DNSSEC_UNTRUSTED = 0,	/* the resolver is not trusted for AD: unknown */
+	DNSSEC_INSECURE,	/* a trusted resolver did not set AD */
+	DNSSEC_SECURE,		/* a trusted resolver set AD: validated */
+	DNSSEC_BOGUS,		/* a trusted resolver failed (SERVFAIL): a
+				 * failed validation looks like this */
+};
+
+/* "secure", "insecure", "bogus", "unknown (resolver not trusted)". */
+const char *dns_sec_name(enum dns_sec s);
+
 struct mx_list {
 	struct mx v[DNS_MX_MAX];
 	size_t	 n;
+	enum dns_sec sec;		/* of the answer (dns_lookup_mx) */
 	/* Where the CNAME chain in the answer ended when it held no MX for
 	 * that name ("" when there was no CNAME): the name to ask next. */
 	char	 cname[DNS_NAME_MAX + 1];
@@ -65,5 +88,50 @@ void	dns_order_mx(struct mx_list *l);
  * initialised, times out or answers SERVFAIL.
  */
 int	dns_lookup_mx(const char *domain, struct mx_list *out, struct err *e);
+
+#define DNS_TLSA_MAX	16	/* records kept per RRset; extras ignored */
+#define DNS_TLSA_DATA_MAX 2048	/* a full certificate (matching type 0) fits;
+				 * longer data is kept as "unusable" */
+#define TYPE_TLSA	52	/* RFC 6698 §7.1 */
+
+/* One TLSA record (RFC 6698 §2.1).  data is the certificate association
+ * data, len octets (not NUL-terminated), owned by the tlsa_list. */
+struct tlsa_rr {
+	unsigned char usage, selector, mtype;
+	unsigned char *data;
+	size_t	 len;
+	bool	 toolong;	/* data longer than DNS_TLSA_DATA_MAX: dropped */
+};
+
+struct tlsa_list {
+	struct tlsa_rr v[DNS_TLSA_MAX];
+	size_t	 n;
+	size_t	 malformed;	/* records shorter than the 3 fixed octets */
+	enum dns_sec sec;	/* of the answer (dns_lookup_tlsa) */
+	char	 cname[DNS_NAME_MAX + 1];	/* as in mx_list */
+};
+
+/*
+ * Parse one DNS response to a TLSA query (msg[0..len), never beyond),
+ * following the CNAME chain in the answer.  NXDOMAIN and NODATA give
+ * out->n == 0 and 0 (no records: RFC 7672 §2.2.3 treats both alike).
+ * Records of the chain's end of type TLSA class IN are kept, at most
+ * DNS_TLSA_MAX.  Errors: EX_TEMPFAIL for SERVFAIL and other server
+ * failures, EX_PROTOCOL for a malformed message.  out is always safe to
+ * pass to dns_tlsa_free, also after an error.  name names the query in
+ * messages.
+ */
+int	dns_parse_tlsa(const unsigned char *msg, size_t len, const char *name,
+	    struct tlsa_list *out, struct err *e);
+void	dns_tlsa_free(struct tlsa_list *l);
+
+/*
+ * Look up _port._tcp.host TLSA (host in A-labels).  out->sec says what
+ * DNSSEC says: a failed query from a trusted resolver (SERVFAIL, timeout)
+ * is DNSSEC_BOGUS and -1 with e EX_TEMPFAIL; otherwise as dns_parse_tlsa.
+ * Free out with dns_tlsa_free in every case.
+ */
+int	dns_lookup_tlsa(const char *host, int port, struct tlsa_list *out,
+	    struct err *e);
 
 #endif

@@ -1,16 +1,21 @@
 /*
- * fuzz_dns.c — libFuzzer target for dns_parse_mx() and dns_order_mx().
+ * fuzz_dns.c — libFuzzer target for dns_parse_mx(), dns_order_mx() and
+ * dns_parse_tlsa().
  *
  * The input is one DNS message, copied to an exact-size buffer so ASan
  * sees any read past its end.  Invariants checked: at most DNS_MX_MAX
  * hosts, each a NUL-terminated host name (letters, digits, '-', '_', '.')
  * no longer than DNS_NAME_MAX; a failure leaves no hosts and a sysexits
- * code; after ordering, preferences never decrease.
+ * code; after ordering, preferences never decrease.  TLSA: at most
+ * DNS_TLSA_MAX records, each data within DNS_TLSA_DATA_MAX (ASan checks
+ * that its len octets are readable), a failure with no records left;
+ * dane_format stays within its buffer.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dane.h"
 #include "dns.h"
 
 static void
@@ -26,6 +31,34 @@ check_name(const char *s)
 			abort();
 }
 
+static void
+fuzz_tlsa(const unsigned char *msg, size_t size)
+{
+	struct tlsa_list l;
+	struct err e;
+	char out[64];
+	unsigned sum = 0;
+	int rc;
+
+	err_clear(&e);
+	rc = dns_parse_tlsa(msg, size, "_25._tcp.fuzz.test", &l, &e);
+	if (l.n > DNS_TLSA_MAX || (rc == -1 && (l.n != 0 || e.ex == 0)))
+		abort();
+	for (size_t i = 0; i < l.n; i++) {
+		const struct tlsa_rr *r = &l.v[i];
+
+		if (r->len > DNS_TLSA_DATA_MAX || (r->toolong && r->len != 0))
+			abort();
+		for (size_t j = 0; j < r->len; j++)
+			sum += r->data[j];
+		dane_format(r, out, sizeof(out));
+		if (strlen(out) >= sizeof(out))
+			abort();
+	}
+	(void)sum;
+	dns_tlsa_free(&l);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -35,6 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 
 	memcpy(msg, data, size);
+	fuzz_tlsa(msg, size);
 	err_clear(&e);
 	rc = dns_parse_mx(msg, size, "fuzz.test", &l, &e);
 	free(msg);

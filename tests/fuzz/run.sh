@@ -10,8 +10,8 @@ secs=${1:-20}; shift || true
 out=${FUZZ_OUT:-$(mktemp -d /tmp/postie-fuzz.XXXXXX)}
 mkdir -p "$out"
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -I$top/src"
-cflags="$cflags $(pkg-config --cflags gnutls libidn2)"
-libs="$(pkg-config --libs gnutls libidn2) -lmagic -lresolv"
+cflags="$cflags $(pkg-config --cflags gnutls gnutls-dane libidn2)"
+libs="$(pkg-config --libs gnutls-dane gnutls libidn2) -lmagic -lresolv"
 # Fuzz the same build CI ships: with GNU SASL when it is installed.
 if pkg-config --exists libgsasl; then
 	cflags="$cflags -DHAVE_GSASL=1 $(pkg-config --cflags libgsasl)"

@@ -17,7 +17,7 @@ clang libclang-rt-14-dev valgrind sasl2-bin libsasl2-modules
 s-nail mutt git git-email libmailtools-perl php-cli php-mbstring
 php-symfony-mailer php-swiftmailer iproute2 file hyperfine
 ca-certificates zsh fish python3-dkim opendkim-tools libcurl4-gnutls-dev
-libjansson-dev curl util-linux"
+libjansson-dev curl util-linux unbound ldnsutils"
 # What Debian 12's postfix package Depends on that a private copy uses at
 # run time (the rest is for its maintainer scripts).
 POSTFIX_LIBS="libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3 netbase"

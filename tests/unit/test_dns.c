@@ -3,6 +3,7 @@
  * (the server the integration tests use), plus hand-made hostile ones,
  * and the preference order.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -280,6 +281,229 @@ mx_query_instead_of_response_is_malformed(void)
 	CHECK_INT(e.ex, EX_PROTOCOL);
 }
 
+
+/* ---- TLSA (RFC 6698) ---- */
+
+/* A response to "_25._tcp.mx.a.test TLSA", built record by record: the
+ * question, then answers owned by the question's name (pointer 0xc00c). */
+struct tmsg {
+	unsigned char b[8192];
+	size_t	 n;
+};
+
+static void
+put(struct tmsg *m, const void *p, size_t len)
+{
+	memcpy(m->b + m->n, p, len);
+	m->n += len;
+}
+
+static void
+tmsg_start(struct tmsg *m, unsigned flags, unsigned ancount)
+{
+	static const unsigned char q[] =
+	    "\x03_25\x04_tcp\x02mx\x01" "a\x04test\x00\x00\x34\x00\x01";
+	unsigned char h[12] = { 0x12, 0x34, (unsigned char)(flags >> 8),
+	    (unsigned char)flags, 0, 1, (unsigned char)(ancount >> 8),
+	    (unsigned char)ancount, 0, 0, 0, 0 };
+
+	m->n = 0;
+	put(m, h, sizeof(h));
+	put(m, q, sizeof(q) - 1);
+}
+
+/* One record owned by the question name: type, then rdlen octets. */
+static void
+tmsg_rr(struct tmsg *m, unsigned type, const void *rdata, size_t rdlen)
+{
+	unsigned char f[12] = { 0xc0, 0x0c, (unsigned char)(type >> 8),
+	    (unsigned char)type, 0, 1, 0, 0, 0x0e, 0x10,
+	    (unsigned char)(rdlen >> 8), (unsigned char)rdlen };
+
+	put(m, f, sizeof(f));
+	put(m, rdata, rdlen);
+}
+
+#define FLAGS_OK	0x81a0	/* QR RD RA AD, NOERROR */
+static const unsigned char tlsa311[35] = { 3, 1, 1,
+	0x2b, 0x0e, 0x57, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+	0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13,
+	0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d };
+
+static void
+tlsa_record_fields_and_data_kept(void)
+{
+	struct tmsg m;
+	struct tlsa_list l;
+	struct err e;
+
+	tmsg_start(&m, FLAGS_OK, 2);
+	tmsg_rr(&m, TYPE_TLSA, tlsa311, sizeof(tlsa311));
+	tmsg_rr(&m, TYPE_TLSA, "\x02\x00\x02", 3);	/* empty data */
+	err_clear(&e);
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "_25._tcp.mx.a.test", &l, &e), 0);
+	CHECK_INT(l.n, 2);
+	CHECK_INT(l.v[0].usage, 3);
+	CHECK_INT(l.v[0].selector, 1);
+	CHECK_INT(l.v[0].mtype, 1);
+	CHECK_MEM(l.v[0].data, l.v[0].len, tlsa311 + 3, 32);
+	CHECK_INT(l.v[1].usage, 2);
+	CHECK_INT(l.v[1].len, 0);
+	CHECK_INT(l.malformed, 0);
+	dns_tlsa_free(&l);
+}
+
+static void
+tlsa_nxdomain_and_nodata_are_no_records(void)
+{
+	struct tmsg m;
+	struct tlsa_list l;
+	struct err e;
+
+	tmsg_start(&m, 0x81a3, 0);		/* NXDOMAIN */
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	CHECK_INT(l.n, 0);
+	tmsg_start(&m, FLAGS_OK, 0);		/* NODATA */
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	CHECK_INT(l.n, 0);
+	CHECK_STR(l.cname, "");
+}
+
+static void
+tlsa_servfail_is_temporary(void)
+{
+	struct tmsg m;
+	struct tlsa_list l;
+	struct err e;
+
+	tmsg_start(&m, 0x8182, 0);
+	err_clear(&e);
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "_25._tcp.mx.a.test", &l, &e), -1);
+	CHECK_INT(e.ex, EX_TEMPFAIL);
+	CHECK_STR(e.msg, "DNS look-up of _25._tcp.mx.a.test TLSA failed: "
+	    "server failure (SERVFAIL)");
+	CHECK_INT(l.n, 0);
+	dns_tlsa_free(&l);
+}
+
+static void
+tlsa_short_record_counted_malformed_not_kept(void)
+{
+	struct tmsg m;
+	struct tlsa_list l;
+	struct err e;
+
+	tmsg_start(&m, FLAGS_OK, 2);
+	tmsg_rr(&m, TYPE_TLSA, "\x03\x01", 2);
+	tmsg_rr(&m, TYPE_TLSA, tlsa311, sizeof(tlsa311));
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	CHECK_INT(l.n, 1);
+	CHECK_INT(l.malformed, 1);
+	dns_tlsa_free(&l);
+}
+
+static void
+tlsa_other_types_and_owners_ignored(void)
+{
+	struct tmsg m;
+	struct tlsa_list l;
+	struct err e;
+	/* An RRSIG (46) of the set, and a TLSA owned by the root. */
+	static const unsigned char other[] = { 0x00, 0x00, 0x34, 0x00, 0x01,
+	    0x00, 0x00, 0x0e, 0x10, 0x00, 0x23 };
+
+	tmsg_start(&m, FLAGS_OK, 3);
+	tmsg_rr(&m, 46, "\x00\x34\x08\x05", 4);
+	put(&m, other, sizeof(other));
+	put(&m, tlsa311, sizeof(tlsa311));
+	tmsg_rr(&m, TYPE_TLSA, tlsa311, sizeof(tlsa311));
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	CHECK_INT(l.n, 1);
+	dns_tlsa_free(&l);
+}
+
+static void
+tlsa_more_records_than_kept_are_dropped(void)
+{
+	struct tmsg m;
+	struct tlsa_list l;
+	struct err e;
+
+	tmsg_start(&m, FLAGS_OK, DNS_TLSA_MAX + 4);
+	for (int i = 0; i < DNS_TLSA_MAX + 4; i++)
+		tmsg_rr(&m, TYPE_TLSA, tlsa311, sizeof(tlsa311));
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	CHECK_INT(l.n, DNS_TLSA_MAX);
+	dns_tlsa_free(&l);
+}
+
+static void
+tlsa_data_too_long_is_marked_not_copied(void)
+{
+	static unsigned char big[3 + DNS_TLSA_DATA_MAX + 1] = { 3, 0, 0 };
+	struct tmsg m;
+	struct tlsa_list l;
+	struct err e;
+
+	tmsg_start(&m, FLAGS_OK, 1);
+	tmsg_rr(&m, TYPE_TLSA, big, sizeof(big));
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	CHECK_INT(l.n, 1);
+	CHECK(l.v[0].toolong);
+	CHECK_INT(l.v[0].len, 0);
+	CHECK(l.v[0].data == NULL);
+	dns_tlsa_free(&l);
+}
+
+static void
+tlsa_every_truncation_is_refused(void)
+{
+	struct tmsg m;
+	struct tlsa_list l;
+	struct err e;
+	size_t full;
+
+	tmsg_start(&m, FLAGS_OK, 1);
+	tmsg_rr(&m, TYPE_TLSA, tlsa311, sizeof(tlsa311));
+	full = m.n;
+	for (size_t n = 0; n < full; n++) {
+		unsigned char *cut = malloc(n ? n : 1);
+
+		memcpy(cut, m.b, n);
+		CHECK_INT(dns_parse_tlsa(cut, n, "x", &l, &e), -1);
+		CHECK_INT(l.n, 0);
+		dns_tlsa_free(&l);
+		free(cut);
+	}
+}
+
+static void
+tlsa_cname_chain_followed_or_named(void)
+{
+	/* _25._tcp.mx.a.test CNAME t.a.test, and t.a.test TLSA 3 1 1. */
+	static const unsigned char cname[] = "\x01t\xc0\x18";
+	static const unsigned char t_owner[] = { 0xc0, 0x30 };
+	unsigned char f[10] = { 0x00, 0x34, 0, 1, 0, 0, 0x0e, 0x10, 0,
+	    sizeof(tlsa311) };
+	struct tmsg m;
+	struct tlsa_list l;
+	struct err e;
+
+	tmsg_start(&m, FLAGS_OK, 1);
+	tmsg_rr(&m, 5, cname, sizeof(cname) - 1);	/* "t" at offset 48 */
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	CHECK_INT(l.n, 0);
+	CHECK_STR(l.cname, "t.a.test");
+	m.b[7] = 2;
+	put(&m, t_owner, sizeof(t_owner));
+	put(&m, f, sizeof(f));
+	put(&m, tlsa311, sizeof(tlsa311));
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	CHECK_INT(l.n, 1);
+	CHECK_STR(l.cname, "");
+	dns_tlsa_free(&l);
+}
+
 static const struct test tests[] = {
 	TEST(mx_recorded_answer_keeps_all_hosts),
 	TEST(mx_order_by_preference_random_among_equals),
@@ -295,6 +519,15 @@ static const struct test tests[] = {
 	TEST(mx_every_truncation_of_a_real_answer_is_refused),
 	TEST(mx_target_that_is_no_host_name_is_skipped),
 	TEST(mx_query_instead_of_response_is_malformed),
+	TEST(tlsa_record_fields_and_data_kept),
+	TEST(tlsa_nxdomain_and_nodata_are_no_records),
+	TEST(tlsa_servfail_is_temporary),
+	TEST(tlsa_short_record_counted_malformed_not_kept),
+	TEST(tlsa_other_types_and_owners_ignored),
+	TEST(tlsa_more_records_than_kept_are_dropped),
+	TEST(tlsa_data_too_long_is_marked_not_copied),
+	TEST(tlsa_every_truncation_is_refused),
+	TEST(tlsa_cname_chain_followed_or_named),
 };
 
 CHECK_MAIN(tests)
