@@ -1086,8 +1086,11 @@ delivery_run(const struct account *a, struct message *m,
 		rep->v[i].addr = xstrdup(env->rcpts.v[i]);
 	result_index(&x);
 
-	for (size_t i = 0; i < r.n; i++)
+	for (size_t i = 0; i < r.n; i++) {
 		deliver_destination(&x, &r.v[i]);
+		if (o->progress != NULL && i + 1 < r.n)
+			o->progress(o->progress_arg, rep, x.decided);
+	}
 	for (size_t i = 0; i < rep->n; i++)
 		if (!x.decided[i])	/* in no destination: a route bug */
 			result_set(&x, i, OUT_TEMPFAIL, EX_SOFTWARE,

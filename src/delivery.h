@@ -75,6 +75,14 @@ struct delivery_opts {
 	const char *transcript;		/* -X FILE */
 	const char *password;		/* already resolved (config_password) */
 	struct delivery_cache *cache;	/* a queue run's kept sessions, or NULL */
+	/* Called between two destinations of the message (never after the
+	 * last) with the report so far; done[i] is true for each entry
+	 * already final.  A queue run records them there, so that a run
+	 * killed before the next destination never sends again to one
+	 * already served.  NULL: not called. */
+	void	(*progress)(void *arg, const struct report *rep,
+		    const bool *done);
+	void	*progress_arg;
 };
 
 /*

@@ -62,8 +62,16 @@ run_deliver(const struct cli *cli)
 	int ex;
 
 	err_clear(&e);
-	if (submit_run(cli, STDOUT_FILENO, &rep, &e) == -1)
+	if (submit_run(cli, STDOUT_FILENO, &rep, &e) == -1) {
+		/* After a delivery (the queue could not take the rest): who
+		 * has the message, so that nobody resends it to them. */
+		for (size_t i = 0; i < rep.n; i++)
+			if (rep.v[i].outcome == OUT_SENT)
+				fprintf(stderr, "postie: %s: delivered\n",
+				    rep.v[i].addr);
+		report_free(&rep);
 		return fail(&e);
+	}
 	for (size_t i = 0; i < rep.n; i++)
 		if (rep.v[i].outcome != OUT_SENT &&
 		    rep.v[i].outcome != OUT_QUEUED)

@@ -194,9 +194,10 @@ queue_defer(const struct account *a, struct message *m,
 	} else {
 		char cause[ERR_MSG_MAX];
 
+		/* The cause first: a long server reply is what gets cut. */
 		snprintf(cause, sizeof(cause), "%s", e->msg);
-		err_set(e, EX_CANTCREAT, "delivery deferred (%s), and the "
-		    "message could not be queued: %s", why, cause);
+		err_set(e, EX_CANTCREAT, "the message could not be queued: "
+		    "%s; its delivery was deferred: %s", cause, why);
 	}
 	free(dir);
 	queuefile_env_free(&q);
@@ -572,6 +573,41 @@ apply_report(struct queue_env *q, const struct report *rep)
 	}
 }
 
+/* An attempt's recipients sent so far, recorded between destinations. */
+struct progress {
+	struct qrun *r;
+	struct queue_env *q;
+	size_t	*map;		/* report entry -> index in q->rcpts */
+	bool	*early;		/* q->rcpts marked sent by record_progress */
+};
+
+/* delivery_opts.progress: mark the recipients already sent and rewrite
+ * ID.env, before the next destination is tried. */
+static void
+record_progress(void *arg, const struct report *rep, const bool *done)
+{
+	struct progress *p = arg;
+	bool changed = false;
+	struct err e;
+
+	for (size_t j = 0; j < rep->n; j++) {
+		size_t i = p->map[j];
+		struct queue_rcpt *qr = &p->q->rcpts[i];
+
+		/* Only the sent: a refusal is kept (and noticed) after the
+		 * attempt, as before; refused again, it is never sent. */
+		if (done[j] && rep->v[j].outcome == OUT_SENT &&
+		    qr->state == QR_PENDING) {
+			rcpt_keep(qr, &rep->v[j]);
+			qr->state = QR_SENT;
+			p->early[i] = changed = true;
+		}
+	}
+	if (changed && queuefile_write_env(p->r->dir, p->r->dir, p->q, false,
+	    &e) == -1)
+		note_problem(p->r, p->q->id, &e);
+}
+
 /* One delivery attempt of q's pending recipients; msg_fd is ID.msg. */
 static void
 attempt(struct qrun *r, struct queue_env *q, const struct account *a,
@@ -588,6 +624,7 @@ attempt(struct qrun *r, struct queue_env *q, const struct account *a,
 		.dsn_ret = q->dsn_ret, .dsn_envid = q->dsn_envid,
 		.body_8bit_hint = q->body_8bit_hint,
 	};
+	struct progress pg = { .r = r, .q = q };
 	struct message m;
 	struct report rep;
 	struct err e;
@@ -596,9 +633,15 @@ attempt(struct qrun *r, struct queue_env *q, const struct account *a,
 	err_clear(&e);
 	message_init(&m);
 	strlist_init(&env.rcpts);
+	pg.map = xcalloc(q->nrcpts, sizeof(*pg.map));
+	pg.early = xcalloc(q->nrcpts, sizeof(*pg.early));
 	for (size_t i = 0; i < q->nrcpts; i++)
-		if (q->rcpts[i].state == QR_PENDING)
+		if (q->rcpts[i].state == QR_PENDING) {
+			pg.map[env.rcpts.n] = i;
 			strlist_add(&env.rcpts, q->rcpts[i].addr);
+		}
+	o.progress = record_progress;
+	o.progress_arg = &pg;
 	struct failover_opts fo = {
 		.cfg = &r->cfg, .state_dir = r->dir,
 		.password = run_password_fn, .password_arg = r,
@@ -621,9 +664,15 @@ attempt(struct qrun *r, struct queue_env *q, const struct account *a,
 			err_sys(&e, EX_IOERR, "cannot read the queued message");
 		defer_all(q, &e);
 	} else {
+		/* apply_report takes the pending recipients in order. */
+		for (size_t i = 0; i < q->nrcpts; i++)
+			if (pg.early[i])
+				q->rcpts[i].state = QR_PENDING;
 		apply_report(q, &rep);
 		report_free(&rep);
 	}
+	free(pg.map);
+	free(pg.early);
 	message_free(&m);
 	strlist_free(&env.rcpts);
 }

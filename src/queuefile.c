@@ -187,15 +187,21 @@ static const char *const rcpt_states[] = { "pending", "sent", "failed" };
  * character either (queuefile_env_parse refuses them, and -V or a reason can
  * hold any); at most QUEUE_FIELD_MAX bytes. */
 static void
-add_field(struct buf *b, const char *s)
+add_field_max(struct buf *b, const char *s, size_t max)
 {
 	size_t n = 0;
 
-	for (; s != NULL && *s != '\0' && n < QUEUE_FIELD_MAX; s++, n++) {
+	for (; s != NULL && *s != '\0' && n < max; s++, n++) {
 		unsigned char c = (unsigned char)*s;
 
 		buf_addc(b, c < 0x20 || c == 0x7f ? ' ' : *s);
 	}
+}
+
+static void
+add_field(struct buf *b, const char *s)
+{
+	add_field_max(b, s, QUEUE_FIELD_MAX);
 }
 
 static void
@@ -234,16 +240,16 @@ queuefile_env_format(const struct queue_env *q, struct buf *b)
 		buf_printf(b, "rcpt\t%s\t%d\t", rcpt_states[r->state], r->ex);
 		add_field(b, r->addr);
 		buf_addc(b, '\t');
-		add_field(b, r->reason);
+		add_field_max(b, r->reason, QUEUE_REASON_MAX);
 		buf_addc(b, '\n');
 		if (r->code == 0)
 			continue;
 		buf_printf(b, "said\t%d\t", r->code);
-		add_field(b, r->status);
+		add_field_max(b, r->status, 15);
 		buf_addc(b, '\t');
-		add_field(b, r->mta);
+		add_field_max(b, r->mta, QUEUE_MTA_MAX);
 		buf_addc(b, '\t');
-		add_field(b, r->reply);
+		add_field_max(b, r->reply, QUEUE_REASON_MAX);
 		buf_addc(b, '\n');
 	}
 	buf_adds(b, "end\n");
@@ -507,12 +513,14 @@ queuefile_write_env(const char *dir, const char *into, const struct queue_env *q
 	int fd, rc = -1;
 
 	buf_init(&b);
-	queuefile_env_format(q, &b);
+	if (q->nrcpts <= QUEUE_RCPTS_MAX)
+		queuefile_env_format(q, &b);
 	/* queuefile_load_env reads no more (EFBIG): never write what no run
 	 * could read back. */
-	if (b.len > QUEUE_ENV_MAX)
+	if (q->nrcpts > QUEUE_RCPTS_MAX || b.len > QUEUE_ENV_MAX)
 		err_set(e, EX_CANTCREAT, "%s: state file too large (%zu "
-		    "recipients)", final, q->nrcpts);
+		    "recipients, at most %d)", final, q->nrcpts,
+		    QUEUE_RCPTS_MAX);
 	else if ((unlink(tmp) == -1 && errno != ENOENT) ||
 	    (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1)

@@ -65,8 +65,23 @@
 #include "util.h"
 
 #define QUEUE_ID_MAX		32	/* with the NUL */
-#define QUEUE_ENV_MAX		(4 * 1024 * 1024)	/* a state file, bytes */
 #define QUEUE_LINE_MAX		4096	/* one line of a state file */
+/* The recipients of one message that postie accepts (submit.c refuses
+ * more), and what a state file keeps of each one's last failure and
+ * server reply (the entry's "error" line keeps more of the last error):
+ * a recipient's "rcpt" and "said" lines are then at most
+ * QUEUE_RCPT_BYTES_MAX together, so that every message postie accepts
+ * has a state file it can write and read back, whatever its servers
+ * reply. */
+#define QUEUE_RCPTS_MAX		100000
+#define QUEUE_REASON_MAX	200	/* octets of a reason, of a reply */
+#define QUEUE_MTA_MAX		255	/* octets of a host name */
+#define QUEUE_RCPT_BYTES_MAX	1024	/* "rcpt", state, ex, 254-octet
+					 * address, reason: under 480; "said",
+					 * code, 15-octet status, host name,
+					 * reply: under 500 (tabs, LFs in) */
+#define QUEUE_ENV_MAX		(QUEUE_RCPTS_MAX * QUEUE_RCPT_BYTES_MAX + \
+				 64 * 1024)	/* a state file, bytes */
 
 enum queue_rcpt_state { QR_PENDING = 0, QR_SENT, QR_FAILED };
 

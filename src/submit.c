@@ -347,6 +347,11 @@ submission_prepare(struct submission *sub, const struct cli *cli, int fd,
 	if (rc == 0)
 		rc = resolve_rcpts(sub->a, &raw, &sub->env.rcpts, &sub->refused,
 		    e);
+	/* Every message postie accepts must fit a state file, should its
+	 * delivery be deferred. */
+	if (rc == 0 && sub->env.rcpts.n > QUEUE_RCPTS_MAX)
+		rc = err_set(e, EX_USAGE, "%zu recipients: at most %d in one "
+		    "message", sub->env.rcpts.n, QUEUE_RCPTS_MAX);
 	strlist_free(&raw);
 	if (rc == -1)
 		return -1;
