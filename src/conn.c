@@ -737,7 +737,14 @@ int
 conn_readline(struct conn *c, const char **line, size_t *len, int timeout_ms,
     struct err *e)
 {
-	long long deadline = now_ms() + timeout_ms;
+	return conn_readline_by(c, line, len, now_ms() + timeout_ms,
+	    timeout_ms, e);
+}
+
+int
+conn_readline_by(struct conn *c, const char **line, size_t *len,
+    long long deadline, int timeout_ms, struct err *e)
+{
 	bool found;
 
 	/* The previous line is returned now: drop it. */

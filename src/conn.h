@@ -86,6 +86,11 @@ int	conn_flush(struct conn *c, int timeout_ms, struct err *e);
  * EX_TEMPFAIL for timeout or a connection closed by the server. */
 int	conn_readline(struct conn *c, const char **line, size_t *len,
 	    int timeout_ms, struct err *e);
+/* The same, waiting no later than deadline (util.h's now_ms() scale), so
+ * that all the lines of one reply share one deadline; timeout_ms is what
+ * the timeout message names. */
+int	conn_readline_by(struct conn *c, const char **line, size_t *len,
+	    long long deadline, int timeout_ms, struct err *e);
 /* Bytes received and not yet returned by conn_readline. */
 size_t	conn_pending(const struct conn *c);
 

@@ -12,7 +12,9 @@
  *	server: a line is taken as a buffer and a length, its code must be
  *	three digits 2xx..5xx and agree with the earlier lines, the separator
  *	must be '-' or ' ' (or nothing on a bare final "250"), and what it
- *	keeps is capped: REPLY_TEXT_MAX bytes of text, REPLY_LINES_MAX lines.
+ *	keeps is capped: REPLY_TEXT_MAX bytes of text, REPLY_LINES_MAX lines;
+ *	what it reads of one reply too (REPLY_SEEN_LINES_MAX lines,
+ *	REPLY_SEEN_BYTES_MAX octets), so that a reply that never ends fails.
  *	The enhanced status code (RFC 3463: class "." subject "." detail,
  *	subject and detail 1-3 digits) is kept only when its class agrees
  *	with the reply class, as Postfix's smtp_chat_resp() does.
@@ -56,6 +58,7 @@ reply_init(struct smtp_reply *r)
 	r->text_len = 0;
 	r->truncated = false;
 	r->done = false;
+	r->seen_lines = r->seen_bytes = 0;
 }
 
 /* The line, sanitised and shortened, for an error message. */
@@ -158,6 +161,17 @@ reply_feed(struct smtp_reply *r, const char *line, size_t len,
 		reply_init(r);
 	if (len > REPLY_LINE_MAX)
 		return reply_malformed(r, line, len, "line too long", e);
+	/* The line cap alone would let a reply go on for ever. */
+	r->seen_lines++;
+	r->seen_bytes += len + 2;
+	if (r->seen_lines > REPLY_SEEN_LINES_MAX ||
+	    r->seen_bytes > REPLY_SEEN_BYTES_MAX) {
+		r->code = 0;
+		r->done = true;
+		return err_set(e, EX_PROTOCOL, "SMTP reply longer than %d "
+		    "lines or %d octets, not ended", REPLY_SEEN_LINES_MAX,
+		    REPLY_SEEN_BYTES_MAX);
+	}
 	if (len < 3 || !is_digit(line[0]) || !is_digit(line[1]) ||
 	    !is_digit(line[2]) || line[0] < '2' || line[0] > '5')
 		return reply_malformed(r, line, len, "no reply code", e);

@@ -11,7 +11,10 @@
  *  - text holds the lines (after "NNN-"/"NNN " and the enhanced code)
  *    joined by '\n', at most REPLY_TEXT_MAX bytes and REPLY_LINES_MAX lines;
  *    beyond that it is truncated (truncated = true), never grown;
- *  - non-printable octets in the text are replaced by '?'.
+ *  - non-printable octets in the text are replaced by '?';
+ *  - a reply of more than REPLY_SEEN_LINES_MAX lines or REPLY_SEEN_BYTES_MAX
+ *    octets is refused (-1, EX_PROTOCOL) at the first line over: a server
+ *    that never ends its reply ("250-" forever) cannot hold postie.
  */
 #ifndef POSTIE_REPLY_H
 #define POSTIE_REPLY_H
@@ -24,6 +27,8 @@
 #define REPLY_LINE_MAX	4096	/* longer reply lines are a protocol error */
 #define REPLY_LINES_MAX	100	/* more lines are truncated (EHLO lists) */
 #define REPLY_TEXT_MAX	4096
+#define REPLY_SEEN_LINES_MAX	1000		/* lines of one reply */
+#define REPLY_SEEN_BYTES_MAX	(64 * 1024)	/* octets of one reply */
 
 struct smtp_reply {
 	int	 code;			/* 3 digits; 0 if malformed */
@@ -33,6 +38,8 @@ struct smtp_reply {
 	size_t	 text_len;
 	bool	 truncated;
 	bool	 done;			/* the final line was seen */
+	size_t	 seen_lines;		/* fed so far, kept or not */
+	size_t	 seen_bytes;
 };
 
 void	reply_init(struct smtp_reply *r);

@@ -218,21 +218,26 @@ smtp_protocol_error(struct smtp *s, struct err *e, const char *what)
 }
 
 /*
- * Read one whole reply into s->reply.  last: no further reply is
- * expected now, so bytes already waiting are a protocol error (OpenSMTPD's
- * "Trailing data"); pipelined replies pass last = false.
+ * Read one whole reply into s->reply, within the stage's timeout for the
+ * whole reply (not per line: a server sending "250-" lines slowly for
+ * ever must not hold postie; reply.c caps the lines of a fast one).
+ * last: no further reply is expected now, so bytes already waiting are a
+ * protocol error (OpenSMTPD's "Trailing data"); pipelined replies pass
+ * last = false.
  */
 static int
 smtp_read_reply(struct smtp *s, bool last, struct err *e)
 {
+	int timeout_ms = smtp_timeout_ms(s);
+	long long deadline = now_ms() + timeout_ms;
 	const char *line;
 	size_t len;
 	int rc;
 
 	reply_init(&s->reply);
 	do {
-		if (conn_readline(s->conn, &line, &len, smtp_timeout_ms(s),
-		    e) == -1) {
+		if (conn_readline_by(s->conn, &line, &len, deadline,
+		    timeout_ms, e) == -1) {
 			s->usable = false;
 			s->reply.code = 0;
 			return err_suffix(e, "(waiting for reply to %s)",

@@ -47,6 +47,8 @@ dot (the final reply after the message).
     expect WORD    read lines until one starts with WORD (case-insensitive)
     readdata       read until a line holding a single "."
     sleep SECONDS  wait
+    flood TEXT     send TEXT + CRLF for ever, as fast as the client reads
+    drip SECONDS TEXT  send TEXT + CRLF every SECONDS, for ever
     close          close the connection
 The port file is written only once the socket listens.  SIGTERM exits.
 """
@@ -506,6 +508,23 @@ async def play(script, log, reader, writer):
 				log.write("C", b"<data>")
 			elif op == "sleep":
 				await asyncio.sleep(float(arg))
+			elif op in ("flood", "drip"):
+				# A reply that never ends: TEXT for ever, as fast
+				# as the client reads (flood) or one line every
+				# SECONDS (drip), until the client hangs up.
+				if op == "drip":
+					secs, _, arg = arg.partition(" ")
+				data = (unescape(arg) + "\r\n").encode()
+				log.write("S", data + b" (for ever)")
+				try:
+					while not writer.transport.is_closing():
+						writer.write(data * (64 if op == "flood" else 1))
+						await writer.drain()
+						if op == "drip":
+							await asyncio.sleep(float(secs))
+				except (ConnectionError, OSError):
+					pass
+				return
 			elif op == "close":
 				break
 	finally:

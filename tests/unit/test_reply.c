@@ -153,6 +153,43 @@ reply_too_many_lines_truncated(void)
 	CHECK_INT(r.code, 250);
 }
 
+/* A reply that never ends ("250-" for ever) fails at its 1001st line or
+ * past 64 KiB, with a temporary-failure class error (EX_PROTOCOL); the
+ * longest reply allowed still ends normally. */
+static void
+reply_endless_reply_is_error(void)
+{
+	static char big[REPLY_LINE_MAX];
+	struct smtp_reply r;
+	struct err e;
+	int rc = 0;
+	size_t i;
+
+	reply_init(&r);
+	err_clear(&e);
+	for (i = 0; i < REPLY_SEEN_LINES_MAX - 1; i++)
+		CHECK_INT(reply_feed(&r, "250-X", 5, &e), 0);
+	CHECK_INT(reply_feed(&r, "250 END", 7, &e), 1);
+
+	reply_init(&r);
+	for (i = 0; rc == 0 && i < 10 * REPLY_SEEN_LINES_MAX; i++)
+		rc = reply_feed(&r, "220-X", 5, &e);
+	CHECK_INT(rc, -1);
+	CHECK_INT(i, REPLY_SEEN_LINES_MAX + 1);
+	CHECK_INT(e.ex, EX_PROTOCOL);
+	CHECK(strstr(e.msg, "not ended") != NULL);
+	CHECK_INT(r.code, 0);
+
+	memcpy(big, "250-", 4);
+	memset(big + 4, 'x', sizeof(big) - 4);
+	reply_init(&r);
+	rc = 0;
+	for (i = 0; rc == 0 && i < REPLY_SEEN_LINES_MAX; i++)
+		rc = reply_feed(&r, big, sizeof(big), &e);
+	CHECK_INT(rc, -1);
+	CHECK_INT(i, REPLY_SEEN_BYTES_MAX / (sizeof(big) + 2) + 1);
+}
+
 static void
 reply_done_reply_restarts_on_next_feed(void)
 {
@@ -304,6 +341,7 @@ static const struct test tests[] = {
 	TEST(reply_too_long_line_is_error),
 	TEST(reply_long_text_truncated_not_grown),
 	TEST(reply_too_many_lines_truncated),
+	TEST(reply_endless_reply_is_error),
 	TEST(reply_done_reply_restarts_on_next_feed),
 	TEST(reply_not_nul_terminated_input),
 	TEST(reply_summary_first_line),
