@@ -1015,17 +1015,25 @@ smtp_send_body(struct smtp *s, const struct body_source *src, struct err *e)
 /*
  * The final reply.  Lost after the dot, we cannot know whether the
  * server took the message: a retry may deliver it twice (RFC 1047).
+ * Bytes after a complete final reply put the server out of step, so the
+ * session ends here, but the reply stands: after a 2xx the message is
+ * delivered, and calling it failed would only send it again.
  */
 static int
 smtp_reply_final(struct smtp *s, struct txn *x, struct err *e)
 {
-	if (smtp_read_reply(s, true, e) == -1) {
+	if (smtp_read_reply(s, false, e) == -1) {
 		if (s->reply.code == 0) {
 			e->ex = EX_TEMPFAIL;
 			err_prefix(e, "delivery state unknown, the message "
 			    "may arrive twice");
 		}
 		return -1;
+	}
+	if (conn_pending(s->conn) > 0) {
+		conn_trace_note(s->conn, "trailing data after the final "
+		    "reply: the session ends");
+		s->usable = false;
 	}
 	/* RFC 5321 §4.1.4: the final reply ends the transaction.  After a
 	 * refused BDAT chunk it answers a transaction already failed. */
