@@ -707,6 +707,12 @@ rfc2047_encode(const char *utf8, size_t prefix_len)
 	return rfc2047_fold(utf8, prefix_len, HEADER_LINE_SOFT, false);
 }
 
+char *
+rfc2047_encode_whole(const char *utf8, size_t prefix_len)
+{
+	return rfc2047_fold(utf8, prefix_len, HEADER_LINE_SOFT, true);
+}
+
 enum ew_charset { CS_UTF8, CS_LATIN1, CS_OTHER };
 
 /* Charsets decoded here: UTF-8 and its subset US-ASCII as they are,

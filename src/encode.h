@@ -59,6 +59,9 @@ int	qp_decode(const char *in, size_t len, struct buf *out);
  * character; folded with "\n " when longer than a line.  prefix_len is
  * the column where the text starts (after "Subject: "). */
 char	*rfc2047_encode(const char *utf8, size_t prefix_len);
+/* The same with every word encoded, ASCII text included: for a word too
+ * long for a header line (encoded words split anywhere). */
+char	*rfc2047_encode_whole(const char *utf8, size_t prefix_len);
 /* Decode encoded words (for tests). Newly allocated UTF-8. */
 char	*rfc2047_decode(const char *text);
 

@@ -10,6 +10,8 @@
 #include "header.h"
 #include "header7bit.h"
 
+#define HEADER_FOLD_AT	78	/* RFC 5322 §2.1.1: SHOULD, where postie folds */
+
 /* ---- address lists: display names (RFC 2047 §5 rule 3) ------------------ */
 
 static bool
@@ -133,8 +135,10 @@ add_mailbox(struct buf *out, const char *p, size_t n, size_t col)
 	free(name);
 }
 
-char *
-header_addresses_7bit(const char *value, size_t prefix_len)
+/* The addresses of value joined with ", ", folded between addresses
+ * before column 78; display names encoded when encode. */
+static char *
+join_addresses(const char *value, size_t prefix_len, bool encode)
 {
 	const char *p = value;
 	size_t n = strlen(value), col = prefix_len;
@@ -159,7 +163,10 @@ header_addresses_7bit(const char *value, size_t prefix_len)
 				col += 2;
 			}
 		}
-		add_mailbox(&out, p + a, b - a, col);
+		if (encode)
+			add_mailbox(&out, p + a, b - a, col);
+		else
+			buf_add(&out, p + a, b - a);
 		nl = memrchr(out.data, '\n', out.len);
 		col = nl != NULL ? out.len - (size_t)(nl - out.data) - 1 :
 		    prefix_len + out.len;
@@ -169,6 +176,18 @@ header_addresses_7bit(const char *value, size_t prefix_len)
 		n -= comma + 1;
 	}
 	return buf_steal(&out);
+}
+
+char *
+header_addresses_7bit(const char *value, size_t prefix_len)
+{
+	return join_addresses(value, prefix_len, true);
+}
+
+char *
+header_addresses_fold(const char *value, size_t prefix_len)
+{
+	return join_addresses(value, prefix_len, false);
 }
 
 /* ---- Content-Type and Content-Disposition parameters (RFC 2231) --------- */
@@ -277,16 +296,101 @@ params_7bit(const char *name, const char *v)
 	return buf_steal(&out);
 }
 
-/* Every line of the folded field fits the wire. */
-static bool
-lines_fit(const char *s)
+bool
+header_lines_fit(const char *p, size_t n, size_t prefix_len)
 {
-	for (size_t n; *s != '\0'; s += n + (s[n] == '\n')) {
-		n = strcspn(s, "\n");
-		if (n > WIRE_LINE_MAX)
+	size_t col = prefix_len;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\n')
+			col = 0;
+		else if (p[i] != '\r' && ++col > WIRE_LINE_MAX)
 			return false;
 	}
 	return true;
+}
+
+static bool
+lines_fit(const char *s)
+{
+	return header_lines_fit(s, strlen(s), 0);
+}
+
+/* ---- over-long lines ---------------------------------------------------- */
+
+static bool
+is_wsp(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* One line of a value (no "\n") folded before white space: a fold is
+ * made before a word that would take the line past HEADER_FOLD_AT, so
+ * that unfolding (RFC 5322 §2.2.3) gives the line back. */
+static void
+fold_line(struct buf *out, const char *p, size_t n, size_t col)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t ws = i, w;
+
+		while (i < n && is_wsp(p[i]))
+			i++;
+		w = i;
+		while (i < n && !is_wsp(p[i]))
+			i++;
+		/* Not before the first word of a line: nothing would be
+		 * left on it but white space. */
+		if (i > w && ws > 0 && w > ws && col > 1 &&
+		    col + (i - ws) > HEADER_FOLD_AT) {
+			buf_addc(out, '\n');
+			col = 0;
+		}
+		buf_add(out, p + ws, i - ws);
+		col += i - ws;
+	}
+}
+
+char *
+header_value_fold(const char *name, const char *value)
+{
+	size_t prefix = strlen(name) + 2, n = strlen(value);
+	struct buf out;
+	char *enc;
+
+	if (header_lines_fit(value, n, prefix))
+		return xstrdup(value);
+	buf_init(&out);
+	for (size_t a = 0, col = prefix; a <= n; col = 0) {
+		size_t len = strcspn(value + a, "\n");
+
+		if (a > 0)
+			buf_addc(&out, '\n');
+		if (col + len > WIRE_LINE_MAX)
+			fold_line(&out, value + a, len, col);
+		else
+			buf_add(&out, value + a, len);
+		a += len + 1;
+	}
+	if (header_lines_fit(out.data, out.len, prefix))
+		return buf_steal(&out);
+	buf_free(&out);
+	/* A word too long for any line: encoded words have no such limit,
+	 * but they are text only where the field is text. */
+	if (!header_is_unstructured(name))
+		return NULL;
+	buf_init(&out);
+	for (const char *p = value; *p != '\0'; p++)
+		if (*p != '\n' && *p != '\r')
+			buf_addc(&out, *p);
+	enc = rfc2047_encode_whole(out.data != NULL ? out.data : "", prefix);
+	buf_free(&out);
+	if (!header_lines_fit(enc, strlen(enc), prefix)) {
+		free(enc);
+		return NULL;
+	}
+	return enc;
 }
 
 /* ---- the decision ------------------------------------------------------ */

@@ -27,6 +27,7 @@
 #ifndef POSTIE_HEADER7BIT_H
 #define POSTIE_HEADER7BIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -43,6 +44,24 @@ char	*header_field_7bit(const char *name, const char *value);
  * addresses.  prefix_len: the column where the value starts.  Newly
  * allocated.  (header_field_7bit uses it for address-list fields.) */
 char	*header_addresses_7bit(const char *value, size_t prefix_len);
+
+/* The same list folded between addresses, everything else as written
+ * (for a list postie rewrote: qualified names).  Newly allocated. */
+char	*header_addresses_fold(const char *value, size_t prefix_len);
+
+/* Every line of p[0..n) (lines joined by "\n") is at most 998 octets,
+ * the first starting at column prefix_len. */
+bool	header_lines_fit(const char *p, size_t n, size_t prefix_len);
+
+/*
+ * The value (after "name: ", folds "\n" WSP kept) with every line over
+ * 998 octets folded before white space near column 78; an unstructured
+ * field with a word too long for any line becomes RFC 2047 encoded words
+ * (text decoding to the same value); NULL when neither makes it fit (a
+ * structured field with ~1000 octets without white space).  A value that
+ * fits comes back as it is.  Newly allocated.
+ */
+char	*header_value_fold(const char *name, const char *value);
 
 /*
  * Append a field's text (lines joined by "\n") to b as wire lines: each

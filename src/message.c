@@ -21,10 +21,12 @@
 
 #include "address.h"
 #include "encode.h"
+#include "header7bit.h"
 #include "message.h"
 #include "spool.h"
 
 #define READ_BLOCK	(64 * 1024)	/* input and spool write size */
+#define LINE_SOFT	78		/* RFC 5322 §2.1.1 */
 #define LINE_PROBE	4096		/* a longer header-phase line with no
 					 * field name is body, not buffered */
 
@@ -445,6 +447,20 @@ make_from(const struct rewrite_opts *o, const char *domain)
 	return buf_steal(&q);
 }
 
+/* Every line of text (lines joined by "\n") is at most max octets, the
+ * first starting at column col. */
+static bool
+lines_within(const char *text, size_t col, size_t max)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p == '\n')
+			col = 0;
+		else if (++col > max)
+			return false;
+	}
+	return true;
+}
+
 /* Qualify bare local names in one address field, keeping everything
  * else as written; a field that does not parse is left alone. */
 static void
@@ -464,10 +480,46 @@ qualify_field(struct header_list *h, size_t i, const char *domain)
 	v = address_qualify_list(f->raw + start, f->raw_len - start, domain);
 	if (v != NULL && strcmp(v, f->raw + start) != 0) {
 		name = xstrdup(f->name);
+		/* What postie lengthens it folds, between addresses. */
+		if (!lines_within(v, strlen(name) + 2, LINE_SOFT)) {
+			char *folded = header_addresses_fold(v,
+			    strlen(name) + 2);
+
+			free(v);
+			v = folded;
+		}
 		header_replace(h, i, name, v);
 		free(name);
 	}
 	free(v);
+}
+
+/* Design §3: no header line over 998 octets is sent raw; one read so
+ * is folded at white space, or encoded (header7bit.h), or refused. */
+static int
+fold_long_fields(struct header_list *h, struct err *e)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < h->n && rc == 0; i++) {
+		struct header *f = &h->v[i];
+		char *name, *v, *folded;
+
+		if (header_lines_fit(f->raw, f->raw_len, 0))
+			continue;
+		name = xstrdup(f->name);
+		v = header_value(h, i);
+		if ((folded = header_value_fold(name, v)) == NULL)
+			rc = err_set(e, EX_DATAERR, "%s header field: a line "
+			    "over 998 octets with no white space to fold at",
+			    name);
+		else
+			header_replace(h, i, name, folded);
+		free(folded);
+		free(v);
+		free(name);
+	}
+	return rc;
 }
 
 static void
@@ -521,6 +573,8 @@ message_rewrite(struct message *m, const struct rewrite_opts *o,
 	    header_find(h, "Cc", 0) < 0)
 		header_add(h, "To", "undisclosed-recipients:;", false);
 	add_mime_for_8bit(m);
+	if (fold_long_fields(h, e) == -1)
+		return -1;
 	/* Qualified names and added fields can take a section read within
 	 * the limit past it; a queued copy would then never read back. */
 	if (h->bytes > HEADER_SECTION_MAX)

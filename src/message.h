@@ -68,8 +68,11 @@ struct rewrite_opts {
 
 /* Remove Bcc/Resent-Bcc; add Date, Message-ID, From when missing (as
  * opts says); qualify unqualified addresses in From, Sender, Reply-To, To
- * and Cc; add MIME-Version/Content-Type text/plain; charset=utf-8 when the
- * body is 8-bit and there is no Content-Type. */
+ * and Cc (folded between addresses when that takes a line past 78); add
+ * MIME-Version/Content-Type text/plain; charset=utf-8 when the body is
+ * 8-bit and there is no Content-Type; fold every field with a line over
+ * 998 octets (header_value_fold).  Errors: EX_DATAERR when a field cannot
+ * be folded or the section grows past HEADER_SECTION_MAX. */
 int	message_rewrite(struct message *m, const struct rewrite_opts *o,
 	    struct err *e);
 

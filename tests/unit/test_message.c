@@ -471,6 +471,109 @@ rewrite_qualifies_local_names(void)
 	message_free(&m);
 }
 
+/* Every line of a field's raw text is at most max octets. */
+static bool
+raw_lines_within(const char *raw, size_t max)
+{
+	for (size_t n; *raw != '\0'; raw += n + (raw[n] == '\n')) {
+		n = strcspn(raw, "\n");
+		if (n > max)
+			return false;
+	}
+	return true;
+}
+
+/* Issue 14: "To: " and 80 bare names gave one 1,274-octet line once
+ * qualified.  What postie lengthens it folds between addresses, every
+ * line within 78, and the addresses are the same. */
+static void
+rewrite_folds_the_lists_it_qualifies(void)
+{
+	struct rewrite_opts o = { .envelope_from = "root@example.com",
+	    .domain = "example.com" };
+	struct strlist l;
+	struct message m;
+	struct buf in, out;
+	struct err e;
+	char *v;
+
+	buf_init(&in);
+	buf_adds(&in, "To: user00");
+	for (int i = 1; i < 80; i++)
+		buf_printf(&in, ",user%02d", i);
+	buf_adds(&in, "\nCc: a, b\n\nbody\n");
+	rewrite_msg(&m, in.data, &o);
+	CHECK(raw_lines_within(field(&m, "To"), 78));
+	CHECK_STR(field(&m, "Cc"), "Cc: a@example.com, b@example.com");
+	v = header_value(&m.headers, (size_t)header_find(&m.headers, "To", 0));
+	strlist_init(&l);
+	CHECK_INT(address_parse_list(v, strlen(v), &l, &e), 0);
+	CHECK_INT(l.n, 80);
+	if (l.n == 80) {
+		CHECK_STR(l.v[0], "user00@example.com");
+		CHECK_STR(l.v[79], "user79@example.com");
+	}
+	wire_of(&m, false, false, &out);
+	CHECK(raw_lines_within(out.data, 1000));	/* 998 + CR */
+	buf_free(&out);
+	strlist_free(&l);
+	free(v);
+	message_free(&m);
+	buf_free(&in);
+}
+
+/* postie(1): a header line over 998 octets is never sent raw.  Folded
+ * at white space when it has some (the same value unfolded); an
+ * unstructured field without any RFC 2047-encoded; a structured one
+ * without any refused (65), nothing sent. */
+static void
+rewrite_folds_or_encodes_long_input_lines(void)
+{
+	struct rewrite_opts o = { .envelope_from = "root@example.com",
+	    .domain = "example.com" };
+	struct buf in, subj, word;
+	struct message m;
+	struct err e;
+	char *v, *dec;
+
+	buf_init(&in);
+	buf_init(&subj);
+	buf_init(&word);
+	for (int i = 0; i < 150; i++)
+		buf_printf(&subj, "%sword%03d", i > 0 ? " " : "", i);
+	for (int i = 0; i < 1200; i++)
+		buf_addc(&word, 'a' + i % 26);
+	buf_printf(&in, "Subject: %s\nX-Long: %s\nTo: a@x\n\nbody\n",
+	    subj.data, word.data);
+	rewrite_msg(&m, in.data, &o);
+	CHECK(raw_lines_within(field(&m, "Subject"), 78));
+	v = header_value(&m.headers, (size_t)header_find(&m.headers,
+	    "Subject", 0));
+	CHECK_STR(v, subj.data);
+	free(v);
+	CHECK(raw_lines_within(field(&m, "X-Long"), 998));
+	v = header_value(&m.headers, (size_t)header_find(&m.headers,
+	    "X-Long", 0));
+	dec = rfc2047_decode(v);
+	CHECK_STR(dec, word.data);
+	free(dec);
+	free(v);
+	CHECK_STR(field(&m, "To"), "To: a@x");
+	message_free(&m);
+
+	buf_reset(&in);
+	buf_printf(&in, "Message-ID: <%s@x>\n\nbody\n", word.data);
+	CHECK_INT(read_msg(&m, in.data, in.len, false, &e), 0);
+	CHECK_INT(message_rewrite(&m, &o, &e), -1);
+	CHECK_INT(e.ex, EX_DATAERR);
+	CHECK(strstr(e.msg, "Message-ID header field") != NULL);
+	CHECK(strstr(e.msg, "998") != NULL);
+	message_free(&m);
+	buf_free(&in);
+	buf_free(&subj);
+	buf_free(&word);
+}
+
 static void
 rewrite_undisclosed_only_without_to_cc(void)
 {
@@ -867,6 +970,8 @@ static const struct test tests[] = {
 	TEST(rewrite_keeps_existing_fields),
 	TEST(rewrite_from_variants),
 	TEST(rewrite_qualifies_local_names),
+	TEST(rewrite_folds_the_lists_it_qualifies),
+	TEST(rewrite_folds_or_encodes_long_input_lines),
 	TEST(rewrite_undisclosed_only_without_to_cc),
 	TEST(rewrite_adds_mime_for_8bit_body),
 	TEST(wire_crlf_and_no_dot_stuffing),
