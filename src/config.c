@@ -32,6 +32,7 @@
 
 #include "config.h"
 #include "config_keys.h"
+#include "sysmode.h"
 #include "netrc.h"
 #include "runcmd.h"
 #include "util.h"
@@ -584,7 +585,8 @@ read_config_file(const char *path, struct buf *b, struct stat *st,
 }
 
 /* msmtp's rule: a file holding a password is the user's alone.  root's
- * files are accepted too, for system-wide files readable only by root. */
+ * files are accepted too, for system-wide files readable only by root,
+ * and for root the system mode's account's (its /etc/postie.conf). */
 static int
 check_secure(const char *path, const struct stat *st, struct err *e)
 {
@@ -596,7 +598,8 @@ check_secure(const char *path, const struct stat *st, struct err *e)
 		    (st->st_mode & 007) == 0 ? "its group" :
 		    (st->st_mode & 070) == 0 ? "others" : "its group and others",
 		    (unsigned)(st->st_mode & 0777), path);
-	if (st->st_uid != geteuid() && st->st_uid != 0)
+	if (st->st_uid != geteuid() && st->st_uid != 0 &&
+	    !(geteuid() == 0 && sysmode_is_account_uid(st->st_uid)))
 		return err_set(e, EX_CONFIG, "%s: contains a password but is "
 		    "owned by another user (uid %ld)", path, (long)st->st_uid);
 	return 0;

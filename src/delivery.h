@@ -68,6 +68,7 @@ struct report {
 	char	 reply[ERR_MSG_MAX];	/* the server's final reply */
 	char	 saved[512];		/* where a refused message was kept, or "" */
 	char	 queue_id[32];		/* the queue entry of OUT_QUEUED, or "" */
+	char	 dropped[40];		/* the drop entry (sysmode.h), or "" */
 };
 
 struct delivery_opts {

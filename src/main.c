@@ -12,9 +12,11 @@
 #include "delivery.h"
 #include "dkim_keygen.h"
 #include "err.h"
+#include "pickup.h"
 #include "queue.h"
 #include "smtpd.h"
 #include "submit.h"
+#include "sysmode.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
@@ -87,6 +89,9 @@ run_deliver(const struct cli *cli)
 				    queue_retry_hint());
 			break;
 		}
+	if (rep.dropped[0] != '\0' && cli->verbose)
+		fprintf(stderr, "postie: handed to the system queue as "
+		    "entry %s\n", rep.dropped);
 	if (rep.saved[0] != '\0')
 		fprintf(stderr, "postie: a copy of the message was kept in %s\n",
 		    rep.saved);
@@ -165,6 +170,31 @@ run_pretend(const struct cli *cli)
 	return 0;
 }
 
+/* The system account's -q takes the drop directory's entries first
+ * (pickup.h); its trouble is told, and a configuration that does not
+ * load stops the run. */
+static int
+run_pickup(const struct cli *cli)
+{
+	struct pickup_stats st;
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	rc = pickup_run(cli, &st, &e);
+	for (size_t i = 0; i < st.problems.n; i++)
+		fprintf(stderr, "postie: pickup: %s\n", st.problems.v[i]);
+	if (cli->verbose)
+		fprintf(stderr, "postie: pickup: %zu taken, %zu refused, %zu "
+		    "left\n", st.taken, st.bad, st.left);
+	pickup_stats_free(&st);
+	if (rc == -1 && e.ex == EX_CONFIG)
+		return fail(&e);
+	if (rc == -1)
+		fprintf(stderr, "postie: pickup: %s\n", e.msg);
+	return 0;
+}
+
 /* -q [--due], -bp (mailq), --queue-delete ID. */
 static int
 run_queue(const struct cli *cli)
@@ -186,6 +216,8 @@ run_queue(const struct cli *cli)
 		return queue_list(&o, STDOUT_FILENO, &e) == -1 ? fail(&e) : 0;
 	if (cli->mode == CLI_QUEUE_DELETE)
 		return queue_delete(&o, cli->queue_id, &e) == -1 ? fail(&e) : 0;
+	if (sysmode_is_account() && run_pickup(cli) != 0)
+		return EX_CONFIG;
 	rc = queue_run(&o, &st, &e);
 	for (size_t i = 0; i < st.problems.n; i++)
 		fprintf(stderr, "postie: queue: %s\n", st.problems.v[i]);

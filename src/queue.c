@@ -35,6 +35,7 @@
 #include "notice.h"
 #include "queue.h"
 #include "safefile.h"
+#include "sysmode.h"
 #include "wire.h"
 
 #define TMP_MAX_AGE		(60 * 60)	/* tmp/ files older than this are leftovers */
@@ -83,6 +84,8 @@ queue_dir_path(const struct account *a)
 		return xstrdup(a->queue_dir);
 	if (getuid() == 0)
 		return xstrdup(QUEUE_SYSTEM_DIR);
+	if (sysmode_is_account())
+		return xstrdup(SYSMODE_QUEUE_DIR);
 	if (state != NULL && *state == '/')
 		return xasprintf("%s/postie/queue", state);
 	return xasprintf("%s/.local/state/postie/queue",

@@ -32,7 +32,8 @@ long long queue_backoff(int attempts);
 #define QUEUE_SYSTEM_DIR "/var/spool/postie"
 
 /* The account's queue directory: queue_dir, else QUEUE_SYSTEM_DIR for
- * root, else $XDG_STATE_HOME/postie/queue (~/.local/state/...).  Caller
+ * root, else SYSMODE_QUEUE_DIR for the system mode's account (sysmode.h),
+ * else $XDG_STATE_HOME/postie/queue (~/.local/state/...).  Caller
  * frees. */
 char	*queue_dir_path(const struct account *a);
 

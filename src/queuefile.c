@@ -173,6 +173,7 @@ queuefile_env_free(struct queue_env *q)
 	free(q->dsn_notify);
 	free(q->dsn_ret);
 	free(q->dsn_envid);
+	free(q->fullname);
 	free(q->last_error);
 	memset(q, 0, sizeof(*q));
 }
@@ -225,6 +226,9 @@ queuefile_env_format(const struct queue_env *q, struct buf *b)
 	add_kv(b, "notify", q->dsn_notify);
 	add_kv(b, "ret", q->dsn_ret);
 	add_kv(b, "envid", q->dsn_envid);
+	add_kv(b, "fullname", q->fullname);
+	if (q->from_unset)
+		buf_adds(b, "fromunset 1\n");
 	if (q->body_8bit_hint)
 		buf_adds(b, "body8bit 1\n");
 	if (q->notice)
@@ -396,6 +400,10 @@ parse_line(struct queue_env *q, char *line, bool *seen_end, struct err *e)
 		return set_once(&q->dsn_ret, val, line, e);
 	else if (strcmp(line, "envid") == 0)
 		return set_once(&q->dsn_envid, val, line, e);
+	else if (strcmp(line, "fullname") == 0)
+		return set_once(&q->fullname, val, line, e);
+	else if (strcmp(line, "fromunset") == 0)
+		q->from_unset = strcmp(val, "1") == 0;
 	else if (strcmp(line, "error") == 0)
 		return set_once(&q->last_error, val, line, e);
 	else if (strcmp(line, "body8bit") == 0)

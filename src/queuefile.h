@@ -25,6 +25,10 @@
  *                               absent in entries older than this key
  *   account NAME                (optional) the account it was submitted with
  *   from ADDR                   "from " alone: the null sender
+ *   fromunset 1                 (optional; drop entries, sysmode.h) no
+ *                               sender was asked: "from" is a placeholder
+ *                               and the system side chooses one
+ *   fullname TEXT               (optional; drop entries) -F's full name
  *   notify V / ret V / envid V  (optional) DSN parameters
  *   body8bit 1                  (optional) -B 8BITMIME
  *   notice 1                    (optional) a failure or delay notice
@@ -106,6 +110,8 @@ struct queue_env {
 					 * none (embedded); NULL: not recorded */
 	char	*account;		/* NULL: choose by sender */
 	char	*from;			/* "" null sender */
+	bool	 from_unset;		/* drop entry: no sender asked */
+	char	*fullname;		/* drop entry: -F, or NULL */
 	char	*dsn_notify, *dsn_ret, *dsn_envid;	/* NULL: none */
 	bool	 body_8bit_hint;
 	char	*last_error;		/* NULL: none */

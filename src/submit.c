@@ -26,6 +26,7 @@
 #include "conn.h"
 #include "delivery.h"
 #include "dkim.h"
+#include "drop.h"
 #include "failover.h"
 #include "message.h"
 #include "oauth2_login.h"
@@ -34,6 +35,7 @@
 #include "route.h"
 #include "smtp.h"
 #include "submit.h"
+#include "sysmode.h"
 #include "tls.h"
 #include "util.h"
 #include "wire.h"
@@ -142,6 +144,16 @@ hint_attach_account(const struct config *cfg, const struct cli *cli,
 	}
 }
 
+/* Whose name makes the default sender: a drop entry's submitter, else
+ * the user running postie. */
+static const char *
+sender_login(const struct submission *sub)
+{
+	if (sub->smtp != NULL && sub->smtp->login != NULL)
+		return sub->smtp->login;
+	return login_name();
+}
+
 /* The envelope sender: the asked one (-f, --from) when the account allows
  * it, else the account's from (unless it is a pattern for -f), else
  * user@domain. */
@@ -150,13 +162,14 @@ settle_from(struct submission *sub, struct err *e)
 {
 	const struct account *a = sub->a;
 	const char *dom = qualify_domain(a);
+	const char *login = sender_login(sub);
 
 	if (sub->asked_from != NULL && a->allow_from_override)
 		sub->from = xstrdup(sub->asked_from);
 	else if (a->from != NULL && strpbrk(a->from, "*?[") == NULL)
 		sub->from = xstrdup(a->from);	/* expanded by config.c */
 	else
-		sub->from = xasprintf("%s@%s", login_name(), dom);
+		sub->from = xasprintf("%s@%s", login, dom);
 	if (*sub->from != '\0' && strchr(sub->from, '@') == NULL) {
 		char *q = address_qualify(sub->from, dom);
 
@@ -167,7 +180,7 @@ settle_from(struct submission *sub, struct err *e)
 		return err_prefix(e, "envelope sender");
 	/* A From header needs an address even for the null sender. */
 	sub->header_from = *sub->from != '\0' ? xstrdup(sub->from) :
-	    xasprintf("%s@%s", login_name(), dom);
+	    xasprintf("%s@%s", login, dom);
 	return 0;
 }
 
@@ -238,8 +251,10 @@ rewrite(struct submission *sub, const struct cli *cli, struct err *e)
 	const struct account *a = sub->a;
 	struct rewrite_opts ro = {
 		.envelope_from = sub->header_from,
-		.fullname = cli->fullname != NULL ? cli->fullname :
-		    a->from_full_name,
+		/* a drop entry's -F, else this -F, else the account's */
+		.fullname = sub->smtp != NULL && sub->smtp->fullname != NULL ?
+		    sub->smtp->fullname : cli->fullname != NULL ?
+		    cli->fullname : a->from_full_name,
 		.domain = qualify_domain(a),
 		.add_from = a->set_from_header != TRI_OFF,
 		.add_date = a->set_date_header,
@@ -612,6 +627,126 @@ submission_deliver(struct submission *sub, const struct cli *cli,
 	return rc;
 }
 
+/* ---- system mode: the drop helper (sysmode.h) ---- */
+
+#define DROP_NO_ACCOUNT "the system configuration is not yours to read; " \
+	"mail goes through the system queue (doc/multiuser.md)"
+
+/* A user other than root, with no -C, whose search found no file of
+ * their own (nor a system file they could read), where the system mode
+ * is set up: the message goes to the system queue.  Root, anyone with a
+ * configuration, and the system account itself (whose pickup would take
+ * it back forever) keep direct delivery. */
+static bool
+drop_wanted(const struct config *cfg, const struct cli *cli)
+{
+	return cli->config_file == NULL && cfg->path == NULL &&
+	    getuid() != 0 && !sysmode_is_account() && sysmode_ready();
+}
+
+/* An address as a drop entry carries it: a local name gets
+ * SYSMODE_LOCAL (the system side qualifies it with its own domain). */
+static char *
+drop_address(const char *addr)
+{
+	if (*addr == '\0' || strchr(addr, '@') != NULL)
+		return xstrdup(addr);
+	return xasprintf("%s@%s", addr, SYSMODE_LOCAL);
+}
+
+/* The entry's state: what the user asked, nothing the system decides. */
+static int
+drop_state(const struct submission *sub, const struct cli *cli,
+    const struct strlist *rcpts, struct queue_env *q, struct err *e)
+{
+	const struct submit_envelope *t = sub->smtp;
+
+	memset(q, 0, sizeof(*q));
+	q->from_unset = sub->asked_from == NULL;
+	q->from = drop_address(sub->asked_from != NULL ? sub->asked_from : "");
+	if (address_check_path(q->from, true, e) == -1)
+		return err_prefix(e, "envelope sender");
+	if (cli->fullname != NULL)
+		q->fullname = xstrdup(cli->fullname);
+	if (t != NULL ? t->notify != NULL : cli->dsn_notify != NULL)
+		q->dsn_notify = upper_dup(t != NULL ? t->notify :
+		    cli->dsn_notify);
+	if (t != NULL ? t->ret != NULL : cli->dsn_ret != NULL)
+		q->dsn_ret = upper_dup(t != NULL ? t->ret : cli->dsn_ret);
+	if (t != NULL ? t->envid != NULL : cli->dsn_envid != NULL)
+		q->dsn_envid = xstrdup(t != NULL ? t->envid : cli->dsn_envid);
+	q->body_8bit_hint = t != NULL ? t->body_8bit :
+	    cli->body_type != NULL && ascii_eq_ci(cli->body_type, "8BITMIME");
+	q->rcpts = xcalloc(rcpts->n, sizeof(*q->rcpts));
+	for (size_t i = 0; i < rcpts->n; i++) {
+		q->rcpts[q->nrcpts].addr = drop_address(rcpts->v[i]);
+		if (address_check_path(q->rcpts[q->nrcpts++].addr, false,
+		    e) == -1)
+			return err_prefix(e, "recipient");
+	}
+	return 0;
+}
+
+/* --dry-run in system mode: what would be dropped. */
+static int
+drop_dry_run(struct submission *sub, const struct queue_env *q, int fd,
+    struct err *e)
+{
+	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	buf_printf(&b, "system queue (%s), nothing sent\n", SYSMODE_DROP_DIR);
+	if (q->from_unset)
+		buf_adds(&b, "MAIL FROM: chosen by the system configuration\n");
+	else
+		buf_printf(&b, "MAIL FROM:<%s>\n", sub->asked_from);
+	for (size_t i = 0; i < q->nrcpts; i++)
+		buf_printf(&b, "RCPT TO:<%s>\n", q->rcpts[i].addr);
+	rc = write_all(fd, b.data, b.len);
+	buf_free(&b);
+	if (rc == -1)
+		return err_sys(e, EX_IOERR, "writing the dry run");
+	return wire_write(&sub->msg, &w, fd, e);
+}
+
+/* Read (or compose) the message with the user's identity, collect the
+ * recipients as written, and hand both to the drop helper; out_fd is
+ * --dry-run's (-1 in a -bs session). */
+static int
+submission_drop(struct submission *sub, const struct cli *cli, int fd,
+    int out_fd, struct report *rep, struct err *e)
+{
+	struct strlist raw;
+	struct queue_env q;
+	char name[SYSMODE_NAME_LEN + 1];
+	int rc;
+
+	memset(&q, 0, sizeof(q));
+	if (cli->account != NULL && sub->smtp == NULL)
+		return err_set(e, EX_USAGE, "--account %s: %s", cli->account,
+		    DROP_NO_ACCOUNT);
+	if (read_message(sub, cli, fd, e) == -1)
+		return -1;
+	strlist_init(&raw);
+	rc = written_rcpts(sub, cli, &raw, e);
+	if (rc == 0 && raw.n == 0)
+		rc = err_set(e, EX_USAGE, "no recipients (give them as "
+		    "arguments, or use -t)");
+	if (rc == 0)
+		rc = drop_state(sub, cli, &raw, &q, e);
+	if (rc == 0 && cli->dry_run && out_fd >= 0)
+		rc = drop_dry_run(sub, &q, out_fd, e);
+	else if (rc == 0 && drop_send(&q, &sub->msg, name, e) == 0)
+		snprintf(rep->dropped, sizeof(rep->dropped), "%s", name);
+	else if (rc == 0)
+		rc = -1;
+	queuefile_env_free(&q);
+	strlist_free(&raw);
+	return rc;
+}
+
 int
 submit_run(const struct cli *cli, int out_fd, struct report *rep,
     struct err *e)
@@ -627,6 +762,12 @@ submit_run(const struct cli *cli, int out_fd, struct report *rep,
 	config_report_skipped(&cfg, cli->verbose);
 	submission_init(&sub, &cfg);
 	rc = asked_from(cli, &sub.asked_from, e);
+	if (rc == 0 && drop_wanted(&cfg, cli)) {
+		rc = submission_drop(&sub, cli, STDIN_FILENO, out_fd, rep, e);
+		submission_free(&sub);
+		config_free(&cfg);
+		return rc;
+	}
 	if (rc == 0)
 		rc = submission_prepare(&sub, cli, STDIN_FILENO, e);
 	if (rc == 0 && cli->dry_run)
@@ -647,6 +788,7 @@ struct submit_session {
 	const struct cli *cli;
 	struct config cfg;
 	char	*asked_from;		/* -f; NULL: none */
+	bool	 drop;			/* system mode: into the drop helper */
 };
 
 int
@@ -661,6 +803,12 @@ submit_session_open(struct submit_session **ssp, const struct cli *cli,
 	if (config_load(&ss->cfg, cli->config_file, e) == -1)
 		goto fail;
 	config_report_skipped(&ss->cfg, cli->verbose);
+	if ((ss->drop = drop_wanted(&ss->cfg, cli)) && cli->account != NULL) {
+		err_set(e, EX_USAGE, "--account %s: %s", cli->account,
+		    DROP_NO_ACCOUNT);
+		config_free(&ss->cfg);
+		goto fail;
+	}
 	/* An unknown --account is a usage error now, not at the first MAIL. */
 	if (select_account(&ss->cfg, cli, ss->asked_from, e) == NULL) {
 		config_free(&ss->cfg);
@@ -757,9 +905,12 @@ submit_transaction(struct submit_session *ss,
 	sub.smtp = t;
 	/* MAIL FROM is this transaction's -f: allow_from_override decides
 	 * whether it becomes the envelope sender (settle_from). */
-	sub.asked_from = xstrdup(t->from);
-	rc = submission_prepare(&sub, ss->cli, msg_fd, e);
-	if (rc == 0)
+	sub.asked_from = t->from != NULL ? xstrdup(t->from) : NULL;
+	if (ss->drop)
+		rc = submission_drop(&sub, ss->cli, msg_fd, -1, rep, e);
+	else
+		rc = submission_prepare(&sub, ss->cli, msg_fd, e);
+	if (rc == 0 && !ss->drop)
 		rc = submission_deliver(&sub, ss->cli, rep, &tried, e);
 	submission_free(&sub);
 	return rc;

@@ -28,6 +28,12 @@ struct cli;
  *  - A message refused for good by some recipient is kept by
  *    queue_save_failed (queue_dir/failed/ID.eml + ID.env, else
  *    ~/dead.letter); rep->saved names the file.
+ *  - System mode (sysmode.h): a user other than root without -C, whose
+ *    search order found no file, on a machine where the system mode is
+ *    set up, hands the message (read or composed with the user's own
+ *    identity, the recipients as written) to the drop helper instead;
+ *    nothing is sent from this process, rep->dropped names the entry.
+ *    --account is then EX_USAGE; --dry-run shows what would be dropped.
  * Returns -1 with e when the message could not be attempted at all (no
  * recipients: EX_USAGE; bad input: EX_DATAERR; configuration: EX_CONFIG);
  * else 0 with rep filled: delivery_exit_code(rep) is the exit status.
@@ -80,10 +86,16 @@ struct submit_envelope {
 	const char *ret;		/* MAIL RET=, or NULL */
 	const char *envid;		/* MAIL ENVID= (decoded), or NULL */
 	bool	 body_8bit;		/* MAIL BODY=8BITMIME */
+	/* A drop entry's (pickup.h): the submitting user, whose name makes
+	 * the default sender in place of the running account's, and -F. */
+	const char *login;		/* NULL: the running user's */
+	const char *fullname;		/* NULL: the session's -F */
 };
 
 /* Run one transaction: the message is read from msg_fd (to its end: the
- * client's DATA, dot-unstuffed) and goes where submit_run would send it.
+ * client's DATA, dot-unstuffed) and goes where submit_run would send it
+ * (into the system queue for a user whose session submit_run would drop:
+ * rep->dropped names the entry; t->from NULL: no sender asked).
  * Results as submit_run's: -1 with e when it could not be attempted, else
  * 0 with rep filled (and queued or kept as submit_run would). */
 int	submit_transaction(struct submit_session *ss,

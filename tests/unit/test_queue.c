@@ -205,6 +205,33 @@ env_format_flattens_other_control_characters(void)
 	buf_free(&b);
 }
 
+/* A drop entry's fields (sysmode.h): -F's name, and "no sender asked",
+ * survive the round trip; a queue entry has neither. */
+static void
+env_drop_fields_round_trip(void)
+{
+	struct queue_rcpt r = { .addr = "root@postie-local.invalid" };
+	struct queue_env q = { .id = "0123456789ABCDEF", .from = "",
+	    .rcpts = &r, .nrcpts = 1, .fullname = "Cron\nDaemon",
+	    .from_unset = true };
+	struct queue_env back, plain;
+	struct buf b;
+	struct err e;
+
+	buf_init(&b);
+	queuefile_env_format(&q, &b);
+	CHECK_INT(queuefile_env_parse(&back, b.data, b.len, &e), 0);
+	CHECK_STR(back.fullname, "Cron Daemon");
+	CHECK(back.from_unset);
+	queuefile_env_free(&back);
+	buf_free(&b);
+	CHECK_INT(queuefile_env_parse(&plain, sample_env, sizeof(sample_env) - 1,
+	    &e), 0);
+	CHECK(plain.fullname == NULL);
+	CHECK(!plain.from_unset);
+	queuefile_env_free(&plain);
+}
+
 /* An account name may be as long as a configuration line: the state
  * file keeps the start of a field, never a line it cannot read back. */
 static void
@@ -1124,6 +1151,7 @@ static const struct test tests[] = {
 	TEST(env_struct_survives_format_and_parse),
 	TEST(env_format_flattens_line_ends_in_reasons),
 	TEST(env_format_flattens_other_control_characters),
+	TEST(env_drop_fields_round_trip),
 	TEST(env_format_bounds_every_line),
 	TEST(env_parse_refuses_every_truncation),
 	TEST(env_parse_refuses_bad_input),

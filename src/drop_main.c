@@ -1,0 +1,231 @@
+/*
+ * drop_main.c — postie-drop, the system mode's drop helper (sysmode.h,
+ * doc/multiuser.md).  Installed setgid to the drop group and nothing
+ * else: the one program that can create files in the drop directory.
+ * A user's postie runs it with the entry on stdin; it writes the entry
+ * under a fresh random name and prints that name.
+ *
+ * What it trusts: nothing from its caller but bytes.  The uid is the
+ * kernel's (getuid), the paths are compiled in, the environment is
+ * cleared before anything else and never read; the process is not
+ * dumpable (no core, no ptrace, /proc/PID owned by root), every
+ * descriptor but 0, 1 and 2 is closed, and an entry larger than
+ * SYSMODE_DROP_MAX is refused.  It links the C library alone: none of
+ * postie's parsers run with the drop group.
+ *
+ * Exit codes (sysexits): 0 the entry is durable in the drop directory
+ * and its name was printed; 64 arguments given; 65 the input is not an
+ * entry (no "env LEN" line, LEN too large, input shorter than LEN) or
+ * larger than SYSMODE_DROP_MAX; 73 the entry could not be written (the
+ * system's words on stderr); 71 the random name or the setup failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "sysmode.h"
+
+#define ENV_LINE_MAX	32	/* "env " and up to 7 digits and LF */
+
+/* The one way out on failure: remove what was written, say why once. */
+static int dropdir_fd = -1;
+static char tmpname[SYSMODE_NAME_LEN + 2];
+
+static void
+die(int ex, const char *what, int err)
+{
+	if (tmpname[0] != '\0' && dropdir_fd >= 0)
+		(void)unlinkat(dropdir_fd, tmpname, 0);
+	if (err != 0)
+		fprintf(stderr, "postie-drop: %s: %s\n", what, strerror(err));
+	else
+		fprintf(stderr, "postie-drop: %s\n", what);
+	exit(ex);
+}
+
+/* Before anything reads input: no environment, no core, no extra
+ * descriptor, no signal that would leave half an entry behind without
+ * this process seeing it (SIGXFSZ from the caller's RLIMIT_FSIZE becomes
+ * a write error; SIGPIPE cannot happen: nothing is written to a pipe
+ * before the input has ended). */
+static void
+harden(void)
+{
+	struct rlimit rl;
+
+	if (clearenv() != 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		die(EX_OSERR, "cannot clean the process", errno);
+	rl.rlim_cur = rl.rlim_max = 0;
+	(void)setrlimit(RLIMIT_CORE, &rl);
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	umask(077);
+	for (int fd = 3; fd < 1024; fd++)
+		(void)close(fd);
+}
+
+/* read(2) until len bytes or end of input; returns the count. */
+static size_t
+read_full(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die(EX_IOERR, "reading the entry", errno);
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
+static void
+write_full(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die(EX_CANTCREAT, "writing the entry", errno);
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* The "env LEN" line, read a byte at a time so that nothing after it is
+ * consumed here.  Returns LEN. */
+static size_t
+read_env_line(void)
+{
+	char line[ENV_LINE_MAX];
+	size_t n = 0;
+	char *end;
+	unsigned long long len;
+
+	while (n < sizeof(line) - 1) {
+		if (read_full(STDIN_FILENO, line + n, 1) != 1)
+			die(EX_DATAERR, "the input ends before its \"env\" line",
+			    0);
+		if (line[n++] == '\n')
+			break;
+	}
+	line[n] = '\0';
+	if (strncmp(line, "env ", 4) != 0 || line[n - 1] != '\n' ||
+	    line[4] < '0' || line[4] > '9')
+		die(EX_DATAERR, "the input does not start with \"env LEN\"", 0);
+	errno = 0;
+	len = strtoull(line + 4, &end, 10);
+	if (errno != 0 || *end != '\n' || len > SYSMODE_ENV_MAX)
+		die(EX_DATAERR, "the envelope length is out of range", 0);
+	return (size_t)len;
+}
+
+/* A fresh random name: 32 hex digits. */
+static void
+random_name(char *out)
+{
+	unsigned char r[SYSMODE_NAME_LEN / 2];
+	static const char hex[] = "0123456789abcdef";
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		die(EX_OSERR, "no random name", errno);
+	for (size_t i = 0; i < sizeof(r); i++) {
+		out[2 * i] = hex[r[i] >> 4];
+		out[2 * i + 1] = hex[r[i] & 15];
+	}
+	out[SYSMODE_NAME_LEN] = '\0';
+}
+
+/* Header, the envelope's len bytes exactly, then the message to the end
+ * of the input, never more than SYSMODE_DROP_MAX in all. */
+static void
+copy_entry(int out, size_t envlen)
+{
+	char buf[65536];
+	long long total;
+	size_t n;
+	int hl;
+
+	hl = snprintf(buf, sizeof(buf), SYSMODE_DROP_MAGIC "\nuid %ju\n"
+	    "env %zu\n", (uintmax_t)getuid(), envlen);
+	write_full(out, buf, (size_t)hl);
+	total = hl;
+	while (envlen > 0) {
+		size_t want = envlen < sizeof(buf) ? envlen : sizeof(buf);
+
+		if ((n = read_full(STDIN_FILENO, buf, want)) != want)
+			die(EX_DATAERR, "the input ends inside the envelope", 0);
+		write_full(out, buf, n);
+		envlen -= n;
+		total += (long long)n;
+	}
+	while ((n = read_full(STDIN_FILENO, buf, sizeof(buf))) > 0) {
+		total += (long long)n;
+		if (total > SYSMODE_DROP_MAX)
+			die(EX_DATAERR, "the message is larger than the drop "
+			    "directory takes", 0);
+		write_full(out, buf, n);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	char name[SYSMODE_NAME_LEN + 1];
+	size_t envlen;
+	int fd;
+
+	(void)argv;
+	harden();
+	if (argc != 1)
+		die(EX_USAGE, "takes no arguments (postie runs it; the entry "
+		    "comes on standard input)", 0);
+	dropdir_fd = open(SYSMODE_DROP_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (dropdir_fd < 0)
+		die(EX_CANTCREAT, SYSMODE_DROP_DIR, errno);
+	envlen = read_env_line();
+	random_name(name);
+	tmpname[0] = 't';
+	memcpy(tmpname + 1, name, sizeof(name));
+	fd = openat(dropdir_fd, tmpname, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, SYSMODE_ENTRY_MODE);
+	if (fd < 0) {
+		tmpname[0] = '\0';	/* not ours to remove */
+		die(EX_CANTCREAT, "creating an entry in " SYSMODE_DROP_DIR,
+		    errno);
+	}
+	if (fchmod(fd, SYSMODE_ENTRY_MODE) != 0)
+		die(EX_CANTCREAT, "setting the entry's mode", errno);
+	copy_entry(fd, envlen);
+	if (fsync(fd) != 0)
+		die(EX_CANTCREAT, "writing the entry", errno);
+	if (renameat(dropdir_fd, tmpname, dropdir_fd, name) != 0)
+		die(EX_CANTCREAT, "naming the entry", errno);
+	tmpname[0] = '\0';
+	/* The directory cannot be opened for fsync (the group may not read
+	 * it): sync the file system the entry is on, rename included. */
+	if (syncfs(fd) != 0)
+		die(EX_CANTCREAT, "syncing the drop directory", errno);
+	close(fd);
+	if (printf("%s\n", name) < 0 || fflush(stdout) != 0)
+		die(EX_IOERR, "writing the entry's name", errno);
+	return 0;
+}

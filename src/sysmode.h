@@ -1,0 +1,82 @@
+/*
+ * sysmode.h — the system mode of a multi-user machine (doc/multiuser.md):
+ * where its parts live, the format of a drop entry, and two questions:
+ * is the mode set up here, and is this process its account.
+ *
+ * Who runs as whom:
+ *  - a user's postie (never setuid or setgid) forms the entry with the
+ *    user's own identity and pipes it to the drop helper;
+ *  - the helper, postie-drop (setgid to the drop group, nothing else),
+ *    writes it into the drop directory under a random name, recording
+ *    the uid the kernel says ran it;
+ *  - "postie -q" run as the system account (the drop directory's owner)
+ *    takes each entry, checks it, and submits it with the system
+ *    configuration, which only that account can read.
+ *
+ * A drop entry (a file in SYSMODE_DROP_DIR, mode 0640, owned by the
+ * submitting user, group the drop group, one link):
+ *   postie-drop 1\n                the format's version
+ *   uid N\n                        getuid() of the helper's caller
+ *   env LEN\n                      LEN bytes of state follow
+ *   LEN bytes                      a queuefile.h state file: sender ("from"
+ *                                  absent: none asked), DSN, recipients
+ *                                  as written (aliases and qualification
+ *                                  are the system side's: a name without
+ *                                  '@' travels as NAME@SYSMODE_LOCAL, the
+ *                                  state file takes only full addresses)
+ *   the message, to the end        CRLF wire form, as the user's postie
+ *                                  read or composed it
+ * The helper writes the first two lines itself; what the user's postie
+ * sends it is "env LEN\n" and what follows, never trusted further than
+ * the checks on the system side prove.
+ */
+#ifndef POSTIE_SYSMODE_H
+#define POSTIE_SYSMODE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR "/var"
+#endif
+#ifndef PKGLIBEXECDIR
+#define PKGLIBEXECDIR "/usr/libexec/postie"
+#endif
+
+/* Every user writes here through the helper; only the account reads
+ * (mode 1730, owner the system account, group the drop group). */
+#define SYSMODE_DROP_DIR	LOCALSTATEDIR "/spool/postie-drop"
+/* The system account's own queue (0700): what the drop run deferred. */
+#define SYSMODE_QUEUE_DIR	LOCALSTATEDIR "/spool/postie-system"
+/* Entries refused by the drop run are moved here, never used again. */
+#define SYSMODE_BAD_DIR		SYSMODE_QUEUE_DIR "/bad-drop"
+/* The setgid helper. */
+#define SYSMODE_HELPER		PKGLIBEXECDIR "/postie-drop"
+
+/* The domain a local name ("root") travels with; .invalid (RFC 2606)
+ * is never anybody's domain.  The system side strips it. */
+#define SYSMODE_LOCAL		"postie-local.invalid"
+
+#define SYSMODE_DROP_MAGIC	"postie-drop 1"
+#define SYSMODE_ENV_MAX		(1024 * 1024)	/* the state part, bytes */
+/* One entry, all of it: larger is refused by the helper (EX_DATAERR). */
+#define SYSMODE_DROP_MAX	(512LL * 1024 * 1024)
+#define SYSMODE_ENTRY_MODE	0640
+/* An entry's name: 32 lower-case hex digits; "t" and the same while the
+ * helper writes it. */
+#define SYSMODE_NAME_LEN	32
+
+/* The mode is set up: the drop directory is a directory of mode 1730
+ * owned by an account other than root, and the helper a regular file,
+ * setgid to the directory's group.  Nothing else is looked at. */
+bool	sysmode_ready(void);
+
+/* This process runs as the system account: its effective uid owns the
+ * drop directory (and is not root). */
+bool	sysmode_is_account(void);
+
+/* uid is the system account's (the drop directory's owner, not root):
+ * root may use a password file that account owns, its own system file. */
+bool	sysmode_is_account_uid(uid_t uid);
+
+#endif
