@@ -663,8 +663,8 @@ candidates(struct strlist *user, struct strlist *sys)
 }
 
 /* "user_config off" anywhere in the file: its defaults or an account. */
-static bool
-user_config_off(const struct config *cfg)
+bool
+config_user_config_off(const struct config *cfg)
 {
 	if (!cfg->embedded.user_config)
 		return true;
@@ -705,13 +705,18 @@ search(struct config *cfg, char **skipped, struct err *e)
 	memset(&syscfg, 0, sizeof(syscfg));
 	err_clear(&syserr);
 	rs = load_first(&syscfg, &sys, skipped, &syserr);
-	if (rs == 0 && user_config_off(&syscfg)) {
+	/* The system file may be the system mode's account's alone; then
+	 * its user_config is published (sysmode.h), and off means the
+	 * system queue for everyone. */
+	if ((rs == 0 && config_user_config_off(&syscfg)) ||
+	    (rs == 1 && sysmode_users_off())) {
 		for (size_t i = 0; i < user.n; i++)
 			if (access(user.v[i], F_OK) == 0)
 				note_skipped(skipped, user.v[i],
 				    "ignored (user_config off)");
-		*cfg = syscfg;
-		ru = 0;
+		if (rs == 0)
+			*cfg = syscfg;
+		ru = rs;
 		goto out;
 	}
 	ru = load_first(cfg, &user, skipped, e);

@@ -22,6 +22,8 @@
  * by -C that cannot be read is an error.  The first readable system file
  * (the last three) is read first: "user_config off" in it (in its defaults
  * or any account) makes the per-user files (the first four) ignored.
+ * When no system file can be read, sysmode_users_off() stands for it:
+ * the system mode's account publishes its file's user_config.
  * None at all is fine: the embedded default (MX delivery) applies.
  *
  * A file that holds a "password" key must not be readable by group or others
@@ -210,6 +212,9 @@ void	config_print(const struct config *cfg, const struct account *a,
 	    struct buf *out);
 
 void	config_free(struct config *cfg);
+
+/* "user_config off" anywhere in cfg: its defaults or an account. */
+bool	config_user_config_off(const struct config *cfg);
 
 /* With verbose, print cfg->skipped to stderr, one "postie: ..." line each. */
 void	config_report_skipped(const struct config *cfg, bool verbose);

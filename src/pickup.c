@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "delivery.h"
 #include "drop.h"
 #include "pickup.h"
@@ -255,6 +256,24 @@ list_drop_dir(struct strlist *names, struct pickup_stats *st,
 	return 0;
 }
 
+/* Publish the system file's user_config for the users, who cannot read
+ * it (sysmode.h); trouble is one problem line, never the run's failure. */
+static void
+publish_users_off(const struct cli *cli, struct pickup_stats *st)
+{
+	struct config cfg;
+	struct err e;
+
+	err_clear(&e);
+	if (config_load(&cfg, cli->config_file, &e) == -1)
+		return;		/* the queue run reports it */
+	if (sysmode_publish_users_off(config_user_config_off(&cfg)) == -1)
+		strlist_take(&st->problems, xasprintf("cannot publish "
+		    "user_config in %s: %s", SYSMODE_USERS_OFF,
+		    strerror(errno)));
+	config_free(&cfg);
+}
+
 int
 pickup_run(const struct cli *cli, struct pickup_stats *st, struct err *e)
 {
@@ -268,6 +287,7 @@ pickup_run(const struct cli *cli, struct pickup_stats *st, struct err *e)
 	strlist_init(&names);
 	if (stat(SYSMODE_DROP_DIR, &dir) == -1)
 		return err_sys(e, EX_IOERR, "cannot stat %s", SYSMODE_DROP_DIR);
+	publish_users_off(cli, st);
 	/* Again while entries keep coming: the path unit does not start a
 	 * run that is still running, so one dropped meanwhile is this
 	 * run's to take. */

@@ -21,7 +21,8 @@ struct pickup_stats {
 };
 
 /*
- * Each entry of SYSMODE_DROP_DIR in turn, under its flock (concurrent
+ * First the system file's user_config is published for the users
+ * (SYSMODE_USERS_OFF, sysmode.h).  Then each entry of SYSMODE_DROP_DIR in turn, under its flock (concurrent
  * runs never submit one entry twice): drop_open checks it; a good one is
  * submitted as one -bs transaction of the system configuration would be
  * (cli's -C and --account apply), with the submitter's login name for

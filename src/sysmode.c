@@ -3,6 +3,9 @@
  * sysmode.h).  Only stat: a half set-up mode (no helper, a directory
  * with the wrong mode) is no mode at all, and postie behaves as without.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,4 +40,51 @@ bool
 sysmode_is_account(void)
 {
 	return sysmode_is_account_uid(geteuid());
+}
+
+bool
+sysmode_users_off(void)
+{
+	struct stat d, f;
+
+	return drop_dir(&d) && lstat(SYSMODE_USERS_OFF, &f) == 0 &&
+	    S_ISREG(f.st_mode) && f.st_uid == d.st_uid;
+}
+
+int
+sysmode_publish_users_off(bool off)
+{
+	static const char text[] = "user_config off is set in the system "
+	    "configuration (written by postie -q; see doc/multiuser.md)\n";
+	char tmp[sizeof(SYSMODE_USERS_OFF) + 8];
+	int fd;
+
+	if (!off)
+		return unlink(SYSMODE_USERS_OFF) == 0 || errno == ENOENT ?
+		    0 : -1;
+	if (sysmode_users_off())
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", SYSMODE_USERS_OFF);
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	if (fd == -1)
+		return -1;
+	if (fchmod(fd, 0644) == -1 ||
+	    write(fd, text, sizeof(text) - 1) != (ssize_t)sizeof(text) - 1 ||
+	    close(fd) == -1) {
+		int saved = errno;
+
+		(void)unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	if (rename(tmp, SYSMODE_USERS_OFF) == -1) {
+		int saved = errno;
+
+		(void)unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	return 0;
 }

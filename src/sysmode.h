@@ -38,9 +38,25 @@
 
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR "/var"
+/* SYSMODE_USERS_OFF is there, a regular file owned by the account:
+ * users' own configuration files are not to be read (config.h). */
+bool	sysmode_users_off(void);
+
+/* As the account: make SYSMODE_USERS_OFF say off (create it; rename
+ * from a temporary name) or on (remove it).  0, or -1 with errno. */
+int	sysmode_publish_users_off(bool off);
+
 #endif
 #ifndef PKGLIBEXECDIR
 #define PKGLIBEXECDIR "/usr/libexec/postie"
+/* SYSMODE_USERS_OFF is there, a regular file owned by the account:
+ * users' own configuration files are not to be read (config.h). */
+bool	sysmode_users_off(void);
+
+/* As the account: make SYSMODE_USERS_OFF say off (create it; rename
+ * from a temporary name) or on (remove it).  0, or -1 with errno. */
+int	sysmode_publish_users_off(bool off);
+
 #endif
 
 /* Every user writes here through the helper; only the account reads
@@ -50,6 +66,11 @@
 #define SYSMODE_QUEUE_DIR	LOCALSTATEDIR "/spool/postie-system"
 /* Entries refused by the drop run are moved here, never used again. */
 #define SYSMODE_BAD_DIR		SYSMODE_QUEUE_DIR "/bad-drop"
+/* "user_config off" in the system file, made public (the file itself is
+ * the account's alone): present, owned by the account, when it is off.
+ * The account's queue run writes or removes it each time; the queue
+ * directory is 0711 so that users can look, never list. */
+#define SYSMODE_USERS_OFF	SYSMODE_QUEUE_DIR "/user_config_off"
 /* The setgid helper. */
 #define SYSMODE_HELPER		PKGLIBEXECDIR "/postie-drop"
 
@@ -78,5 +99,13 @@ bool	sysmode_is_account(void);
 /* uid is the system account's (the drop directory's owner, not root):
  * root may use a password file that account owns, its own system file. */
 bool	sysmode_is_account_uid(uid_t uid);
+
+/* SYSMODE_USERS_OFF is there, a regular file owned by the account:
+ * users' own configuration files are not to be read (config.h). */
+bool	sysmode_users_off(void);
+
+/* As the account: make SYSMODE_USERS_OFF say off (create it; rename
+ * from a temporary name) or on (remove it).  0, or -1 with errno. */
+int	sysmode_publish_users_off(bool off);
 
 #endif
