@@ -28,6 +28,7 @@
 
 #define DROP_OUTPUT_MAX	512	/* the helper's name or error line */
 #define DROP_HEADER_MAX	96	/* magic, uid and env lines */
+#define DROP_CHUNK_MAX	65536	/* SYSMODE_CHUNK_MAX */
 
 /* ---- the user's end ---- */
 
@@ -69,13 +70,44 @@ spawn_helper(int *to, int *from, struct err *e)
 	return pid;
 }
 
+/* The message in chunks ("N\n" and N bytes, "0\n" last): the helper
+ * keeps an entry only when it has seen the last one, so a postie that
+ * fails halfway never leaves half a message to be delivered. */
+static int
+feed_message(int fd, struct message *m, struct err *e)
+{
+	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
+	struct wire_reader *r;
+	char chunk[DROP_CHUNK_MAX], head[32];
+	ssize_t n;
+	int rc = 0, hl;
+
+	if (wire_reader_open(&r, m, &w, e) == -1)
+		return -1;
+	while (rc == 0 && (n = wire_reader_read(r, chunk, sizeof(chunk),
+	    e)) != 0) {
+		if (n < 0) {
+			rc = -1;
+			break;
+		}
+		hl = snprintf(head, sizeof(head), "%zd\n", n);
+		if (write_all(fd, head, (size_t)hl) == -1 ||
+		    write_all(fd, chunk, (size_t)n) == -1)
+			rc = err_sys(e, EX_CANTCREAT, "writing to "
+			    SYSMODE_HELPER);
+	}
+	wire_reader_close(r);
+	if (rc == 0 && write_all(fd, "0\n", 2) == -1)
+		rc = err_sys(e, EX_CANTCREAT, "writing to " SYSMODE_HELPER);
+	return rc;
+}
+
 /* "env LEN", the state, the message; -1 with e when a write fails (the
  * helper's own words say more: see finish_helper). */
 static int
 feed_helper(int fd, const struct queue_env *q, struct message *m,
     struct err *e)
 {
-	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
 	struct buf b, env;
 	int rc;
 
@@ -89,7 +121,7 @@ feed_helper(int fd, const struct queue_env *q, struct message *m,
 	buf_free(&env);
 	if (rc == -1)
 		return err_sys(e, EX_CANTCREAT, "writing to " SYSMODE_HELPER);
-	return wire_write(m, &w, fd, e);
+	return feed_message(fd, m, e);
 }
 
 /* Wait for the helper; its output is the entry's name or its error. */

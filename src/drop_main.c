@@ -15,8 +15,8 @@
  *
  * Exit codes (sysexits): 0 the entry is durable in the drop directory
  * and its name was printed; 64 arguments given; 65 the input is not an
- * entry (no "env LEN" line, LEN too large, input shorter than LEN) or
- * larger than SYSMODE_DROP_MAX; 73 the entry could not be written (the
+ * entry (no "env LEN" line, LEN too large, input shorter than LEN, the
+ * message's chunks cut short) or larger than SYSMODE_DROP_MAX; 73 the entry could not be written (the
  * system's words on stderr); 71 the random name or the setup failed.
  */
 #include <errno.h>
@@ -36,6 +36,10 @@
 #include "sysmode.h"
 
 #define ENV_LINE_MAX	32	/* "env " and up to 7 digits and LF */
+
+static void read_line(char *, const char *);
+static unsigned long long line_number(const char *, unsigned long long,
+    const char *);
 
 /* The one way out on failure: remove what was written, say why once. */
 static int dropdir_fd = -1;
@@ -109,32 +113,17 @@ write_full(int fd, const char *buf, size_t len)
 	}
 }
 
-/* The "env LEN" line, read a byte at a time so that nothing after it is
- * consumed here.  Returns LEN. */
+/* The "env LEN" line.  Returns LEN. */
 static size_t
 read_env_line(void)
 {
 	char line[ENV_LINE_MAX];
-	size_t n = 0;
-	char *end;
-	unsigned long long len;
 
-	while (n < sizeof(line) - 1) {
-		if (read_full(STDIN_FILENO, line + n, 1) != 1)
-			die(EX_DATAERR, "the input ends before its \"env\" line",
-			    0);
-		if (line[n++] == '\n')
-			break;
-	}
-	line[n] = '\0';
-	if (strncmp(line, "env ", 4) != 0 || line[n - 1] != '\n' ||
-	    line[4] < '0' || line[4] > '9')
+	read_line(line, "the input does not start with \"env LEN\"");
+	if (strncmp(line, "env ", 4) != 0)
 		die(EX_DATAERR, "the input does not start with \"env LEN\"", 0);
-	errno = 0;
-	len = strtoull(line + 4, &end, 10);
-	if (errno != 0 || *end != '\n' || len > SYSMODE_ENV_MAX)
-		die(EX_DATAERR, "the envelope length is out of range", 0);
-	return (size_t)len;
+	return (size_t)line_number(line + 4, SYSMODE_ENV_MAX,
+	    "the envelope length is out of range");
 }
 
 /* A fresh random name: 32 hex digits. */
@@ -153,14 +142,49 @@ random_name(char *out)
 	out[SYSMODE_NAME_LEN] = '\0';
 }
 
-/* Header, the envelope's len bytes exactly, then the message to the end
- * of the input, never more than SYSMODE_DROP_MAX in all. */
+/* One line of at most ENV_LINE_MAX - 1 bytes, read a byte at a time so
+ * that nothing after it is consumed; what names it in errors is what. */
+static void
+read_line(char *line, const char *what)
+{
+	size_t n = 0;
+
+	while (n < ENV_LINE_MAX - 1) {
+		if (read_full(STDIN_FILENO, line + n, 1) != 1)
+			die(EX_DATAERR, what, 0);
+		if (line[n++] == '\n')
+			break;
+	}
+	line[n] = '\0';
+	if (line[n - 1] != '\n')
+		die(EX_DATAERR, what, 0);
+}
+
+/* A decimal number ending the line at p, at most max. */
+static unsigned long long
+line_number(const char *p, unsigned long long max, const char *what)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*p < '0' || *p > '9')
+		die(EX_DATAERR, what, 0);
+	errno = 0;
+	v = strtoull(p, &end, 10);
+	if (errno != 0 || *end != '\n' || v > max)
+		die(EX_DATAERR, what, 0);
+	return v;
+}
+
+/* Header, the envelope's len bytes exactly, then the message's chunks,
+ * never more than SYSMODE_DROP_MAX in all. */
 static void
 copy_entry(int out, size_t envlen)
 {
-	char buf[65536];
+	static char buf[SYSMODE_CHUNK_MAX];
+	char line[ENV_LINE_MAX];
 	long long total;
-	size_t n;
+	size_t n, chunk;
 	int hl;
 
 	hl = snprintf(buf, sizeof(buf), SYSMODE_DROP_MAGIC "\nuid %ju\n"
@@ -176,12 +200,19 @@ copy_entry(int out, size_t envlen)
 		envlen -= n;
 		total += (long long)n;
 	}
-	while ((n = read_full(STDIN_FILENO, buf, sizeof(buf))) > 0) {
-		total += (long long)n;
+	for (;;) {
+		read_line(line, "the message ends before its last chunk");
+		chunk = (size_t)line_number(line, SYSMODE_CHUNK_MAX,
+		    "a chunk's length is out of range");
+		if (chunk == 0)
+			break;
+		total += (long long)chunk;
 		if (total > SYSMODE_DROP_MAX)
 			die(EX_DATAERR, "the message is larger than the drop "
 			    "directory takes", 0);
-		write_full(out, buf, n);
+		if (read_full(STDIN_FILENO, buf, chunk) != chunk)
+			die(EX_DATAERR, "the message ends inside a chunk", 0);
+		write_full(out, buf, chunk);
 	}
 }
 

@@ -27,7 +27,10 @@
  *   the message, to the end        CRLF wire form, as the user's postie
  *                                  read or composed it
  * The helper writes the first two lines itself; what the user's postie
- * sends it is "env LEN\n" and what follows, never trusted further than
+ * sends it is "env LEN\n", the state, and the message in chunks ("N\n"
+ * then N bytes, N at most SYSMODE_CHUNK_MAX; "0\n" ends it), which the
+ * helper writes out unframed: an input that ends before "0\n" (a postie
+ * that failed halfway) leaves no entry.  Nothing is trusted further than
  * the checks on the system side prove.
  */
 #ifndef POSTIE_SYSMODE_H
@@ -83,6 +86,7 @@ int	sysmode_publish_users_off(bool off);
 /* One entry, all of it: larger is refused by the helper (EX_DATAERR). */
 #define SYSMODE_DROP_MAX	(512LL * 1024 * 1024)
 #define SYSMODE_ENTRY_MODE	0640
+#define SYSMODE_CHUNK_MAX	65536
 /* An entry's name: 32 lower-case hex digits; "t" and the same while the
  * helper writes it. */
 #define SYSMODE_NAME_LEN	32

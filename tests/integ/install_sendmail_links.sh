@@ -23,6 +23,8 @@ install_exec() {
 D=$T/root
 install_exec "$D"
 assert_exit 0 "make install-exec-hook with the links"
+# make install names the system mode's setup command (doc/multiuser.md).
+assert_contains "$T/out" "postie-setup-system"
 for f in /usr/sbin/sendmail /usr/lib/sendmail "$bindir/mailq" "$bindir/newaliases"; do
 	[ -L "$D$f" ] || fail "no link $f"
 	[ "$(readlink "$D$f")" = "$bindir/postie" ] ||

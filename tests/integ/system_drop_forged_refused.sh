@@ -4,7 +4,7 @@
 # group or mode, one whose uid line is not its owner, a broken envelope
 # and a foreign name are each reported once, moved aside and never sent;
 # the run does not hang on the FIFO, and the good entry beside them is
-# delivered.
+# delivered.  The helper itself keeps nothing of an input cut short.
 . "$(dirname "$0")/../lib/users.sh"
 in_private_mounts "$@"
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
@@ -47,6 +47,19 @@ chown "$U:$DROPG" "$DROP/$(hexname 5)"; chmod 644 "$DROP/$(hexname 5)"
 printf 'postie-drop 1\nuid %s\nenv 5\nhello' "$uid" >"$DROP/$(hexname 6)"
 chown "$U:$DROPG" "$DROP/$(hexname 6)"; chmod 640 "$DROP/$(hexname 6)"
 echo junk >"$DROP/README"
+
+# The helper keeps nothing of an input cut short (a postie that failed
+# halfway): no entry, no temporary file.
+RC=0
+printf 'env 3\nabc5\nhel' | as_user "$U" "$HELPER" >"$T/out" 2>"$T/err" ||
+    RC=$?
+assert_exit 65 "helper, message cut short"
+assert_contains "$T/err" "ends inside a chunk"
+RC=0
+printf 'env 3\nabc5\nhello' | as_user "$U" "$HELPER" >"$T/out" 2>"$T/err" ||
+    RC=$?
+assert_exit 65 "helper, no last chunk"
+[ -z "$(ls -A "$DROP" | grep '^t')" ] || fail "a half entry was left"
 
 RC=0
 printf 'Subject: good\n\nreal\n' | as_user "$U" env -u XDG_CONFIG_HOME \
