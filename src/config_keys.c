@@ -992,6 +992,12 @@ print_scalar(const struct account *a, enum field f, struct buf *out)
 		else
 			buf_printf(out, "%lld", a->max_size);
 		break;
+	case F_HOST_DOWN_TIME:
+		if (a->host_down_time == 0)
+			buf_adds(out, "off");
+		else
+			buf_printf(out, "%lds", a->host_down_time);
+		break;
 	case F_NOTIFY_DELAY:
 		if (a->notify_delay == 0)
 			buf_adds(out, "off");
@@ -1006,6 +1012,14 @@ print_scalar(const struct account *a, enum field f, struct buf *out)
 		else
 			buf_printf(out, "%ld", *(const long *)p);
 	}
+}
+
+/* Values --pretend masks: what would let a reader send as the user. */
+static bool
+is_secret(enum field f)
+{
+	return f == F_PASSWORD || f == F_OAUTH2_CLIENT_SECRET ||
+	    f == F_OAUTH2_REFRESH_TOKEN;
 }
 
 void
@@ -1037,7 +1051,7 @@ config_account_print(const struct account *a, struct buf *out)
 		str = *(char *const *)((const char *)a + fields[f].off);
 		if (str == NULL)
 			buf_printf(out, "# %s: not set\n", keys[i].name);
-		else if (f == F_PASSWORD)	/* msmtp -P prints a '*' too */
+		else if (is_secret(f))	/* msmtp -P prints a '*' too */
 			buf_printf(out, "%s *\n", keys[i].name);
 		else
 			buf_printf(out, "%s %s\n", keys[i].name, str);

@@ -23,6 +23,16 @@ account lists : work
 from jane+*@example.org
 socket /run/smtp.sock
 
+account cloud
+host smtp.example.com
+user jane@example.com
+auth xoauth2
+oauth2_provider google
+oauth2_client_id app-id
+oauth2_client_secret client-s3cret
+oauth2_refresh_token refresh-s3cret
+host_down_time 5m
+
 account default : work
 RC
 run_postie -C "$T/postierc" --pretend </dev/null
@@ -41,6 +51,15 @@ run_postie -C "$T/postierc" --pretend -f jane+news@example.org
 assert_exit 0 "--pretend -f"
 assert_contains "$T/out" "# account lists from $T/postierc:"
 assert_contains "$T/out" "socket /run/smtp.sock"
+assert_not_contains "$T/out" "s3cret"
+
+# OAuth 2.0's client secret and refresh token are masked as the password.
+run_postie -C "$T/postierc" --pretend --account cloud
+assert_exit 0 "--pretend --account cloud"
+for line in "oauth2_client_id app-id" "oauth2_client_secret *" \
+	"oauth2_refresh_token *" "host_down_time 300s"; do
+	assert_contains "$T/out" "$line"
+done
 assert_not_contains "$T/out" "s3cret"
 
 # A configuration error is reported as a delivery would report it.
