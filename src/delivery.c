@@ -69,6 +69,9 @@ struct dctx {
 	const struct body_source *sent;
 	struct log_trace trace;
 	bool	 tracing;
+	/* "host:port" of the hosts whose STARTTLS negotiation failed, when
+	 * no queue run keeps them (clear_hosts). */
+	struct strlist clear;
 };
 
 /* ---- the body source ----
@@ -375,12 +378,16 @@ struct cache_slot {
 struct delivery_cache {
 	struct cache_slot v[DELIVERY_CACHE_MAX];
 	size_t	 n;
+	struct strlist clear;	/* as dctx's clear, for the whole run */
 };
 
 struct delivery_cache *
 delivery_cache_new(void)
 {
-	return xcalloc(1, sizeof(struct delivery_cache));
+	struct delivery_cache *c = xcalloc(1, sizeof(struct delivery_cache));
+
+	strlist_init(&c->clear);
+	return c;
 }
 
 static struct cache_slot *
@@ -441,6 +448,7 @@ delivery_cache_close(struct delivery_cache *c)
 		return;
 	while (c->n > 0)
 		cache_remove(c, c->n - 1, false);
+	strlist_free(&c->clear);
 	free(c);
 }
 
@@ -559,9 +567,65 @@ note_relay(struct dctx *x, const struct destination *d, enum relay_state st)
 		x->rep->relay = st;
 }
 
+/* ---- opportunistic TLS that fails (RFC 7435) ----
+ * A direct MX host that offers STARTTLS but cannot finish the handshake
+ * (Debian 12's OpenSMTPD with TLS configured) would otherwise never get
+ * the message.  As Exim's tls_tempfail_tryclear and Postfix's may level,
+ * postie tries it again without TLS at once, and for the rest of the run.
+ * Never for a smarthost or with mx_tls required or dane: those asked for
+ * TLS, and get it or nothing. */
+
+static struct strlist *
+clear_hosts(struct dctx *x)
+{
+	return x->o->cache != NULL ? &x->o->cache->clear : &x->clear;
+}
+
+static bool
+clear_fallback_allowed(const struct dctx *x, const struct destination *d)
+{
+	return d->domain != NULL && d->tls == TLSMODE_OPPORTUNISTIC &&
+	    x->a->mx_tls == MX_TLS_OPPORTUNISTIC;
+}
+
+static void
+host_key(const struct destination *d, const char *host, char *out,
+    size_t outlen)
+{
+	snprintf(out, outlen, "%s:%d", host, d->port);
+}
+
+/* Has this host's STARTTLS negotiation failed earlier in the run? */
+static bool
+in_clear(struct dctx *x, const struct destination *d, const char *host)
+{
+	char key[300];
+
+	if (!clear_fallback_allowed(x, d))
+		return false;
+	host_key(d, host, key, sizeof(key));
+	return strlist_contains_ci(clear_hosts(x), key);
+}
+
+/* Remember the host, and say so (-v; the log line's tls= says it too). */
+static void
+mark_clear(struct dctx *x, const struct destination *d, const char *host,
+    const struct err *why)
+{
+	char key[300];
+
+	host_key(d, host, key, sizeof(key));
+	strlist_add(clear_hosts(x), key);
+	if (x->o->verbose)
+		fprintf(stderr, "postie: %s; trying %s again without TLS, "
+		    "for the rest of this run (opportunistic TLS, RFC 7435)\n",
+		    why->msg, host);
+}
+
 /* Server, TLS and final reply for the report and the log line. */
 static void
-note_session(struct dctx *x, struct smtp *s)
+note_session(struct dctx *x, const struct destination *d, const char *host,
+    struct smtp *s)
 {
 	struct conn *c = smtp_conn(s);
 
@@ -569,6 +633,9 @@ note_session(struct dctx *x, struct smtp *s)
 	x->rep->tls[0] = '\0';
 	if (conn_is_tls(c))
 		tls_describe(conn_tls(c), x->rep->tls, sizeof(x->rep->tls));
+	else if (in_clear(x, d, host))
+		snprintf(x->rep->tls, sizeof(x->rep->tls), "none (STARTTLS "
+		    "handshake failed; opportunistic, sent in clear)");
 }
 
 static void
@@ -877,7 +944,7 @@ deliver_cached(struct dctx *x, const struct destination *d,
 	s = cache_remove(x->o->cache, (size_t)(sl - x->o->cache->v), true);
 	if (x->tracing)
 		conn_set_trace(smtp_conn(s), log_trace, &x->trace);
-	note_session(x, s);
+	note_session(x, d, host, s);
 	rc = run_transaction(x, d, host, s, true, e);
 	return rc == HOST_AGAIN ? -1 : (int)rc;
 }
@@ -891,6 +958,7 @@ deliver_new_session(struct dctx *x, const struct destination *d,
 	struct conn_via via;
 	struct conn *c;
 	struct smtp *s;
+	bool tls_failed = false;
 
 	via_for(x->a, &via);
 	if (conn_connect_host(&c, host, d->port, &via,
@@ -899,6 +967,9 @@ deliver_new_session(struct dctx *x, const struct destination *d,
 	if (x->tracing)
 		conn_set_trace(c, log_trace, &x->trace);
 	smtp_params_for(x->a, password, d, host, &p);
+	if (in_clear(x, d, host))
+		p.tls = TLSMODE_NONE;
+	p.tls_failed = &tls_failed;
 	if (d->tls == TLSMODE_IMPLICIT &&
 	    conn_starttls(c, &p.tlsp, timeout_ms(x->a), e) == -1) {
 		conn_close(c);
@@ -909,6 +980,10 @@ deliver_new_session(struct dctx *x, const struct destination *d,
 		return HOST_DONE;
 	}
 	if (smtp_open(&s, c, &p, &x->host_said, e) == -1) {
+		if (tls_failed && clear_fallback_allowed(x, d)) {
+			mark_clear(x, d, host, e);
+			return deliver_new_session(x, d, host, password, e);
+		}
 		if (e->ex == EX_TEMPFAIL)	/* 4xx greeting, or dropped */
 			return host_unreachable(x, d, host, e);
 		if (e->ex == EX_NOPERM)		/* STARTTLS or AUTH */
@@ -916,7 +991,7 @@ deliver_new_session(struct dctx *x, const struct destination *d,
 		fail_rest_err(x, d, e, &x->host_said, STAGE_GREETING);
 		return HOST_DONE;
 	}
-	note_session(x, s);
+	note_session(x, d, host, s);
 	return run_transaction(x, d, host, s, false, e);
 }
 
@@ -1079,6 +1154,7 @@ delivery_run(const struct account *a, struct message *m,
 		return -1;
 	}
 	x.tracing = o->verbose || o->transcript != NULL;
+	strlist_init(&x.clear);
 	rep->n = env->rcpts.n;
 	rep->v = xcalloc(rep->n, sizeof(*rep->v));
 	x.decided = xcalloc(rep->n, sizeof(*x.decided));
@@ -1098,6 +1174,7 @@ delivery_run(const struct account *a, struct message *m,
 	log_message(&x);
 	if (x.tracing)
 		log_trace_close(&x.trace);
+	strlist_free(&x.clear);
 	free(x.decided);
 	free(x.slot);
 	route_free(&r);

@@ -415,6 +415,8 @@ smtp_reply_starttls(struct smtp *s, struct err *e)
 	/* conn_starttls refuses bytes the server sent after its 220. */
 	if (conn_starttls(s->conn, &tp, smtp_timeout_ms(s), e) == -1) {
 		s->usable = false;
+		if (s->p.tls_failed != NULL)
+			*s->p.tls_failed = true;
 		return -1;
 	}
 	return 0;

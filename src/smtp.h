@@ -56,6 +56,10 @@ struct smtp_params {
 	int	(*token_renew)(void *arg, const char *refused, char **token,
 		    struct err *e);
 	void	*token_arg;
+	/* Out, when not NULL: set true when the server answered STARTTLS
+	 * with 2xx and the TLS negotiation after it failed, so that the
+	 * caller may try the host again without TLS (RFC 7435). */
+	bool	*tls_failed;
 };
 
 /* Where a session or transaction stopped, for messages and policy. */

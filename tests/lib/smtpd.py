@@ -39,6 +39,9 @@ Faults (--fault, repeatable):
     stall:SECONDS@STAGE       sleep before answering at STAGE
     malformed-reply@STAGE     answer at STAGE with a line that is not a reply
     early-data-after-starttls send plaintext right after STARTTLS's 220
+    tls-handshake-fails       answer STARTTLS with 220, then the client's
+                              ClientHello with a fatal handshake_failure
+                              alert, and close (a broken TLS setup)
 STAGE is one of banner, ehlo, starttls, auth, mail, rcpt, data (the 354),
 dot (the final reply after the message).
 
@@ -82,6 +85,7 @@ class Faults:
 		self.stall = {}		# stage -> seconds
 		self.malformed = set()
 		self.early_data = False
+		self.tls_fails = False
 		for s in specs:
 			self.add(s)
 
@@ -108,6 +112,8 @@ class Faults:
 			self.malformed.add(check_stage(s.split("@", 1)[1]))
 		elif s == "early-data-after-starttls":
 			self.early_data = True
+		elif s == "tls-handshake-fails":
+			self.tls_fails = True
 		else:
 			sys.exit("smtpd.py: unknown fault %r" % s)
 
@@ -270,6 +276,12 @@ class TestSMTP(SMTP):
 
 	def data_received(self, data):
 		self.dlog.write("C", data)
+		if getattr(self, "fail_handshake", False):
+			# TLS 1.2 record: alert, fatal, handshake_failure (40).
+			self.transport.write(b"\x15\x03\x03\x00\x02\x02\x28")
+			self.dlog.write("S", "<TLS alert handshake_failure>")
+			self.transport.close()
+			return
 		super().data_received(data)
 
 	async def push(self, status):
@@ -297,6 +309,10 @@ class TestSMTP(SMTP):
 		await self.faults.stall_at("starttls")
 		if "starttls" in self.faults.malformed:
 			return await self.push(MALFORMED)
+		if self.faults.tls_fails:
+			await self.push("220 2.0.0 Ready to start TLS")
+			self.fail_handshake = True
+			return
 		if self.faults.early_data:
 			real_push = self.push
 
