@@ -34,7 +34,8 @@
 #define MX_CONNECT_TIMEOUT_MS	(30 * 1000)
 
 /* What one host attempt means for the destination.  HOST_AGAIN: a kept
- * session turned out closed before answering; connect afresh. */
+ * session turned out closed before answering, or refused MAIL with a 4xx
+ * (session_worn_out); connect afresh. */
 enum host_rc { HOST_DONE = 0, HOST_NEXT, HOST_AGAIN };
 
 /* The message as smtp.c reads it (body.h). */
@@ -872,6 +873,17 @@ host_unreachable(struct dctx *x, const struct destination *d,
 	return HOST_NEXT;
 }
 
+/* A kept session whose MAIL got a 4xx: most likely the server's limit of
+ * messages per connection (OpenSMTPD allows 100: "452 4.5.3"), which a
+ * new session does not have.  A new session refused the same way is a
+ * real deferral. */
+static bool
+session_worn_out(struct smtp *s, bool kept, const struct err *e)
+{
+	return kept && smtp_usable(s) && e->ex == EX_TEMPFAIL &&
+	    smtp_fail_stage(s) == STAGE_MAIL;
+}
+
 /* kept: s comes from the cache, and may have been closed while idle. */
 static enum host_rc
 run_transaction(struct dctx *x, const struct destination *d,
@@ -903,6 +915,16 @@ run_transaction(struct dctx *x, const struct destination *d,
 		txn_build_free(&b);
 		smtp_abort(s);
 		err_clear(e);
+		return HOST_AGAIN;
+	} else if (rc == -1 && session_worn_out(s, kept, e)) {
+		/* Nothing of this message was taken: a new session, now. */
+		if (x->o->verbose)
+			fprintf(stderr, "postie: %s; a new session for this "
+			    "message\n", e->msg);
+		txn_build_free(&b);
+		smtp_quit(s);
+		err_clear(e);
+		reply_said_set(&x->host_said, NULL);
 		return HOST_AGAIN;
 	}
 	note_reply(x, s);	/* not a closing session's 421 */

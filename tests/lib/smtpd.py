@@ -32,6 +32,9 @@ Faults (--fault, repeatable):
     greeting:CODE             banner with CODE (e.g. 421), then close
     drop-after-banner         send the 220 banner, then close
     mail:CODE                 MAIL FROM answered with CODE
+    mail-limit:N[:CODE]       after N messages on one connection, MAIL FROM
+                              answered with CODE (452: OpenSMTPD's limit of
+                              messages per session)
     rcpt:CODE[:ADDR]          RCPT TO (of ADDR only, when given) answered with CODE
     data:CODE                 final reply after the message is CODE (not saved)
     close-mid-data            after 354 and one line of data, close
@@ -78,6 +81,7 @@ class Faults:
 		self.greeting = None
 		self.drop_after_banner = False
 		self.mail = None
+		self.mail_limit = None	# (messages per connection, code)
 		self.rcpt = []		# (code, addr or None)
 		self.data = None
 		self.close_mid_data = False
@@ -94,6 +98,9 @@ class Faults:
 			self.greeting = s.split(":", 1)[1]
 		elif s == "drop-after-banner":
 			self.drop_after_banner = True
+		elif s.startswith("mail-limit:"):
+			parts = s.split(":")
+			self.mail_limit = (int(parts[1]), parts[2] if len(parts) > 2 else "452")
 		elif s.startswith("mail:"):
 			self.mail = s.split(":", 1)[1]
 		elif s.startswith("rcpt:"):
@@ -199,6 +206,9 @@ class Handler:
 			return MALFORMED
 		if self.faults.mail:
 			return reply_text(self.faults.mail, "MAIL")
+		limit = self.faults.mail_limit
+		if limit and getattr(session, "messages", 0) >= limit[0]:
+			return reply_text(limit[1], "MAIL")
 		envelope.mail_from = address
 		envelope.mail_options.extend(options)
 		return "250 2.1.0 OK"
@@ -239,6 +249,7 @@ class Handler:
 			"auth_mech": getattr(session, "oauth_mech", None),
 		}
 		self.spool.save(envelope.original_content, meta)
+		session.messages = getattr(session, "messages", 0) + 1
 		return "250 2.0.0 OK queued as %d" % self.spool.n
 
 
