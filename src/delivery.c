@@ -623,6 +623,18 @@ mark_clear(struct dctx *x, const struct destination *d, const char *host,
 		    why->msg, host);
 }
 
+/* A TLS handshake that broke (an alert, bytes that are not TLS) is a
+ * temporary failure, as postie(1) says: 75 with queue off, the next host
+ * meanwhile.  An untrusted certificate or a refused client certificate
+ * (EX_NOPERM: a fixed configuration cures it) stays 77, a configuration
+ * error 78. */
+static void
+tls_failure_temporary(struct err *e)
+{
+	if (e->ex == EX_PROTOCOL)
+		e->ex = EX_TEMPFAIL;
+}
+
 /* Server, TLS and final reply for the report and the log line. */
 static void
 note_session(struct dctx *x, const struct destination *d, const char *host,
@@ -971,6 +983,27 @@ deliver_cached(struct dctx *x, const struct destination *d,
 	return rc == HOST_AGAIN ? -1 : (int)rc;
 }
 
+static enum host_rc deliver_new_session(struct dctx *,
+    const struct destination *, const char *, const char *, struct err *);
+
+/* The negotiation after the server's 2xx to STARTTLS failed. */
+static enum host_rc
+starttls_failed(struct dctx *x, const struct destination *d,
+    const char *host, const char *password, struct err *e)
+{
+	tls_failure_temporary(e);
+	if (e->ex != EX_CONFIG && clear_fallback_allowed(x, d)) {
+		mark_clear(x, d, host, e);
+		return deliver_new_session(x, d, host, password, e);
+	}
+	if (e->ex == EX_TEMPFAIL)
+		return host_unreachable(x, d, host, e);
+	if (e->ex == EX_NOPERM)
+		note_relay(x, d, RELAY_UNAVAILABLE);
+	fail_rest_err(x, d, e, &x->host_said, STAGE_GREETING);
+	return HOST_DONE;
+}
+
 /* Connect, TLS, session, transaction, with password (or token). */
 static enum host_rc
 deliver_new_session(struct dctx *x, const struct destination *d,
@@ -995,6 +1028,7 @@ deliver_new_session(struct dctx *x, const struct destination *d,
 	if (d->tls == TLSMODE_IMPLICIT &&
 	    conn_starttls(c, &p.tlsp, timeout_ms(x->a), e) == -1) {
 		conn_close(c);
+		tls_failure_temporary(e);
 		if (e->ex != EX_NOPERM)	/* dropped or stalled handshake */
 			return host_unreachable(x, d, host, e);
 		note_relay(x, d, RELAY_UNAVAILABLE);
@@ -1002,10 +1036,8 @@ deliver_new_session(struct dctx *x, const struct destination *d,
 		return HOST_DONE;
 	}
 	if (smtp_open(&s, c, &p, &x->host_said, e) == -1) {
-		if (tls_failed && clear_fallback_allowed(x, d)) {
-			mark_clear(x, d, host, e);
-			return deliver_new_session(x, d, host, password, e);
-		}
+		if (tls_failed)
+			return starttls_failed(x, d, host, password, e);
 		if (e->ex == EX_TEMPFAIL)	/* 4xx greeting, or dropped */
 			return host_unreachable(x, d, host, e);
 		if (e->ex == EX_NOPERM)		/* STARTTLS or AUTH */

@@ -27,6 +27,6 @@ PY
 # mx_tls required: never in clear.
 mx_config "mx_tls required"
 printf 'Subject: s\n\nx\n' | run_postie_ns -C "$CFG" a@one.test
-assert_exit_nonzero "mx_tls required, handshake failure"
+assert_exit 75 "mx_tls required, handshake failure"
 assert_mx_received broken 2
 exit 0

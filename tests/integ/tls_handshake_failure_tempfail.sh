@@ -1,0 +1,32 @@
+#!/bin/bash
+# With queue off, a TLS handshake that fails is a temporary failure (75),
+# after STARTTLS as with implicit TLS; a certificate that is not trusted
+# exits 77 (postie(1), EXIT STATUS).  Nothing is sent either way.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
+make_certs
+start_smtpd --starttls --fault tls-handshake-fails
+smarthost_config starttls
+printf 'Subject: x\n\nbody\n' | run_postie -C "$CFG" bob@example.net
+assert_exit 75 "STARTTLS handshake failed, queue off"
+assert_contains "$T/err" "handshake"
+assert_received 0
+
+# Implicit TLS to a server that answers in plain text.
+cat > "$T/plain.script" <<'SCRIPT'
+send 220 plain.example ESMTP, not TLS
+sleep 2
+close
+SCRIPT
+start_raw_server "$T/plain.script"
+smarthost_config implicit
+printf 'Subject: x\n\nbody\n' | run_postie -C "$CFG" bob@example.net
+assert_exit 75 "implicit TLS handshake failed, queue off"
+
+# Not trusted (the system store does not know the test CA): 77.
+start_smtpd --starttls
+smarthost_config starttls
+sed -i '/^tls_trust_file/d' "$CFG"
+printf 'Subject: x\n\nbody\n' | run_postie -C "$CFG" bob@example.net
+assert_exit 77 "untrusted certificate, queue off"
+assert_received 0
+exit 0
