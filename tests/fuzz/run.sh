@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build every tests/fuzz/fuzz_*.c with clang's libFuzzer (+ASan/UBSan)
-# against all of src/ but main.c, and run each for a bounded time.
+# against all of src/ but the two mains (main.c, drop_main.c: the drop
+# helper's), and run each for a bounded time.
 #   tests/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
 # Exits non-zero when a target fails to build or finds a crash.
 set -eu
@@ -22,7 +23,7 @@ if pkg-config --exists libcurl jansson; then
 	cflags="$cflags -DHAVE_OAUTH2=1 $(pkg-config --cflags libcurl jansson)"
 	libs="$libs $(pkg-config --libs libcurl jansson)"
 fi
-srcs=$(ls "$top"/src/*.c | grep -v '/main\.c$')
+srcs=$(ls "$top"/src/*.c | grep -v -e '/main\.c$' -e '/drop_main\.c$')
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=($(cd "$here" && ls fuzz_*.c 2>/dev/null | sed 's/\.c$//'))
 passed=0; failed=0
