@@ -76,13 +76,24 @@ printf 'To: ops@example.com\nSubject: from php\n\nhello\n' |
 assert_exit 0 "user without a home"
 [ "$(drop_count)" = 2 ] || fail "drop dir holds $(drop_count) entries"
 
-# The system side: the account's queue run takes both and delivers them.
+# PHP's Symfony mailer speaks SMTP to "sendmail -bs": each transaction
+# is dropped the same way.
+RC=0
+printf 'EHLO web\r\nMAIL FROM:<app@example.net>\r\nRCPT TO:<ops@example.com>\r\nDATA\r\nSubject: bs\r\n\r\nvia -bs\r\n.\r\nQUIT\r\n' |
+    as_user "$W" env -u XDG_CONFIG_HOME -u XDG_STATE_HOME HOME=/nonexistent \
+    "$POSTIE" -bs >"$T/out" 2>"$T/err" || RC=$?
+assert_exit 0 "-bs session of a user without a home"
+grep -q '^250 .*' "$T/out" || fail "no 250 in the -bs session"
+[ "$(grep -c '^250' "$T/out")" -ge 4 ] || fail "DATA not accepted: $(cat "$T/out")"
+[ "$(drop_count)" = 3 ] || fail "drop dir holds $(drop_count) entries"
+
+# The system side: the account's queue run takes them and delivers them.
 RC=0
 as_system timeout 30 "$POSTIE" -q -v >"$T/out" 2>"$T/err" || RC=$?
 assert_exit 0 "queue run as the system account"
-assert_contains "$T/err" "pickup: 2 taken, 0 refused, 0 left"
+assert_contains "$T/err" "pickup: 3 taken, 0 refused, 0 left"
 assert_not_contains "$T/err" "$SECRET"
-assert_received 2
+assert_received 3
 [ "$(drop_count)" = 0 ] || fail "entries left in the drop directory"
 check_eml "$SPOOL/1.eml" <<PY
 eq(meta["mail_from"], "$U@example.org", "sender: the cron job's user")
@@ -95,11 +106,15 @@ check_eml "$SPOOL/2.eml" <<PY
 eq(meta["mail_from"], "$W@example.org", "sender: the www-data user")
 eq(meta["rcpt_tos"], ["ops@example.com"], "-t recipients")
 PY
+check_eml "$SPOOL/3.eml" <<PY
+eq(meta["mail_from"], "app@example.net", "-bs MAIL FROM (allow_from_override)")
+has("via -bs", msg.get_content(), "body")
+PY
 
 # Root keeps direct delivery with the account's file.
 printf 'Subject: root\n\nx\n' | run_postie -i root
 assert_exit 0 "root delivers directly"
-assert_received 3
+assert_received 4
 [ "$(drop_count)" = 0 ] || fail "root's message went to the drop dir"
 
 # A user with a configuration of their own keeps it.
