@@ -53,6 +53,11 @@ header_field_name_len(const char *line, size_t len)
 		return 0;
 	for (i = n; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
 		;
+	/* The colon past the first 998 octets: no wire line could hold
+	 * the field's first line, and a reader that has seen only the
+	 * line's start must judge the same (message.c's LINE_PROBE). */
+	if (i >= HEADER_NAME_MAX)
+		return 0;
 	return i < len && line[i] == ':' ? n : 0;
 }
 

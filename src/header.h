@@ -6,7 +6,8 @@
  * CRs), so that fields postie does not touch go out byte for byte as they
  * came.  Parsing is line by line, as in Postfix: a line is a field when it
  * starts with a name of printable ASCII other than ':' and SP followed by
- * ':' (WSP before the colon is tolerated, RFC 5322 §4.5.3 obs-syntax); a
+ * ':' within its first 998 octets (WSP before the colon is tolerated,
+ * RFC 5322 §4.5.3 obs-syntax); a
  * continuation when it starts with SP or HTAB; anything else ends the
  * header section.
  */
@@ -19,6 +20,7 @@
 #include "err.h"
 
 #define HEADER_SECTION_MAX	(1024 * 1024)	/* design §3: larger is EX_DATAERR */
+#define HEADER_NAME_MAX		998	/* name, WSP and colon: one wire line */
 
 struct header {
 	char	*name;		/* as written, NUL-terminated */
@@ -37,7 +39,9 @@ void	header_list_init(struct header_list *h);
 void	header_list_free(struct header_list *h);
 
 /* Classify one line (without its line end): the length of the field name
- * when it starts a field, 0 otherwise. */
+ * when it starts a field (its colon within the first HEADER_NAME_MAX
+ * octets, so that the first HEADER_NAME_MAX octets of a line decide),
+ * 0 otherwise. */
 size_t	header_field_name_len(const char *line, size_t len);
 bool	header_is_continuation(const char *line, size_t len);
 

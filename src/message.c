@@ -174,7 +174,9 @@ read_header_line(struct reader_state *rs, const char *raw, size_t rawlen,
 
 /* A header-phase line grew past LINE_PROBE without its end: decide now
  * whether it can still be a header, so that a huge first body line is
- * never buffered. */
+ * never buffered.  The decision is read_header_line's on the whole line,
+ * whatever the reads that brought it: the first LINE_PROBE octets settle
+ * it (a field's colon is within HEADER_NAME_MAX, header.h). */
 static int
 probe_long_line(struct reader_state *rs, struct err *e)
 {
@@ -186,6 +188,7 @@ probe_long_line(struct reader_state *rs, struct err *e)
 			return err_set(e, EX_DATAERR,
 			    "message contains a NUL byte");
 		rs->phase = RP_SKIP_FROM;
+		rs->first_line = false;	/* a second "From " line is not one */
 		buf_reset(l);
 		return 0;
 	}

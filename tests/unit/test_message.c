@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -262,6 +263,66 @@ read_dot_split_across_blocks(void)
 		message_free(&m);
 		buf_free(&in);
 	}
+}
+
+/* Read text as read() returns it in chunks of `chunk` octets: a
+ * SOCK_SEQPACKET socket gives one packet per read. */
+static int
+read_msg_chunked(struct message *m, const char *text, size_t len,
+    size_t chunk, struct err *e)
+{
+	struct message_read_opts o = { false, NULL };
+	int sv[2], rc;
+
+	CHECK_INT(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	for (size_t i = 0; i < len; i += chunk)
+		CHECK(write(sv[1], text + i, len - i < chunk ? len - i :
+		    chunk) > 0);
+	close(sv[1]);
+	message_init(m);
+	rc = message_read(m, sv[0], &o, e);
+	close(sv[0]);
+	return rc;
+}
+
+/* Issue 14: whether a long first line is header or body depended on how
+ * read() split it.  The same message, read in one piece and in pieces
+ * cut inside the long line, reads the same. */
+static void
+read_long_first_line_same_whatever_the_reads(void)
+{
+	static const size_t chunks[] = { 0, 4500, 1000, 333 };
+	struct buf name, from;
+
+	buf_init(&name);	/* a 5000-octet field name: body */
+	for (int i = 0; i < 5000; i++)
+		buf_addc(&name, 'X');
+	buf_adds(&name, ": v\nSubject: s\n\nbody\n");
+	buf_init(&from);	/* a long mbox line, then a second "From " */
+	buf_adds(&from, "From ");
+	for (int i = 0; i < 5000; i++)
+		buf_addc(&from, 'f');
+	buf_adds(&from, "\nFrom second\nSubject: s\n\nbody\n");
+	for (size_t k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
+		struct message m;
+		struct err e = { 0 };
+		char *b;
+
+		CHECK_INT(read_msg_chunked(&m, name.data, name.len,
+		    chunks[k] ? chunks[k] : name.len, &e), 0);
+		CHECK_INT(m.headers.n, 0);
+		CHECK_INT(m.body_len, name.len);
+		message_free(&m);
+		CHECK_INT(read_msg_chunked(&m, from.data, from.len,
+		    chunks[k] ? chunks[k] : from.len, &e), 0);
+		CHECK_INT(m.headers.n, 0);
+		b = body_of(&m);
+		CHECK_STR(b, "From second\nSubject: s\n\nbody\n");
+		free(b);
+		message_free(&m);
+	}
+	buf_free(&name);
+	buf_free(&from);
 }
 
 /* ---- recipients ---- */
@@ -963,6 +1024,7 @@ static const struct test tests[] = {
 	TEST(read_long_first_body_line_is_not_buffered_as_header),
 	TEST(read_body_stats),
 	TEST(read_dot_split_across_blocks),
+	TEST(read_long_first_line_same_whatever_the_reads),
 	TEST(header_recipients_table),
 	TEST(rewrite_refuses_a_header_section_grown_past_the_limit),
 	TEST(rewrite_removes_bcc_and_resent_bcc),
