@@ -62,6 +62,7 @@ struct leaf {
 	/* ENC_REENCODE only */
 	struct reencode *re;	/* pass 1 done when the message was built */
 	struct buf head;	/* the part's fields but its C-T-E, CRLF */
+	struct buf head7;	/* the same made 7-bit (header7bit.h) */
 	char	*cte;		/* its Content-Transfer-Encoding, or NULL */
 	off_t	 bound;		/* head, C-T-E field and body, either server */
 	bool	 eightbit;	/* 8-bit octets in its content or fields */
@@ -89,6 +90,7 @@ struct mime {
 	size_t	 col;
 	char	 last;		/* ENC_REENCODE: the last input octet */
 	bool	 eightbitmime;	/* the server takes 8-bit (mime_set_8bitmime) */
+	bool	 smtputf8;	/* the transaction is SMTPUTF8 (mime_set_smtputf8) */
 	char	*in;
 };
 
@@ -152,6 +154,7 @@ seg_leaf(struct mime *mm, struct source *src, enum enc enc,
 	sg->leaf.enc = enc;
 	sg->leaf.label = src->label;
 	buf_init(&sg->leaf.head);
+	buf_init(&sg->leaf.head7);
 	if (sc != NULL)
 		sg->leaf.lines = sc->lines;
 	src->own_fd = false;
@@ -172,6 +175,7 @@ mime_free(struct mime *mm)
 			close(sg->leaf.fd);
 		reencode_free(sg->leaf.re);
 		buf_free(&sg->leaf.head);
+		buf_free(&sg->leaf.head7);
 		free(sg->leaf.cte);
 		free(sg->leaf.label);
 	}
@@ -225,6 +229,12 @@ void
 mime_set_8bitmime(struct mime *mm, bool ok)
 {
 	mm->eightbitmime = ok;
+}
+
+void
+mime_set_smtputf8(struct mime *mm, bool on)
+{
+	mm->smtputf8 = on;
 }
 
 int
@@ -291,7 +301,10 @@ leaf_reencode_start(struct mime *mm, const struct leaf *l)
 	cte = reencode_root_cte(l->re);
 	if (cte == NULL)
 		cte = l->cte;
-	buf_add(&mm->out, l->head.data, l->head.len);
+	if (mm->smtputf8)
+		buf_add(&mm->out, l->head.data, l->head.len);
+	else
+		buf_add(&mm->out, l->head7.data, l->head7.len);
 	if (cte != NULL) {
 		buf_adds(&mm->out, "Content-Transfer-Encoding: ");
 		header_put_wire(&mm->out, cte, strlen(cte));
@@ -499,6 +512,33 @@ add_part_field(struct buf *b, const char *name, const char *value)
 	header_put_wire(b, value, strlen(value));
 }
 
+/* The same field for a transaction that is not SMTPUTF8: in its 7-bit
+ * form (header7bit.h), as written when it has none, as top-level fields
+ * go (wire.c). */
+static void
+add_part_field_7bit(struct buf *b, const char *name, const char *value)
+{
+	char *flat, *seven;
+	size_t n = 0;
+
+	if (!mem_has_8bit(value, strlen(value))) {
+		add_part_field(b, name, value);
+		return;
+	}
+	flat = xstrdup(value);	/* header_field_7bit takes it unfolded */
+	for (const char *p = value; *p != '\0'; p++)
+		if (*p != '\n' && *p != '\r')
+			flat[n++] = *p;
+	flat[n] = '\0';
+	seven = header_field_7bit(name, flat);
+	if (seven != NULL)
+		header_put_wire(b, seven, strlen(seven));
+	else
+		add_part_field(b, name, value);
+	free(seven);
+	free(flat);
+}
+
 static void
 add_part_headers(struct buf *b, const struct part *p)
 {
@@ -513,7 +553,7 @@ static void
 seg_reencode(struct mime *mm, struct part *p)
 {
 	static const char cte_field[] = "Content-Transfer-Encoding: \r\n";
-	size_t cte_len = strlen("quoted-printable");
+	size_t cte_len = strlen("quoted-printable"), head_len;
 	struct leaf *l;
 	off_t b7, b8;
 
@@ -522,18 +562,21 @@ seg_reencode(struct mime *mm, struct part *p)
 	l->re = p->re;
 	p->re = NULL;
 	for (size_t i = 0; i < p->hname.n; i++) {
-		if (!ascii_eq_ci(p->hname.v[i], "Content-Transfer-Encoding"))
+		if (!ascii_eq_ci(p->hname.v[i], "Content-Transfer-Encoding")) {
 			add_part_field(&l->head, p->hname.v[i], p->hvalue.v[i]);
-		else if (l->cte == NULL)
+			add_part_field_7bit(&l->head7, p->hname.v[i],
+			    p->hvalue.v[i]);
+		} else if (l->cte == NULL)
 			l->cte = xstrdup(p->hvalue.v[i]);
 	}
 	if (l->cte != NULL && 2 * strlen(l->cte) > cte_len)
 		cte_len = 2 * strlen(l->cte);	/* folds become CRLF */
+	head_len = l->head7.len > l->head.len ? l->head7.len : l->head.len;
 	reencode_restart(l->re, false);
 	b7 = reencode_size_bound(l->re);
 	reencode_restart(l->re, true);
 	b8 = reencode_size_bound(l->re);
-	l->bound = (off_t)(l->head.len + sizeof(cte_field) + cte_len + 2) +
+	l->bound = (off_t)(head_len + sizeof(cte_field) + cte_len + 2) +
 	    (b7 > b8 ? b7 : b8);
 	l->eightbit = p->scan.eightbit || reencode_headers_8bit(l->re) ||
 	    mem_has_8bit(l->head.data, l->head.len) ||
@@ -995,22 +1038,30 @@ raw_value(const struct header *f)
 }
 
 /* Move the Content-* fields of m into part p (they describe the body),
- * as they were written. */
-static void
-move_content_fields(struct header_list *h, struct part *p)
+ * as they were written but for lines over 998 octets, folded as
+ * message_rewrite folds the top-level fields (header_value_fold). */
+static int
+move_content_fields(struct header_list *h, struct part *p, struct err *e)
 {
 	for (size_t i = 0; i < h->n;) {
-		char *v;
+		char *v, *folded;
 
 		if (!ascii_prefix_ci(h->v[i].name, "Content-")) {
 			i++;
 			continue;
 		}
 		v = raw_value(&h->v[i]);
-		part_header(p, h->v[i].name, v);
+		folded = header_value_fold(h->v[i].name, v);
 		free(v);
+		if (folded == NULL)
+			return err_set(e, EX_DATAERR, "%s header field: a "
+			    "line over 998 octets with no white space to "
+			    "fold at", h->v[i].name);
+		part_header(p, h->v[i].name, folded);
+		free(folded);
 		header_delete(h, i);
 	}
+	return 0;
 }
 
 /* The message's body as the first part: its own Content-* fields, an
@@ -1024,7 +1075,11 @@ first_part(struct part *first, struct message *m, struct err *e)
 	    "Content-Transfer-Encoding");
 	int rc = 0;
 
-	move_content_fields(&m->headers, first);
+	if (move_content_fields(&m->headers, first, e) == -1) {
+		free(type);
+		free(cte);
+		return -1;
+	}
 	if (type == NULL && first->scan.eightbit) {
 		type = xasprintf("text/plain; charset=%s", mime_text_charset(
 		    true, first->scan.utf8_ok));

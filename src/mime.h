@@ -83,6 +83,11 @@ int	mime_rewind(struct mime *mm, struct err *e);
  * change.  Without it (the default) that body goes out 7-bit.  Takes
  * effect at the next mime_rewind. */
 void	mime_set_8bitmime(struct mime *mm, bool ok);
+/* The transaction is SMTPUTF8 (RFC 6531): a -t message's Content-*
+ * fields, moved into its first part, then go as written; without it (the
+ * default) in their 7-bit form, as every header field (header7bit.h).
+ * Takes effect at the next mime_rewind. */
+void	mime_set_smtputf8(struct mime *mm, bool on);
 ssize_t	mime_read(struct mime *mm, char *buf, size_t len, struct err *e);
 off_t	mime_size_bound(const struct mime *mm);
 bool	mime_is_8bit(const struct mime *mm);

@@ -299,6 +299,7 @@ reader_open(struct wire_reader **rp, struct message *m,
 	if (m->mime != NULL) {
 		/* Composed before EHLO: the server's 8BITMIME is known only now. */
 		mime_set_8bitmime(m->mime, w->eightbitmime);
+		mime_set_smtputf8(m->mime, w->smtputf8);
 		if (mime_rewind(m->mime, e) == -1)
 			return -1;
 	}

@@ -535,6 +535,38 @@ all_7bit(const struct buf *b)
 	return true;
 }
 
+/* Issue 14: the Content-* fields -t -a moves into the first part went
+ * raw: "Content-Description: café" to a server without 8BITMIME, and
+ * 1000 octets of it as one line.  They follow every field's rules now. */
+static void
+t_with_attachment_part_fields_7bit_and_folded(void)
+{
+	const char *argv[] = { "postie", "-t", "-a", NULL, NULL };
+	const char in[] = "To: a@example.net\nSubject: desc\n"
+	    "Content-Type: text/plain\n"
+	    "Content-Description: caf\xc3\xa9\n\nhello\n";
+	struct buf out, lng;
+	struct err e;
+
+	argv[3] = write_file("d.bin", "\x01\x02\x03", 3);
+	CHECK_INT(compose(argv, in, sizeof(in) - 1, &out, &e), 0);
+	CHECK(all_7bit(&out));
+	CHECK(strstr(out.data, "Content-Description: =?UTF-8?Q?caf=C3=A9?="
+	    "\r\n") != NULL);
+	buf_free(&out);
+
+	buf_init(&lng);
+	buf_adds(&lng, "To: a@example.net\nContent-Description:");
+	for (int i = 0; i < 200; i++)
+		buf_adds(&lng, " word");
+	buf_adds(&lng, "\n\nhello\n");
+	CHECK_INT(compose(argv, lng.data, lng.len, &out, &e), 0);
+	CHECK(lines_ok(&out, 998));
+	CHECK(strstr(out.data, "Content-Description: word word") != NULL);
+	buf_free(&out);
+	buf_free(&lng);
+}
+
 static char *
 long_html_line(size_t n)
 {
@@ -789,6 +821,7 @@ static const struct test tests[] = {
 	TEST(cc_bcc_display_names_and_headers),
 	TEST(mime_header_option_is_refused),
 	TEST(t_with_attachment_wraps_the_message),
+	TEST(t_with_attachment_part_fields_7bit_and_folded),
 	TEST(t_a_multipart_body_is_reencoded_part_by_part),
 	TEST(t_a_keeps_8bit_for_8bitmime_and_fixes_long_lines),
 	TEST(t_a_encoded_body_with_long_line_is_rewrapped),
