@@ -1161,12 +1161,14 @@ delivery_probe(const struct account *a, struct smtp **s, struct err *e)
 	struct conn_via via;
 	enum outcome out;
 	struct conn *c;
+	bool tls_failed = false;
 	int ex;
 
 	*s = NULL;
 	if (a->host == NULL)
 		return err_set(e, EX_SOFTWARE, "delivery_probe without a host");
 	smtp_params_for(a, NULL, &d, a->host, &p);
+	p.tls_failed = &tls_failed;
 	via_for(a, &via);
 	if (conn_connect_host(&c, a->host, d.port, &via, timeout_ms(a),
 	    e) == 0) {
@@ -1175,9 +1177,13 @@ delivery_probe(const struct account *a, struct smtp **s, struct err *e)
 			stage = STAGE_GREETING;
 			if (smtp_open(s, c, &p, NULL, e) == 0)
 				return 0;
-		} else
+		} else {
 			conn_close(c);
+			tls_failed = true;
+		}
 	}
+	if (tls_failed)		/* as a delivery would judge it */
+		tls_failure_temporary(e);
 	delivery_classify(e, stage, &out, &ex);
 	e->ex = ex;
 	return -1;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # With queue off, a TLS handshake that fails is a temporary failure (75),
 # after STARTTLS as with implicit TLS; a certificate that is not trusted
-# exits 77 (postie(1), EXIT STATUS).  Nothing is sent either way.
+# exits 77 (postie(1), EXIT STATUS).  Nothing is sent either way, and
+# --serverinfo exits as a delivery would.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
 make_certs
 start_smtpd --starttls --fault tls-handshake-fails
@@ -10,6 +11,8 @@ printf 'Subject: x\n\nbody\n' | run_postie -C "$CFG" bob@example.net
 assert_exit 75 "STARTTLS handshake failed, queue off"
 assert_contains "$T/err" "handshake"
 assert_received 0
+run_postie -C "$CFG" --serverinfo </dev/null
+assert_exit 75 "--serverinfo, STARTTLS handshake failed"
 
 # Implicit TLS to a server that answers in plain text.
 cat > "$T/plain.script" <<'SCRIPT'
