@@ -3,12 +3,14 @@
 # whose handshake fails (Debian 12's OpenSMTPD with TLS configured) is
 # tried again without TLS in the same run, as Exim's tls_tempfail_tryclear
 # does; the run remembers it (a second domain on the same host goes in
-# clear at once), and -v and the log say so.  Never with mx_tls required.
+# clear at once, as does the next message of a queue run), and -v and the
+# log say so.  Never with mx_tls required.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
 . "$LIB/netns.sh"
 netns_setup
 start_dns --mx-host=one.test,mx.broken.test,10 --mx-host=two.test,mx.broken.test,10 \
-	--host-record=mx.broken.test,127.0.0.2
+	--host-record=mx.broken.test,127.0.0.2 \
+	--mx-host=later.test,mx.later.test,10 --host-record=mx.later.test,127.0.0.3
 start_mx 127.0.0.2 broken --starttls --fault tls-handshake-fails
 mx_config "logfile $T/postie.log"
 starttls_count() { grep -c "^C b'STARTTLS" "$T/broken/dialogue.log"; }
@@ -23,6 +25,20 @@ assert_contains "$T/postie.log" "tls=none (STARTTLS handshake failed"
 import glob, json, sys
 assert all(not json.load(open(f))["tls"] for f in glob.glob(sys.argv[1] + "/*.json"))
 PY
+
+# A queue run remembers it across messages: with one message per
+# connection, the second message's new session goes in clear at once.
+mx_config "queue on"
+for n in 1 2; do
+	printf 'Subject: q%s\n\nx\n' "$n" | run_postie_ns -C "$CFG" c@later.test
+	assert_exit 0 "submission $n (queued: no MX yet)"
+done
+start_mx 127.0.0.3 later --starttls --fault tls-handshake-fails --fault mail-limit:1
+run_postie_ns -C "$CFG" -q
+assert_exit 0 "queue run"
+assert_mx_received later 2
+n=$(grep -c "^C b'STARTTLS" "$T/later/dialogue.log")
+[ "$n" = 1 ] || fail "STARTTLS tried $n times in the queue run, want 1"
 
 # mx_tls required: never in clear.
 mx_config "mx_tls required"
