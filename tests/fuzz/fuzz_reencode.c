@@ -9,7 +9,10 @@
  *
  * Input: byte 0 picks the top-level type, 8BITMIME (0x80) and SMTPUTF8
  * (0x40), byte 1 the chunk sizes, byte 2 the boundary length, then the
- * boundary, then the body.
+ * boundary, then the body.  One of the types is the input's own: the
+ * body's first line is then the top-level Content-Type and its second
+ * the Content-Transfer-Encoding (empty: none), as a message's header
+ * would give them.  The output is checked by wirecheck.h too.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,6 +21,7 @@
 #include <string.h>
 
 #include "reencode.h"
+#include "wirecheck.h"
 
 #define REQUIRE(c) do { if (!(c)) abort(); } while (0)
 
@@ -30,7 +34,21 @@ static const char *const types[][2] = {
 	{ "application/octet-stream", "base64" },
 	{ "text/plain", "x-unknown" },
 	{ NULL, NULL },
+	{ "", NULL },	/* the input's own (see above) */
 };
+
+/* The next line of d[0..*n) as a string (newly allocated), consumed. */
+static char *
+take_line(const uint8_t **d, size_t *n)
+{
+	const uint8_t *nl = memchr(*d, '\n', *n);
+	size_t k = nl != NULL ? (size_t)(nl - *d) : *n;
+	char *s = strndup((const char *)*d, k);
+
+	*d += k + (nl != NULL);
+	*n -= k + (nl != NULL);
+	return s;
+}
 
 static void
 run(const char *ct, const char *cte, bool ok, bool utf8, const uint8_t *d,
@@ -82,11 +100,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	off_t b1, b2;
 	bool ok, utf8, h1, h2;
 	uint8_t steps;
+	const char *type = NULL, *cte;
+	char *own_ct = NULL, *own_cte = NULL;
 
 	if (size < 3)
 		return 0;
 	steps = data[1];
 	t = data[0] % ntypes;
+	cte = types[t][1];
 	ok = data[0] & 0x80;
 	utf8 = data[0] & 0x40;
 	blen = data[2] % 72;
@@ -100,19 +121,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    c == ';' ? 'x' : (char)c;
 	}
 	bd[blen] = '\0';
-	if (types[t][0] != NULL)
-		snprintf(ct, sizeof(ct), types[t][0], bd);
 	data += 3 + blen;
 	size -= 3 + blen;
-	run(types[t][0] ? ct : NULL, types[t][1], ok, utf8, data, size,
+	if (types[t][0] != NULL && types[t][0][0] == '\0') {
+		own_ct = take_line(&data, &size);
+		own_cte = take_line(&data, &size);
+		type = own_ct;
+		cte = own_cte[0] != '\0' ? own_cte : NULL;
+	} else if (types[t][0] != NULL) {
+		snprintf(ct, sizeof(ct), types[t][0], bd);
+		type = ct;
+	}
+	run(type, cte, ok, utf8, data, size,
 	    size ? size : 1, size ? size : 1, &one, &b1, &h1);
-	run(types[t][0] ? ct : NULL, types[t][1], ok, utf8, data, size,
+	run(type, cte, ok, utf8, data, size,
 	    1 + steps % 7, 1 + steps / 7 % 13, &two, &b2, &h2);
+	free(own_ct);
+	free(own_cte);
 	REQUIRE(one.len == two.len &&
 	    (one.len == 0 || memcmp(one.data, two.data, one.len) == 0));
 	REQUIRE(b1 == b2 && h1 == h2);
 	REQUIRE((off_t)one.len <= b1);
 	check_wire(&one, !ok && !utf8 && !h1);
+	wirecheck(one.data, one.len, false, !utf8, !ok && !utf8);
 	buf_free(&one);
 	buf_free(&two);
 	return 0;

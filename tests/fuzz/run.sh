@@ -35,8 +35,18 @@ for t in "${targets[@]}"; do
 	mkdir -p "$out/$t.corpus"
 	seeds="$here/corpus/${t#fuzz_}"
 	[ -d "$seeds" ] || seeds=
+	# Dictionaries: the words the input format is made of.
+	case $t in
+	fuzz_message|fuzz_mime|fuzz_header|fuzz_reencode|fuzz_address|\
+	fuzz_dkim_canon|fuzz_encode|fuzz_queue)
+		dict=-dict=$here/dict/mail.dict ;;
+	fuzz_reply|fuzz_smtpd|fuzz_sasl)
+		dict=-dict=$here/dict/smtp.dict ;;
+	*)	dict= ;;
+	esac
 	if (cd "$out" && "./$t" -max_total_time="$secs" -max_len=65536 \
-	    -print_final_stats=0 "$out/$t.corpus" $seeds 2>"$out/$t.log"); then
+	    -print_final_stats=0 $dict "$out/$t.corpus" $seeds \
+	    2>"$out/$t.log"); then
 		passed=$((passed + 1)); tail -1 "$out/$t.log"
 	else
 		echo "FAIL: $t found a crash; see $out/$t.log"; tail -30 "$out/$t.log"
