@@ -18,6 +18,34 @@
 #define SHA512_LEN	64
 #define FORMAT_OCTETS	16	/* of the data shown by dane_format */
 
+enum dane_policy
+dane_policy(const struct tlsa_list *l)
+{
+	if (l == NULL)
+		return DANE_OPPORTUNISTIC;
+	if (l->sec == DNSSEC_BOGUS)
+		return DANE_DEFER;
+	if (l->sec != DNSSEC_SECURE || (l->n == 0 && l->malformed == 0))
+		return DANE_OPPORTUNISTIC;
+	return dane_count_usable(l) > 0 ? DANE_VERIFY : DANE_ENCRYPT;
+}
+
+const char *
+dane_policy_words(enum dane_policy p)
+{
+	switch (p) {
+	case DANE_OPPORTUNISTIC:	return "STARTTLS when offered";
+	case DANE_DEFER:		return "host not tried, deferred";
+	case DANE_ENCRYPT:		return "STARTTLS required, "
+					    "certificate not checked "
+					    "(no usable TLSA record)";
+	case DANE_VERIFY:		return "STARTTLS required, "
+					    "certificate must match a TLSA "
+					    "record";
+	}
+	return "?";
+}
+
 bool
 dane_usable(const struct tlsa_rr *r)
 {

@@ -4,7 +4,8 @@
  * the words -bv and -v print for them.
  *
  * The records come from dns_lookup_tlsa (dns.h), which also says whether
- * DNSSEC validated them; this module only judges certificates.  Matching
+ * DNSSEC validated them; this module holds their types and only judges
+ * certificates (transport layer, under tls.c).  Matching
  * goes through libgnutls-dane (dane_raw_tlsa, dane_verify_crt_raw), one
  * record at a time so that -v can name the record that matched.
  *
@@ -27,10 +28,56 @@
 
 #include <gnutls/gnutls.h>
 
-#include "dns.h"
+/* What DNSSEC says about an answer, as far as postie can know it: dns.c
+ * finds it out (dns.h says how); it is here, in the transport layer, with
+ * the TLSA records that carry it down to tls.c. */
+enum dns_sec {
+	DNSSEC_UNTRUSTED = 0,	/* the resolver is not trusted for AD: unknown */
+	DNSSEC_INSECURE,	/* a trusted resolver did not set AD */
+	DNSSEC_SECURE,		/* a trusted resolver set AD: validated */
+	DNSSEC_BOGUS,		/* a trusted resolver failed (SERVFAIL): a
+				 * failed validation looks like this */
+};
+
+#define DNS_TLSA_MAX	16	/* records kept per RRset; extras ignored */
+#define DNS_TLSA_DATA_MAX 2048	/* a full certificate (matching type 0) fits;
+				 * longer data is kept as "unusable" */
+
+/* One TLSA record (RFC 6698 §2.1).  data is the certificate association
+ * data, len octets (not NUL-terminated), owned by the tlsa_list. */
+struct tlsa_rr {
+	unsigned char usage, selector, mtype;
+	unsigned char *data;
+	size_t	 len;
+	bool	 toolong;	/* data longer than DNS_TLSA_DATA_MAX: dropped */
+};
+
+struct tlsa_list {
+	struct tlsa_rr v[DNS_TLSA_MAX];
+	size_t	 n;
+	size_t	 malformed;	/* records shorter than the 3 fixed octets */
+	enum dns_sec sec;	/* of the answer (dns_lookup_tlsa) */
+};
 
 #define DANE_TA		2	/* RFC 7218 names */
 #define DANE_EE		3
+
+/* What a host's TLSA look-up means for its session (RFC 7672 §2.2), the
+ * one place that decides it (-bv and delivery both ask):
+ *   no look-up, insecure, unknown, or secure with no records: STARTTLS
+ *     when offered, as without DANE;
+ *   bogus (a validating resolver failed): the host is not tried;
+ *   secure records, none usable: TLS required, certificate not checked;
+ *   secure records, some usable: TLS required, certificate must match. */
+enum dane_policy {
+	DANE_OPPORTUNISTIC = 0,
+	DANE_DEFER,
+	DANE_ENCRYPT,
+	DANE_VERIFY,
+};
+enum dane_policy dane_policy(const struct tlsa_list *l);	/* l may be NULL */
+/* "STARTTLS when offered", "host deferred", ... for -bv and -v. */
+const char *dane_policy_words(enum dane_policy p);
 
 /* Whether a record is usable for SMTP (see above). */
 bool	dane_usable(const struct tlsa_rr *r);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "address.h"
+#include "dane.h"
 #include "delivery.h"
 #include "dkim_body.h"
 #include "log.h"
@@ -67,6 +68,7 @@ struct dctx {
 	char	 dkim_note[ERR_MSG_MAX];	/* for the log line, or "" */
 	struct dkim_body dkim;
 	struct body_source signed_src;
+	char	 dane_note[ERR_MSG_MAX];	/* mx_tls dane, for the log, or "" */
 	const struct body_source *sent;
 	struct log_trace trace;
 	bool	 tracing;
@@ -896,6 +898,93 @@ session_worn_out(struct smtp *s, bool kept, const struct err *e)
 	    smtp_fail_stage(s) == STAGE_MAIL;
 }
 
+/* ---- DANE (mx_tls dane, RFC 7672) ----
+ * route.c looked up each MX host's TLSA records; dane_policy (dane.h)
+ * says what they mean; these functions make that the host's session. */
+
+/* The session parameters DANE asks for host.  -1 with e: the host is not
+ * tried (its TLSA look-up was bogus). */
+static int
+dane_params(const struct destination *d, const char *host,
+    struct smtp_params *p, struct err *e)
+{
+	const struct tlsa_list *l = route_tlsa(d, host);
+
+	switch (dane_policy(l)) {
+	case DANE_OPPORTUNISTIC:
+		return 0;
+	case DANE_DEFER:
+		return err_set(e, EX_TEMPFAIL, "DANE: the TLSA look-up of "
+		    "_%d._tcp.%s failed (bogus: DNSSEC validation or the "
+		    "resolver failed); %s not tried", d->port, host, host);
+	case DANE_ENCRYPT:
+		p->tls = TLSMODE_STARTTLS;
+		p->tlsp.certcheck = false;
+		break;
+	case DANE_VERIFY:
+		p->tls = TLSMODE_STARTTLS;
+		p->tlsp.certcheck = true;
+		p->tlsp.dane = l;
+		p->tlsp.dane_domain = d->domain;
+		p->tlsp.verify_name = host;
+		break;
+	}
+	/* The TLSA records decide; the account's other checks do not. */
+	p->tlsp.opportunistic = false;
+	p->tlsp.fingerprint = NULL;
+	return 0;
+}
+
+/* A session DANE made mandatory failed at STARTTLS or the certificate:
+ * say DANE in the reason (RFC 7672 §2.2: never plaintext; the next MX,
+ * then the queue). */
+static void
+dane_failed(const struct smtp_params *p, const char *host, struct err *e)
+{
+	char was[ERR_MSG_MAX];
+
+	if (strstr(e->msg, "DANE:") != NULL)	/* tls.c said it already */
+		return;
+	snprintf(was, sizeof(was), "%s", e->msg);
+	err_set(e, e->ex, "DANE: %s has TLSA records, TLS is required%s: %s",
+	    host, p->tlsp.dane == NULL ? " (no usable record)" : "", was);
+}
+
+/* mx_tls dane that cannot be DANE for d, and why: on -v and in the log
+ * (the last destination's word; one message rarely has two). */
+static void
+dane_say(struct dctx *x, const struct destination *d)
+{
+	if (!d->dane || d->fail.ex != 0 || d->tlsa != NULL)
+		return;
+	if (d->mx_sec == DNSSEC_UNTRUSTED)
+		snprintf(x->dane_note, sizeof(x->dane_note), "cannot tell "
+		    "whether the MX answer for %s is DNSSEC-secure (resolv.conf "
+		    "needs options trust-ad and a nameserver on loopback): %s",
+		    d->domain, dane_policy_words(DANE_OPPORTUNISTIC));
+	else
+		snprintf(x->dane_note, sizeof(x->dane_note), "the MX answer "
+		    "for %s is %s: %s", d->domain, dns_sec_name(d->mx_sec),
+		    dane_policy_words(DANE_OPPORTUNISTIC));
+	if (x->o->verbose)
+		fprintf(stderr, "postie: DANE: %s\n", x->dane_note);
+}
+
+/* Which record the certificate matched: on -v and in the log. */
+static void
+dane_note(struct dctx *x, const char *host, struct smtp *s)
+{
+	struct conn *c = smtp_conn(s);
+	const char *rec;
+
+	if (!conn_is_tls(c) || (rec = tls_dane_matched(conn_tls(c))) == NULL)
+		return;
+	snprintf(x->dane_note, sizeof(x->dane_note), "%s: certificate "
+	    "matched TLSA %s", host, rec);
+	if (x->o->verbose)
+		fprintf(stderr, "postie: DANE: %s\n", x->dane_note);
+}
+
 /* kept: s comes from the cache, and may have been closed while idle. */
 static enum host_rc
 run_transaction(struct dctx *x, const struct destination *d,
@@ -1013,15 +1102,18 @@ deliver_new_session(struct dctx *x, const struct destination *d,
 	struct conn_via via;
 	struct conn *c;
 	struct smtp *s;
-	bool tls_failed = false;
+	bool tls_failed = false, dane_tls;
 
+	smtp_params_for(x->a, password, d, host, &p);
+	if (dane_params(d, host, &p, e) == -1)
+		return HOST_NEXT;
+	dane_tls = p.tls != d->tls;
 	via_for(x->a, &via);
 	if (conn_connect_host(&c, host, d->port, &via,
 	    connect_timeout_ms(x->a, d), e) == -1)
 		return host_unreachable(x, d, host, e);
 	if (x->tracing)
 		conn_set_trace(c, log_trace, &x->trace);
-	smtp_params_for(x->a, password, d, host, &p);
 	if (in_clear(x, d, host))
 		p.tls = TLSMODE_NONE;
 	p.tls_failed = &tls_failed;
@@ -1036,6 +1128,12 @@ deliver_new_session(struct dctx *x, const struct destination *d,
 		return HOST_DONE;
 	}
 	if (smtp_open(&s, c, &p, &x->host_said, e) == -1) {
+		if (dane_tls && e->ex == EX_NOPERM) {
+			/* DANE made TLS mandatory here and the certificate
+			 * or the STARTTLS offer failed it: the next MX. */
+			dane_failed(&p, host, e);
+			return host_unreachable(x, d, host, e);
+		}
 		if (tls_failed)
 			return starttls_failed(x, d, host, password, e);
 		if (e->ex == EX_TEMPFAIL)	/* 4xx greeting, or dropped */
@@ -1045,6 +1143,7 @@ deliver_new_session(struct dctx *x, const struct destination *d,
 		fail_rest_err(x, d, e, &x->host_said, STAGE_GREETING);
 		return HOST_DONE;
 	}
+	dane_note(x, host, s);
 	note_session(x, d, host, s);
 	return run_transaction(x, d, host, s, false, e);
 }
@@ -1086,6 +1185,7 @@ deliver_destination(struct dctx *x, const struct destination *d)
 		return;
 	}
 	err_set(&e, EX_TEMPFAIL, "no host to deliver to");
+	dane_say(x, d);
 	for (size_t i = 0; i < d->hosts.n; i++) {
 		err_clear(&e);
 		if (deliver_to_host(x, d, d->hosts.v[i], &e) == HOST_DONE)
@@ -1132,6 +1232,7 @@ log_outcome_group(const struct dctx *x, enum outcome out,
 		    first->reply[0] != '\0' ? first->reply : first->text;
 		le.outcome = status;
 		le.dkim = x->dkim_note[0] != '\0' ? x->dkim_note : NULL;
+		le.dane = x->dane_note[0] != '\0' ? x->dane_note : NULL;
 		log_outcome(x->a, &le);
 	}
 	buf_free(&to);

@@ -497,13 +497,14 @@ dns_tlsa_free(struct tlsa_list *l)
 
 int
 dns_parse_tlsa(const unsigned char *msg, size_t len, const char *name,
-    struct tlsa_list *out, struct err *e)
+    struct tlsa_list *out, char *cname, struct err *e)
 {
 	char qname[DNS_NAME_MAX + 1], end[DNS_NAME_MAX + 1];
 	size_t off = DNS_HDR_LEN;
 	unsigned flags, rcode;
 
 	memset(out, 0, sizeof(*out));
+	cname[0] = '\0';
 	if (len < DNS_HDR_LEN || (get16(msg + 2) & DNS_QR) == 0)
 		return err_set(e, EX_PROTOCOL, "DNS look-up of %s TLSA: "
 		    "malformed answer", name);
@@ -528,7 +529,7 @@ dns_parse_tlsa(const unsigned char *msg, size_t len, const char *name,
 		    "malformed answer", name);
 	}
 	if (out->n == 0 && !ascii_eq_ci(end, qname))
-		memcpy(out->cname, end, sizeof(out->cname));
+		memcpy(cname, end, DNS_NAME_MAX + 1);
 	return 0;
 }
 
@@ -553,7 +554,7 @@ dns_lookup_tlsa(const char *host, int port, struct tlsa_list *out,
     struct err *e)
 {
 	struct __res_state st;
-	char name[DNS_NAME_MAX + 1];
+	char name[DNS_NAME_MAX + 1], next[DNS_NAME_MAX + 1];
 	enum dns_sec sec = DNSSEC_SECURE;
 	unsigned char *buf;
 	int n, rc = -1;
@@ -581,12 +582,13 @@ dns_lookup_tlsa(const char *host, int port, struct tlsa_list *out,
 		}
 		if (sec == DNSSEC_SECURE)	/* every link of a chain */
 			sec = answer_sec(&st, buf, (size_t)n);
-		if (dns_parse_tlsa(buf, (size_t)n, shown, out, e) == -1) {
+		if (dns_parse_tlsa(buf, (size_t)n, shown, out, next,
+		    e) == -1) {
 			if (e->ex == EX_TEMPFAIL)
 				sec = DNSSEC_BOGUS;
 			break;
 		}
-		if (out->n > 0 || out->cname[0] == '\0') {
+		if (out->n > 0 || next[0] == '\0') {
 			rc = 0;
 			break;
 		}
@@ -596,7 +598,7 @@ dns_lookup_tlsa(const char *host, int port, struct tlsa_list *out,
 			    DNS_CNAME_MAX);
 			break;
 		}
-		memcpy(name, out->cname, sizeof(name));
+		memcpy(name, next, sizeof(name));
 	}
 	/* An untrusted resolver says nothing about DNSSEC, failing or not. */
 	out->sec = ad_trusted(&st) ? sec : DNSSEC_UNTRUSTED;

@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dane.h"
 #include "err.h"
 
 #define DNS_NAME_MAX	253	/* RFC 1035 §2.3.4: 255 octets on the wire */
@@ -43,15 +44,6 @@
 struct mx {
 	unsigned short pref;
 	char	 host[DNS_NAME_MAX + 1];	/* no trailing dot; "" is "." */
-};
-
-/* What DNSSEC says about an answer, as far as postie can know it. */
-enum dns_sec {
-	DNSSEC_UNTRUSTED = 0,	/* the resolver is not trusted for AD: unknown */
-	DNSSEC_INSECURE,	/* a trusted resolver did not set AD */
-	DNSSEC_SECURE,		/* a trusted resolver set AD: validated */
-	DNSSEC_BOGUS,		/* a trusted resolver failed (SERVFAIL): a
-				 * failed validation looks like this */
 };
 
 /* "secure", "insecure", "bogus", "unknown (resolver not trusted)". */
@@ -89,40 +81,22 @@ void	dns_order_mx(struct mx_list *l);
  */
 int	dns_lookup_mx(const char *domain, struct mx_list *out, struct err *e);
 
-#define DNS_TLSA_MAX	16	/* records kept per RRset; extras ignored */
-#define DNS_TLSA_DATA_MAX 2048	/* a full certificate (matching type 0) fits;
-				 * longer data is kept as "unusable" */
 #define TYPE_TLSA	52	/* RFC 6698 §7.1 */
-
-/* One TLSA record (RFC 6698 §2.1).  data is the certificate association
- * data, len octets (not NUL-terminated), owned by the tlsa_list. */
-struct tlsa_rr {
-	unsigned char usage, selector, mtype;
-	unsigned char *data;
-	size_t	 len;
-	bool	 toolong;	/* data longer than DNS_TLSA_DATA_MAX: dropped */
-};
-
-struct tlsa_list {
-	struct tlsa_rr v[DNS_TLSA_MAX];
-	size_t	 n;
-	size_t	 malformed;	/* records shorter than the 3 fixed octets */
-	enum dns_sec sec;	/* of the answer (dns_lookup_tlsa) */
-	char	 cname[DNS_NAME_MAX + 1];	/* as in mx_list */
-};
 
 /*
  * Parse one DNS response to a TLSA query (msg[0..len), never beyond),
  * following the CNAME chain in the answer.  NXDOMAIN and NODATA give
  * out->n == 0 and 0 (no records: RFC 7672 §2.2.3 treats both alike).
  * Records of the chain's end of type TLSA class IN are kept, at most
- * DNS_TLSA_MAX.  Errors: EX_TEMPFAIL for SERVFAIL and other server
- * failures, EX_PROTOCOL for a malformed message.  out is always safe to
- * pass to dns_tlsa_free, also after an error.  name names the query in
- * messages.
+ * DNS_TLSA_MAX (struct tlsa_list: dane.h).  When the chain ends on a name
+ * with no records here, cname (DNS_NAME_MAX + 1 bytes) gets that name, the
+ * one to ask next; else "".  Errors: EX_TEMPFAIL for SERVFAIL and other
+ * server failures, EX_PROTOCOL for a malformed message.  out is always
+ * safe to pass to dns_tlsa_free, also after an error.  name names the
+ * query in messages.
  */
 int	dns_parse_tlsa(const unsigned char *msg, size_t len, const char *name,
-	    struct tlsa_list *out, struct err *e);
+	    struct tlsa_list *out, char *cname, struct err *e);
 void	dns_tlsa_free(struct tlsa_list *l);
 
 /*

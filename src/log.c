@@ -222,6 +222,11 @@ format_outcome(struct buf *b, const struct log_entry *le)
 		add_safe(b, le->dkim);
 		buf_addc(b, '"');
 	}
+	if (le->dane != NULL) {
+		buf_adds(b, " dane=\"");
+		add_safe(b, le->dane);
+		buf_addc(b, '"');
+	}
 }
 
 static int

@@ -47,6 +47,9 @@ struct log_entry {
 	const char *outcome;
 	const char *dkim;		/* "signed d=... s=...", "unsigned: why";
 					 * NULL: no dkim_key, no field */
+	const char *dane;		/* mx_tls dane: "matched TLSA 3 1 1 ...",
+					 * or why DANE did not apply; NULL: no
+					 * field */
 };
 void	log_outcome(const struct account *a, const struct log_entry *le);
 

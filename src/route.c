@@ -5,6 +5,9 @@
  * the port and TLS mode the account means (msmtp's defaults, design §4).
  * MX (a->host NULL): one destination per recipient domain, port 25,
  * opportunistic STARTTLS (required with mx_tls required), never AUTH.
+ * mx_tls dane: when the MX answer is DNSSEC-secure, each MX host's TLSA
+ * records are looked up here (RFC 7672 §2.2), so that -bv shows what a
+ * delivery would do; delivery.c applies them per host.
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -18,6 +21,7 @@
 #include "address.h"
 #include "aliases.h"
 #include "conn.h"
+#include "dane.h"
 #include "route.h"
 
 #define PORT_SMTP		25	/* RFC 5321 §4.5.4 relay, and msmtp's plain default */
@@ -131,6 +135,32 @@ route_alabel(const char *domain, char **out, struct err *e)
 	return 0;
 }
 
+/* mx_tls dane: the TLSA records of every host, when the MX answer (or its
+ * absence: the domain itself) was secure.  A failed look-up stays in its
+ * tlsa_list as DNSSEC_BOGUS (or unknown); delivery defers that host. */
+static void
+route_tlsa_lookups(struct destination *d)
+{
+	d->tlsa = xcalloc(d->hosts.n, sizeof(*d->tlsa));
+	for (size_t i = 0; i < d->hosts.n; i++) {
+		struct err e;
+
+		err_clear(&e);
+		(void)dns_lookup_tlsa(d->hosts.v[i], d->port, &d->tlsa[i], &e);
+	}
+}
+
+const struct tlsa_list *
+route_tlsa(const struct destination *d, const char *host)
+{
+	if (d->tlsa == NULL)
+		return NULL;
+	for (size_t i = 0; i < d->hosts.n; i++)
+		if (strcmp(d->hosts.v[i], host) == 0)
+			return &d->tlsa[i];
+	return NULL;
+}
+
 /*
  * The hosts that receive mail for d's domain, in the order to try them:
  * its MX records (sorted by dns.c), or the domain itself when it has none
@@ -162,6 +192,9 @@ route_mx_hosts(struct destination *d, route_lookup_fn lookup, struct err *e)
 			d->prefs[i] = l->v[i].pref;
 		}
 	}
+	d->mx_sec = l->sec;
+	if (d->dane && d->fail.ex == 0 && l->sec == DNSSEC_SECURE)
+		route_tlsa_lookups(d);
 	free(l);
 	free(ace);
 	return 0;
@@ -191,10 +224,11 @@ route_mx(struct route *r, const struct account *a,
 			d = route_add(r);
 			d->domain = xstrdup(domain);
 			d->port = route_port(a);
-			/* DANE needs TLSA look-ups (not yet): until then it
-			 * means what opportunistic means. */
+			/* dane: opportunistic unless a host's TLSA records
+			 * say otherwise (delivery.c, per host). */
 			d->tls = a->mx_tls == MX_TLS_REQUIRED ?
 			    TLSMODE_STARTTLS : TLSMODE_OPPORTUNISTIC;
+			d->dane = a->mx_tls == MX_TLS_DANE;
 			d->auth = false;	/* never credentials to an MX */
 			if (route_mx_hosts(d, lookup, e) == -1)
 				return -1;
@@ -233,6 +267,10 @@ route_free(struct route *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->v[i].domain);
+		for (size_t j = 0; r->v[i].tlsa != NULL &&
+		    j < r->v[i].hosts.n; j++)
+			dns_tlsa_free(&r->v[i].tlsa[j]);
+		free(r->v[i].tlsa);
 		strlist_free(&r->v[i].hosts);
 		free(r->v[i].prefs);
 		strlist_free(&r->v[i].rcpts);
@@ -295,6 +333,36 @@ describe_via(const struct account *a, struct buf *out)
 	buf_addc(out, '\n');
 }
 
+/* mx_tls dane: what DNSSEC said, then per host its TLSA records and what
+ * the session will do. */
+static void
+describe_dane(const struct destination *d, struct buf *out)
+{
+	buf_printf(out, "  DANE: MX answer %s", dns_sec_name(d->mx_sec));
+	if (d->tlsa == NULL) {
+		buf_printf(out, ": no TLSA look-up, %s\n",
+		    dane_policy_words(DANE_OPPORTUNISTIC));
+		return;
+	}
+	buf_addc(out, '\n');
+	for (size_t i = 0; i < d->hosts.n; i++) {
+		const struct tlsa_list *l = &d->tlsa[i];
+
+		buf_printf(out, "  DANE %s: TLSA _%d._tcp.%s %s, %zu record%s",
+		    d->hosts.v[i], d->port, d->hosts.v[i],
+		    dns_sec_name(l->sec), l->n, l->n == 1 ? "" : "s");
+		for (size_t j = 0; j < l->n; j++) {
+			char rec[96];
+
+			dane_format(&l->v[j], rec, sizeof(rec));
+			buf_printf(out, "%s %s", j == 0 ? ":" : ",", rec);
+		}
+		if (l->malformed > 0)
+			buf_printf(out, " (and %zu malformed)", l->malformed);
+		buf_printf(out, "; %s\n", dane_policy_words(dane_policy(l)));
+	}
+}
+
 /* One line: "addr: via MX 10 mx1 [192.0.2.1], 20 mx2 [...] (port 25,
  * STARTTLS when offered)", "addr: via smarthost h:587 (...)", or
  * "addr: undeliverable: why" / "addr: deferred: why". */
@@ -327,8 +395,10 @@ describe_destination(const struct account *a, const struct destination *d,
 	}
 	buf_printf(out, " (%sport %d, %s)", d->prefs == NULL &&
 	    d->domain[0] != '[' ? "no MX: the domain's own address; " : "",
-	    d->port, tls_words(d->tls));
+	    d->port, d->dane ? "mx_tls dane" : tls_words(d->tls));
 	describe_via(a, out);
+	if (d->dane)
+		describe_dane(d, out);
 }
 
 /* Keep the worst: a permanent failure outranks a temporary one. */

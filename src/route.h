@@ -30,6 +30,13 @@ struct destination {
 	/* Set when the route itself fails (null MX, NXDOMAIN): every rcpt
 	 * fails with this error, no session is made. */
 	struct err fail;
+	/* mx_tls dane (RFC 7672): what DNSSEC said of the MX answer, and,
+	 * when it was secure, each host's TLSA look-up (same index as hosts;
+	 * NULL when none was made).  delivery.c turns them into each host's
+	 * TLS policy. */
+	bool	 dane;
+	enum dns_sec mx_sec;
+	struct tlsa_list *tlsa;
 };
 
 struct route {
@@ -39,7 +46,8 @@ struct route {
 
 /* Build the route for the recipients: one smarthost destination when
  * a->host is set, else one destination per recipient domain (compared
- * case-insensitively), its hosts from dns_lookup_mx in A-labels.  A DNS
+ * case-insensitively), its hosts from dns_lookup_mx in A-labels; with
+ * mx_tls dane and a secure MX answer, each host's TLSA records too.  A DNS
  * failure for a domain (NXDOMAIN, null MX: EX_NOHOST; SERVFAIL, timeout:
  * EX_TEMPFAIL) goes in that destination's fail, not in e: the other
  * domains still go.  Errors (nothing is connected to, r is left empty):
@@ -76,5 +84,9 @@ int	route_verify(const struct account *a, const struct strlist *args,
  * tls_starttls off = implicit; tls off = none; else STARTTLS). */
 int	route_port(const struct account *a);
 enum tls_mode route_tls_mode(const struct account *a);
+
+/* The TLSA look-up of d's host (NULL: DANE does not apply to it). */
+const struct tlsa_list *route_tlsa(const struct destination *d,
+	    const char *host);
 
 #endif

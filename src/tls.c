@@ -4,7 +4,8 @@
  *
  * The certificate is judged inside the handshake, by a verify callback,
  * so that a client certificate is never sent to a server that failed the
- * check, and so that one place decides among the three policies:
+ * check, and so that one place decides among the four policies:
+ *   - DANE (validated TLSA records, dane.h) replaces every other check;
  *   - a pinned SHA-256 fingerprint replaces the chain check entirely;
  *   - otherwise, with certcheck, the chain (system store or trust_file)
  *     and the host name (RFC 6125, GnuTLS) must verify — unless the
@@ -25,6 +26,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 
+#include "dane.h"
 #include "tls.h"
 #include "util.h"
 
@@ -42,7 +44,8 @@ struct tls {
 	const struct tls_params		*p;	/* only during tls_start */
 	unsigned char			 pin[SHA256_LEN];
 	bool				 have_pin;
-	bool				 verified;	/* chain+name or pin passed */
+	bool				 verified;	/* chain+name, pin or DANE passed */
+	char				 dane[96];	/* the TLSA record matched, or "" */
 	/* Why the callback refused the certificate, for the error. */
 	char				 why[ERR_MSG_MAX];
 };
@@ -128,6 +131,22 @@ check_chain(struct tls *t)
 	return -1;
 }
 
+/* DANE: the chain against the TLSA records; names the record matched. */
+static int
+check_dane(struct tls *t)
+{
+	const gnutls_datum_t *certs;
+	unsigned int n = 0;
+	size_t which;
+
+	certs = gnutls_certificate_get_peers(t->s, &n);
+	if (dane_match(t->p->dane, certs, n, t->p->verify_name,
+	    t->p->dane_domain, &which, t->why, sizeof(t->why)) == -1)
+		return -1;
+	dane_format(&t->p->dane->v[which], t->dane, sizeof(t->dane));
+	return 0;
+}
+
 /* Called by GnuTLS once the server's certificate has arrived; a non-zero
  * return aborts the handshake. */
 static int
@@ -135,6 +154,12 @@ verify_cb(gnutls_session_t s)
 {
 	struct tls *t = gnutls_session_get_ptr(s);
 
+	if (t->p->dane != NULL) {
+		if (check_dane(t) == -1)
+			return GNUTLS_E_CERTIFICATE_ERROR;
+		t->verified = true;
+		return 0;
+	}
 	if (t->have_pin) {
 		if (check_pin(t) == -1)
 			return GNUTLS_E_CERTIFICATE_ERROR;
@@ -160,7 +185,7 @@ load_credentials(struct tls *t, const struct tls_params *p, struct err *e)
 
 	if (gnutls_certificate_allocate_credentials(&t->cred) < 0)
 		return err_set(e, EX_OSERR, "TLS: cannot allocate credentials");
-	if (p->certcheck && !t->have_pin) {
+	if (p->certcheck && !t->have_pin && p->dane == NULL) {
 		if (tf == NULL || strcmp(tf, "system") == 0)
 			r = gnutls_certificate_set_x509_system_trust(t->cred);
 		else
@@ -451,6 +476,12 @@ size_t
 tls_pending(const struct tls *t)
 {
 	return gnutls_record_check_pending(t->s);
+}
+
+const char *
+tls_dane_matched(const struct tls *t)
+{
+	return t->dane[0] != '\0' ? t->dane : NULL;
 }
 
 bool

@@ -6,7 +6,9 @@
  * the host name (tls_host_override, else the name connected to), SNI,
  * TLS 1.2 minimum (or 1.3), a SHA-256 certificate pin that replaces the
  * chain check, an optional client certificate.  The trust store is loaded
- * only when it is needed (a pin makes it unnecessary): it costs ~7 ms.
+ * only when it is needed (a pin or DANE makes it unnecessary): ~7 ms.
+ * DANE (RFC 7672, dane.h): with TLSA records given, the certificate must
+ * match one of them; that replaces the chain, name and date checks.
  *
  * Errors: EX_NOPERM for an untrusted or mismatched certificate (so that a
  * fixed configuration cures it: delivery.c defers it), EX_PROTOCOL /
@@ -19,6 +21,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "dane.h"
 #include "err.h"
 
 /* How a session uses TLS (route.c decides it per destination). */
@@ -41,6 +44,11 @@ struct tls_params {
 	bool	 tls13_only;		/* tls_min_version 1.3 */
 	const char *priorities;		/* tls_priorities (GnuTLS); NULL: NORMAL */
 	bool	 opportunistic;		/* MX: an unverified cert is still used, noted */
+	/* mx_tls dane with a validated TLSA RRset holding usable records:
+	 * the certificate must match one (dane_match with verify_name as the
+	 * MX host and dane_domain as the MX domain); NULL otherwise. */
+	const struct tlsa_list *dane;
+	const char *dane_domain;
 };
 
 struct tls;
@@ -66,6 +74,9 @@ size_t	tls_pending(const struct tls *t);
  * for an opportunistic session that went ahead with an unverified
  * certificate, and with certcheck off. */
 bool	tls_peer_verified(const struct tls *t);
+/* The TLSA record the certificate matched ("3 1 1 2b0e..."), or NULL when
+ * DANE did not apply; valid as long as t. */
+const char *tls_dane_matched(const struct tls *t);
 /* "TLSv1.3 TLS_AES_256_GCM_SHA384", for logs and -v. */
 void	tls_describe(const struct tls *t, char *out, size_t outlen);
 /* Certificate summary for --serverinfo (subject, issuer, validity, SHA-256). */

@@ -36,12 +36,12 @@ fuzz_tlsa(const unsigned char *msg, size_t size)
 {
 	struct tlsa_list l;
 	struct err e;
-	char out[64];
+	char out[64], cname[DNS_NAME_MAX + 1];
 	unsigned sum = 0;
 	int rc;
 
 	err_clear(&e);
-	rc = dns_parse_tlsa(msg, size, "_25._tcp.fuzz.test", &l, &e);
+	rc = dns_parse_tlsa(msg, size, "_25._tcp.fuzz.test", &l, cname, &e);
 	if (l.n > DNS_TLSA_MAX || (rc == -1 && (l.n != 0 || e.ex == 0)))
 		abort();
 	for (size_t i = 0; i < l.n; i++) {
@@ -55,6 +55,7 @@ fuzz_tlsa(const unsigned char *msg, size_t size)
 		if (strlen(out) >= sizeof(out))
 			abort();
 	}
+	check_name(cname);
 	(void)sum;
 	dns_tlsa_free(&l);
 }

@@ -207,7 +207,32 @@ ta_without_issuer_in_chain_does_not_match(void)
 	fixture_free(&f);
 }
 
+static void
+policy_from_dnssec_and_records(void)
+{
+	unsigned char d[32] = { 0 };
+	struct tlsa_list l = { 0 };
+
+	CHECK_INT(dane_policy(NULL), DANE_OPPORTUNISTIC);
+	l.sec = DNSSEC_SECURE;			/* validated absence */
+	CHECK_INT(dane_policy(&l), DANE_OPPORTUNISTIC);
+	l.sec = DNSSEC_BOGUS;
+	CHECK_INT(dane_policy(&l), DANE_DEFER);
+	l.v[0] = rr(1, 1, 1, d, 32);		/* PKIX-EE only */
+	l.n = 1;
+	l.sec = DNSSEC_SECURE;
+	CHECK_INT(dane_policy(&l), DANE_ENCRYPT);
+	l.v[1] = rr(3, 1, 1, d, 32);
+	l.n = 2;
+	CHECK_INT(dane_policy(&l), DANE_VERIFY);
+	l.sec = DNSSEC_INSECURE;		/* records nobody vouches for */
+	CHECK_INT(dane_policy(&l), DANE_OPPORTUNISTIC);
+	l.sec = DNSSEC_UNTRUSTED;
+	CHECK_INT(dane_policy(&l), DANE_OPPORTUNISTIC);
+}
+
 static const struct test tests[] = {
+	TEST(policy_from_dnssec_and_records),
 	TEST(usable_only_dane_ta_and_ee_with_right_lengths),
 	TEST(format_cuts_long_data_and_marks_unusable),
 	TEST(ee_spki_sha256_matches),

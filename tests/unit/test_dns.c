@@ -335,13 +335,14 @@ tlsa_record_fields_and_data_kept(void)
 {
 	struct tmsg m;
 	struct tlsa_list l;
+	char cname[DNS_NAME_MAX + 1];
 	struct err e;
 
 	tmsg_start(&m, FLAGS_OK, 2);
 	tmsg_rr(&m, TYPE_TLSA, tlsa311, sizeof(tlsa311));
 	tmsg_rr(&m, TYPE_TLSA, "\x02\x00\x02", 3);	/* empty data */
 	err_clear(&e);
-	CHECK_INT(dns_parse_tlsa(m.b, m.n, "_25._tcp.mx.a.test", &l, &e), 0);
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "_25._tcp.mx.a.test", &l, cname, &e), 0);
 	CHECK_INT(l.n, 2);
 	CHECK_INT(l.v[0].usage, 3);
 	CHECK_INT(l.v[0].selector, 1);
@@ -358,15 +359,16 @@ tlsa_nxdomain_and_nodata_are_no_records(void)
 {
 	struct tmsg m;
 	struct tlsa_list l;
+	char cname[DNS_NAME_MAX + 1];
 	struct err e;
 
 	tmsg_start(&m, 0x81a3, 0);		/* NXDOMAIN */
-	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, cname, &e), 0);
 	CHECK_INT(l.n, 0);
 	tmsg_start(&m, FLAGS_OK, 0);		/* NODATA */
-	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, cname, &e), 0);
 	CHECK_INT(l.n, 0);
-	CHECK_STR(l.cname, "");
+	CHECK_STR(cname, "");
 }
 
 static void
@@ -374,11 +376,12 @@ tlsa_servfail_is_temporary(void)
 {
 	struct tmsg m;
 	struct tlsa_list l;
+	char cname[DNS_NAME_MAX + 1];
 	struct err e;
 
 	tmsg_start(&m, 0x8182, 0);
 	err_clear(&e);
-	CHECK_INT(dns_parse_tlsa(m.b, m.n, "_25._tcp.mx.a.test", &l, &e), -1);
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "_25._tcp.mx.a.test", &l, cname, &e), -1);
 	CHECK_INT(e.ex, EX_TEMPFAIL);
 	CHECK_STR(e.msg, "DNS look-up of _25._tcp.mx.a.test TLSA failed: "
 	    "server failure (SERVFAIL)");
@@ -391,12 +394,13 @@ tlsa_short_record_counted_malformed_not_kept(void)
 {
 	struct tmsg m;
 	struct tlsa_list l;
+	char cname[DNS_NAME_MAX + 1];
 	struct err e;
 
 	tmsg_start(&m, FLAGS_OK, 2);
 	tmsg_rr(&m, TYPE_TLSA, "\x03\x01", 2);
 	tmsg_rr(&m, TYPE_TLSA, tlsa311, sizeof(tlsa311));
-	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, cname, &e), 0);
 	CHECK_INT(l.n, 1);
 	CHECK_INT(l.malformed, 1);
 	dns_tlsa_free(&l);
@@ -407,6 +411,7 @@ tlsa_other_types_and_owners_ignored(void)
 {
 	struct tmsg m;
 	struct tlsa_list l;
+	char cname[DNS_NAME_MAX + 1];
 	struct err e;
 	/* An RRSIG (46) of the set, and a TLSA owned by the root. */
 	static const unsigned char other[] = { 0x00, 0x00, 0x34, 0x00, 0x01,
@@ -417,7 +422,7 @@ tlsa_other_types_and_owners_ignored(void)
 	put(&m, other, sizeof(other));
 	put(&m, tlsa311, sizeof(tlsa311));
 	tmsg_rr(&m, TYPE_TLSA, tlsa311, sizeof(tlsa311));
-	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, cname, &e), 0);
 	CHECK_INT(l.n, 1);
 	dns_tlsa_free(&l);
 }
@@ -427,12 +432,13 @@ tlsa_more_records_than_kept_are_dropped(void)
 {
 	struct tmsg m;
 	struct tlsa_list l;
+	char cname[DNS_NAME_MAX + 1];
 	struct err e;
 
 	tmsg_start(&m, FLAGS_OK, DNS_TLSA_MAX + 4);
 	for (int i = 0; i < DNS_TLSA_MAX + 4; i++)
 		tmsg_rr(&m, TYPE_TLSA, tlsa311, sizeof(tlsa311));
-	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, cname, &e), 0);
 	CHECK_INT(l.n, DNS_TLSA_MAX);
 	dns_tlsa_free(&l);
 }
@@ -443,11 +449,12 @@ tlsa_data_too_long_is_marked_not_copied(void)
 	static unsigned char big[3 + DNS_TLSA_DATA_MAX + 1] = { 3, 0, 0 };
 	struct tmsg m;
 	struct tlsa_list l;
+	char cname[DNS_NAME_MAX + 1];
 	struct err e;
 
 	tmsg_start(&m, FLAGS_OK, 1);
 	tmsg_rr(&m, TYPE_TLSA, big, sizeof(big));
-	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, cname, &e), 0);
 	CHECK_INT(l.n, 1);
 	CHECK(l.v[0].toolong);
 	CHECK_INT(l.v[0].len, 0);
@@ -460,6 +467,7 @@ tlsa_every_truncation_is_refused(void)
 {
 	struct tmsg m;
 	struct tlsa_list l;
+	char cname[DNS_NAME_MAX + 1];
 	struct err e;
 	size_t full;
 
@@ -470,7 +478,7 @@ tlsa_every_truncation_is_refused(void)
 		unsigned char *cut = malloc(n ? n : 1);
 
 		memcpy(cut, m.b, n);
-		CHECK_INT(dns_parse_tlsa(cut, n, "x", &l, &e), -1);
+		CHECK_INT(dns_parse_tlsa(cut, n, "x", &l, cname, &e), -1);
 		CHECK_INT(l.n, 0);
 		dns_tlsa_free(&l);
 		free(cut);
@@ -481,26 +489,27 @@ static void
 tlsa_cname_chain_followed_or_named(void)
 {
 	/* _25._tcp.mx.a.test CNAME t.a.test, and t.a.test TLSA 3 1 1. */
-	static const unsigned char cname[] = "\x01t\xc0\x18";
+	static const unsigned char target[] = "\x01t\xc0\x18";
 	static const unsigned char t_owner[] = { 0xc0, 0x30 };
 	unsigned char f[10] = { 0x00, 0x34, 0, 1, 0, 0, 0x0e, 0x10, 0,
 	    sizeof(tlsa311) };
 	struct tmsg m;
 	struct tlsa_list l;
+	char cname[DNS_NAME_MAX + 1];
 	struct err e;
 
 	tmsg_start(&m, FLAGS_OK, 1);
-	tmsg_rr(&m, 5, cname, sizeof(cname) - 1);	/* "t" at offset 48 */
-	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	tmsg_rr(&m, 5, target, sizeof(target) - 1);	/* "t" at offset 48 */
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, cname, &e), 0);
 	CHECK_INT(l.n, 0);
-	CHECK_STR(l.cname, "t.a.test");
+	CHECK_STR(cname, "t.a.test");
 	m.b[7] = 2;
 	put(&m, t_owner, sizeof(t_owner));
 	put(&m, f, sizeof(f));
 	put(&m, tlsa311, sizeof(tlsa311));
-	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, &e), 0);
+	CHECK_INT(dns_parse_tlsa(m.b, m.n, "x", &l, cname, &e), 0);
 	CHECK_INT(l.n, 1);
-	CHECK_STR(l.cname, "");
+	CHECK_STR(cname, "");
 	dns_tlsa_free(&l);
 }
 
