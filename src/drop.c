@@ -204,21 +204,16 @@ header_number(const char **p, size_t *len, const char *key,
 	return 0;
 }
 
-/* The three header lines: the magic, the uid (the file's owner), the
- * state's length.  Returns the header's length, or -1 with e. */
-static long
-read_header(int fd, const struct stat *sb, unsigned long long *envlen,
-    struct err *e)
+long
+drop_header_parse(const char *hdr, size_t len, uid_t owner,
+    unsigned long long *envlen, struct err *e)
 {
-	char hdr[DROP_HEADER_MAX];
 	const char *p = hdr;
-	size_t len, ml = strlen(SYSMODE_DROP_MAGIC);
+	size_t ml = strlen(SYSMODE_DROP_MAGIC);
 	unsigned long long uid;
-	ssize_t n = pread(fd, hdr, sizeof(hdr), 0);
 
-	if (n < 0)
-		return err_sys(e, EX_IOERR, "cannot read it");
-	len = (size_t)n;
+	if (len > DROP_HEADER_MAX)
+		len = DROP_HEADER_MAX;
 	if (len <= ml || memcmp(hdr, SYSMODE_DROP_MAGIC, ml) != 0 ||
 	    hdr[ml] != '\n')
 		return err_set(e, EX_DATAERR, "not a drop entry (no \"%s\" "
@@ -226,13 +221,26 @@ read_header(int fd, const struct stat *sb, unsigned long long *envlen,
 	p += ml + 1;
 	len -= ml + 1;
 	if (header_number(&p, &len, "uid", &uid) == -1 ||
-	    uid != (unsigned long long)sb->st_uid)
+	    uid != (unsigned long long)owner)
 		return err_set(e, EX_DATAERR, "its uid line does not name its "
-		    "owner (uid %ju)", (uintmax_t)sb->st_uid);
+		    "owner (uid %ju)", (uintmax_t)owner);
 	if (header_number(&p, &len, "env", envlen) == -1 ||
 	    *envlen > SYSMODE_ENV_MAX)
 		return err_set(e, EX_DATAERR, "no valid \"env\" line");
 	return (long)(p - hdr);
+}
+
+/* The three header lines, read from the file. */
+static long
+read_header(int fd, const struct stat *sb, unsigned long long *envlen,
+    struct err *e)
+{
+	char hdr[DROP_HEADER_MAX];
+	ssize_t n = pread(fd, hdr, sizeof(hdr), 0);
+
+	if (n < 0)
+		return err_sys(e, EX_IOERR, "cannot read it");
+	return drop_header_parse(hdr, (size_t)n, sb->st_uid, envlen, e);
 }
 
 /* What the file itself must be, before a byte of it is read. */
@@ -251,8 +259,25 @@ check_file(const struct stat *sb, gid_t gid, struct err *e)
 	return 0;
 }
 
-/* The state: parsed as a queue file is, every recipient pending, and
- * nothing in it that would choose for the system side. */
+int
+drop_state_parse(const char *buf, size_t len, struct queue_env *q,
+    struct err *e)
+{
+	if (queuefile_env_parse(q, buf, len, e) == -1)
+		return err_prefix(e, "its envelope");
+	for (size_t i = 0; i < q->nrcpts; i++)
+		if (q->rcpts[i].state != QR_PENDING) {
+			queuefile_env_free(q);
+			return err_set(e, EX_DATAERR, "a recipient is not "
+			    "pending");
+		}
+	free(q->account);
+	free(q->config);
+	q->account = q->config = NULL;
+	return 0;
+}
+
+/* The state, read from the file. */
 static int
 read_state(int fd, off_t off, size_t len, struct queue_env *q,
     struct err *e)
@@ -266,20 +291,9 @@ read_state(int fd, off_t off, size_t len, struct queue_env *q,
 		return err_set(e, EX_DATAERR, "shorter than its \"env\" line "
 		    "says");
 	}
-	rc = queuefile_env_parse(q, buf, len, e);
+	rc = drop_state_parse(buf, len, q, e);
 	free(buf);
-	if (rc == -1)
-		return err_prefix(e, "its envelope");
-	for (size_t i = 0; i < q->nrcpts; i++)
-		if (q->rcpts[i].state != QR_PENDING) {
-			queuefile_env_free(q);
-			return err_set(e, EX_DATAERR, "a recipient is not "
-			    "pending");
-		}
-	free(q->account);
-	free(q->config);
-	q->account = q->config = NULL;
-	return 0;
+	return rc;
 }
 
 int

@@ -43,4 +43,19 @@ int	drop_send(struct queue_env *q, struct message *m, char *name,
 int	drop_open(const char *dir, const char *name, gid_t gid,
 	    struct queue_env *q, uid_t *uid, int *fd, struct err *e);
 
+/*
+ * drop_open's two parsers, on bytes already read (the fuzz target's too).
+ * drop_header_parse: the entry's first len bytes (at most the first 96
+ * are looked at) must be its three lines, the magic, "uid N" with N
+ * owner, "env LEN" with LEN at most SYSMODE_ENV_MAX; returns the header's
+ * length with *envlen, or -1 with e (EX_DATAERR).  drop_state_parse: the
+ * len bytes of state (not NUL-terminated) parse as a queue file's with
+ * every recipient pending; on 0, q is filled (the caller frees it) with
+ * its account and config cleared; -1 with e (q freed).
+ */
+long	drop_header_parse(const char *hdr, size_t len, uid_t owner,
+	    unsigned long long *envlen, struct err *e);
+int	drop_state_parse(const char *buf, size_t len, struct queue_env *q,
+	    struct err *e);
+
 #endif

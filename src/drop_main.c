@@ -10,8 +10,9 @@
  * cleared before anything else and never read; the process is not
  * dumpable (no core, no ptrace, /proc/PID owned by root), every
  * descriptor but 0, 1 and 2 is closed, and an entry larger than
- * SYSMODE_DROP_MAX is refused.  It links the C library alone: none of
- * postie's parsers run with the drop group.
+ * SYSMODE_DROP_MAX is refused.  It links the C library and its input's
+ * framing (dropframe.c, fuzzed on its own) alone: none of postie's other
+ * parsers run with the drop group.
  *
  * Exit codes (sysexits): 0 the entry is durable in the drop directory
  * and its name was printed; 64 arguments given; 65 the input is not an
@@ -33,13 +34,8 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "dropframe.h"
 #include "sysmode.h"
-
-#define ENV_LINE_MAX	32	/* "env " and up to 7 digits and LF */
-
-static void read_line(char *, const char *);
-static unsigned long long line_number(const char *, unsigned long long,
-    const char *);
 
 /* The one way out on failure: remove what was written, say why once. */
 static int dropdir_fd = -1;
@@ -78,12 +74,15 @@ harden(void)
 		(void)close(fd);
 }
 
-/* read(2) until len bytes or end of input; returns the count. */
+/* read(2) from standard input until len bytes or its end; returns the
+ * count (dropframe.h's read). */
 static size_t
-read_full(int fd, char *buf, size_t len)
+read_full(void *ctx, char *buf, size_t len)
 {
+	int fd = STDIN_FILENO;
 	size_t got = 0;
 
+	(void)ctx;
 	while (got < len) {
 		ssize_t n = read(fd, buf + got, len - got);
 
@@ -98,9 +97,12 @@ read_full(int fd, char *buf, size_t len)
 	return got;
 }
 
+/* All of buf to the entry (ctx points to its descriptor). */
 static void
-write_full(int fd, const char *buf, size_t len)
+write_full(void *ctx, const char *buf, size_t len)
 {
+	int fd = *(int *)ctx;
+
 	while (len > 0) {
 		ssize_t n = write(fd, buf, len);
 
@@ -111,19 +113,6 @@ write_full(int fd, const char *buf, size_t len)
 		buf += n;
 		len -= (size_t)n;
 	}
-}
-
-/* The "env LEN" line.  Returns LEN. */
-static size_t
-read_env_line(void)
-{
-	char line[ENV_LINE_MAX];
-
-	read_line(line, "the input does not start with \"env LEN\"");
-	if (strncmp(line, "env ", 4) != 0)
-		die(EX_DATAERR, "the input does not start with \"env LEN\"", 0);
-	return (size_t)line_number(line + 4, SYSMODE_ENV_MAX,
-	    "the envelope length is out of range");
 }
 
 /* A fresh random name: 32 hex digits. */
@@ -142,84 +131,29 @@ random_name(char *out)
 	out[SYSMODE_NAME_LEN] = '\0';
 }
 
-/* One line of at most ENV_LINE_MAX - 1 bytes, read a byte at a time so
- * that nothing after it is consumed; what names it in errors is what. */
+/* The header lines, then what dropframe_copy reads; exits when the
+ * input is not a whole entry. */
 static void
-read_line(char *line, const char *what)
+copy_entry(int fd, size_t envlen)
 {
-	size_t n = 0;
-
-	while (n < ENV_LINE_MAX - 1) {
-		if (read_full(STDIN_FILENO, line + n, 1) != 1)
-			die(EX_DATAERR, what, 0);
-		if (line[n++] == '\n')
-			break;
-	}
-	line[n] = '\0';
-	if (line[n - 1] != '\n')
-		die(EX_DATAERR, what, 0);
-}
-
-/* A decimal number ending the line at p, at most max. */
-static unsigned long long
-line_number(const char *p, unsigned long long max, const char *what)
-{
-	unsigned long long v;
-	char *end;
-
-	if (*p < '0' || *p > '9')
-		die(EX_DATAERR, what, 0);
-	errno = 0;
-	v = strtoull(p, &end, 10);
-	if (errno != 0 || *end != '\n' || v > max)
-		die(EX_DATAERR, what, 0);
-	return v;
-}
-
-/* Header, the envelope's len bytes exactly, then the message's chunks,
- * never more than SYSMODE_DROP_MAX in all. */
-static void
-copy_entry(int out, size_t envlen)
-{
-	static char buf[SYSMODE_CHUNK_MAX];
-	char line[ENV_LINE_MAX];
-	long long total;
-	size_t n, chunk;
+	struct dropframe_io io = { read_full, write_full, &fd };
+	char head[96];
+	const char *why;
 	int hl;
 
-	hl = snprintf(buf, sizeof(buf), SYSMODE_DROP_MAGIC "\nuid %ju\n"
+	hl = snprintf(head, sizeof(head), SYSMODE_DROP_MAGIC "\nuid %ju\n"
 	    "env %zu\n", (uintmax_t)getuid(), envlen);
-	write_full(out, buf, (size_t)hl);
-	total = hl;
-	while (envlen > 0) {
-		size_t want = envlen < sizeof(buf) ? envlen : sizeof(buf);
-
-		if ((n = read_full(STDIN_FILENO, buf, want)) != want)
-			die(EX_DATAERR, "the input ends inside the envelope", 0);
-		write_full(out, buf, n);
-		envlen -= n;
-		total += (long long)n;
-	}
-	for (;;) {
-		read_line(line, "the message ends before its last chunk");
-		chunk = (size_t)line_number(line, SYSMODE_CHUNK_MAX,
-		    "a chunk's length is out of range");
-		if (chunk == 0)
-			break;
-		total += (long long)chunk;
-		if (total > SYSMODE_DROP_MAX)
-			die(EX_DATAERR, "the message is larger than the drop "
-			    "directory takes", 0);
-		if (read_full(STDIN_FILENO, buf, chunk) != chunk)
-			die(EX_DATAERR, "the message ends inside a chunk", 0);
-		write_full(out, buf, chunk);
-	}
+	write_full(&fd, head, (size_t)hl);
+	if ((why = dropframe_copy(&io, envlen, hl)) != NULL)
+		die(EX_DATAERR, why, 0);
 }
 
 int
 main(int argc, char **argv)
 {
+	struct dropframe_io in = { read_full, NULL, NULL };
 	char name[SYSMODE_NAME_LEN + 1];
+	const char *why;
 	size_t envlen;
 	int fd;
 
@@ -232,7 +166,8 @@ main(int argc, char **argv)
 	    O_CLOEXEC);
 	if (dropdir_fd < 0)
 		die(EX_CANTCREAT, SYSMODE_DROP_DIR, errno);
-	envlen = read_env_line();
+	if ((why = dropframe_env(&in, &envlen)) != NULL)
+		die(EX_DATAERR, why, 0);
 	random_name(name);
 	tmpname[0] = 't';
 	memcpy(tmpname + 1, name, sizeof(name));
