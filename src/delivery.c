@@ -833,6 +833,12 @@ judge_rcpts(struct dctx *x, struct txn_build *b, struct smtp *s,
 			break;
 		case RCPT_FAILED:
 			classify_failed(r, e, smtp_stage(s), &out, &ex);
+			if (smtp_too_big(s)) {
+				/* No retry makes the message smaller. */
+				out = OUT_PERMFAIL;
+				ex = EX_DATAERR;
+				x->rep->too_big = true;
+			}
 			result_set(x, k, out, ex, e->msg, r->said.line);
 			break;
 		default:	/* smtp.c broke its word */

@@ -67,6 +67,10 @@ struct report {
 	char	 tls[128];		/* "TLSv1.3 ..." or "" */
 	char	 reply[ERR_MSG_MAX];	/* the server's final reply */
 	char	 saved[512];		/* where a refused message was kept, or "" */
+	/* The message was refused for its size (smtp_too_big): permanent
+	 * (EX_DATAERR) and, as for max_size, not kept: a copy of a
+	 * message too big to send only fills the disk. */
+	bool	 too_big;
 	char	 queue_id[32];		/* the queue entry of OUT_QUEUED, or "" */
 	char	 dropped[40];		/* the drop entry (sysmode.h), or "" */
 };

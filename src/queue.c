@@ -366,6 +366,8 @@ queue_save_failed(const struct account *a, struct message *m,
 	char *dir, *eml;
 
 	rep->saved[0] = '\0';
+	if (rep->too_big)
+		return;
 	failed_env(&q, a, env, rep);
 	if (q.last_error == NULL) {	/* nothing refused */
 		queuefile_env_free(&q);

@@ -63,7 +63,8 @@ int	queue_defer(const struct account *a, struct message *m,
  * error).  When that cannot be written, the message is appended to
  * ~/dead.letter (mbox, after a "From " line).  rep->saved names the file
  * written: ID.eml or dead.letter; "" when nothing was refused or nothing
- * could be written.
+ * could be written, and when the message was refused for its size
+ * (rep->too_big: nothing is kept, as for max_size).
  */
 void	queue_save_failed(const struct account *a, struct message *m,
 	    const struct envelope *env, struct report *rep);

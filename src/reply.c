@@ -222,6 +222,13 @@ reply_said_set(struct reply_said *d, const struct smtp_reply *r)
 	reply_summary(r, d->line, sizeof(d->line));
 }
 
+bool
+reply_said_too_big(const struct reply_said *d)
+{
+	return strcmp(d->status, "5.3.4") == 0 ||
+	    (d->code == 552 && d->status[0] == '\0');
+}
+
 /* --- EHLO capabilities --------------------------------------------- */
 
 /* One EHLO line's parameters: what follows the keyword. */

@@ -59,6 +59,11 @@ struct reply_said {
 };
 /* Keep r in d; a NULL r (or code 0) clears d. */
 void	reply_said_set(struct reply_said *d, const struct smtp_reply *r);
+/* The refusal says the message is too big: RFC 3463's 5.3.4, or 552
+ * without an enhanced code (RFC 1870 §6.1's answer to MAIL or to the
+ * data).  Ask it of a transaction's refusal only: a RCPT's 552 is most
+ * often a full mailbox. */
+bool	reply_said_too_big(const struct reply_said *d);
 
 /* EHLO extensions (RFC 1869 and successors). */
 enum {

@@ -99,6 +99,7 @@ struct smtp {
 	/* The stage whose reply failed the current transaction, or
 	 * STAGE_CONNECT while none has (smtp_fail_stage). */
 	enum smtp_stage	 txn_fail_stage;
+	bool		 txn_too_big;	/* smtp_too_big() */
 };
 
 /* One transaction while its replies are matched to its commands. */
@@ -649,6 +650,12 @@ smtp_usable(const struct smtp *s)
 }
 
 bool
+smtp_too_big(const struct smtp *s)
+{
+	return s->txn_too_big;
+}
+
+bool
 smtp_lost_unanswered(const struct smtp *s)
 {
 	return !s->usable && (!s->txn_heard || s->txn_first_code == 421);
@@ -710,6 +717,37 @@ smtp_abort(struct smtp *s)
 
 /* ---- transaction: MAIL, RCPT, DATA ------------------------------------- */
 
+/* "host:port", as the user configured it, for messages about the
+ * message rather than the dialogue. */
+static void
+smtp_server_name(const struct smtp *s, char *out, size_t outlen)
+{
+	if (s->p.host != NULL && s->p.port > 0)
+		snprintf(out, outlen, "%s:%d", s->p.host, s->p.port);
+	else
+		snprintf(out, outlen, "%s", conn_peer(s->conn));
+}
+
+/* A refusal for the message's size: said for people, with the size when
+ * SIZE made it known, and the server's own words after. */
+static void
+txn_fail_too_big(struct smtp *s, struct txn *x)
+{
+	char server[300], have[64];
+
+	s->txn_too_big = true;
+	smtp_server_name(s, server, sizeof(server));
+	if (x->size > 0)
+		err_set(&x->fail, EX_DATAERR, "message is %s after encoding; "
+		    "%s refused it as too big: %s (in reply to %s)",
+		    size_human((long long)x->size, have, sizeof(have)), server,
+		    x->fail_said.line, smtp_stage_name(s->txn_fail_stage));
+	else
+		err_set(&x->fail, EX_DATAERR, "message too big for %s: it "
+		    "said %s (in reply to %s)", server, x->fail_said.line,
+		    smtp_stage_name(s->txn_fail_stage));
+}
+
 /* Note the first refusal of the transaction; later ones do not replace it. */
 static void
 txn_fail(struct smtp *s, struct txn *x)
@@ -720,6 +758,8 @@ txn_fail(struct smtp *s, struct txn *x)
 	s->txn_fail_stage = s->stage;
 	reply_said_set(&x->fail_said, &s->reply);
 	smtp_reply_error(s, &x->fail);
+	if (reply_said_too_big(&x->fail_said))
+		txn_fail_too_big(s, x);
 }
 
 /* RFC 3461 §4: xtext, "+" and two upper-case hex digits for the rest. */
@@ -1179,17 +1219,24 @@ txn_check(const struct smtp_txn *t, struct err *e)
 	return 0;
 }
 
-/* RFC 1870 §6.1: do not send what the server said it would refuse. */
+/* RFC 1870 §6.1: do not send what the server said it would refuse.  A
+ * message over the limit is the message's problem, not the session's
+ * (EX_DATAERR, as max_size): no retry makes it smaller. */
 static int
 txn_check_size(struct smtp *s, struct txn *x, struct err *e)
 {
+	char have[64], most[64], server[300];
+
 	if (!(s->caps.flags & CAP_SIZE) || s->caps.size_max == 0)
 		return 0;
 	if ((unsigned long long)x->size <= s->caps.size_max)
 		return 0;
-	return err_set(e, EX_UNAVAILABLE, "%s: message size %lld exceeds "
-	    "the server's limit of %llu bytes", conn_peer(s->conn),
-	    (long long)x->size, s->caps.size_max);
+	s->txn_too_big = true;
+	size_human_pair((long long)x->size, (long long)s->caps.size_max,
+	    have, most, sizeof(have));
+	smtp_server_name(s, server, sizeof(server));
+	return err_set(e, EX_DATAERR, "message is %s after encoding; "
+	    "%s accepts at most %s", have, server, most);
 }
 
 /* The wire form for this server; its size and 8-bit test only when the
@@ -1294,6 +1341,7 @@ smtp_send(struct smtp *s, struct smtp_txn *t, struct err *e)
 	reply_init(&s->reply);
 	s->txn_heard = false;
 	s->txn_first_code = 0;
+	s->txn_too_big = false;
 
 	if (!s->usable)
 		rc = err_set(e, EX_TEMPFAIL, "%s: session no longer usable",

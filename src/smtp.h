@@ -136,6 +136,12 @@ const struct smtp_reply *smtp_ehlo_reply(const struct smtp *s);
  * -1 the session may still be usable when smtp_usable() says so. */
 int	smtp_send(struct smtp *s, struct smtp_txn *t, struct err *e);
 bool	smtp_usable(const struct smtp *s);
+/* After smtp_send returned -1: the message was refused for its size,
+ * before sending (over the SIZE the server announced; e->ex EX_DATAERR)
+ * or by the server's reply (reply_said_too_big).  e then says so in
+ * words for people: "message is 2.7 GiB after encoding;
+ * smtp.example.com:587 accepts at most 32 MiB". */
+bool	smtp_too_big(const struct smtp *s);
 /* After smtp_send returned -1: the session was lost before the server
  * answered any command of this transaction (dropped, or its first answer
  * was 421, as from a server closing an idle session; RFC 5321 §3.8).

@@ -801,6 +801,17 @@ do_helo(struct smtpd *d, const struct smtpd_cmd *c)
 	reply(d, 250, "", "ENHANCEDSTATUSCODES");
 }
 
+/* RFC 1870 §6.1: over the account's max_size, in sizes for people. */
+static void
+too_big(struct smtpd *d, long long size)
+{
+	char have[64], most[64];
+
+	size_human_pair(size, d->max_size, have, most, sizeof(have));
+	reply(d, 552, "5.3.4", "message is %s; max_size allows at most %s",
+	    have, most);
+}
+
 static void
 do_mail(struct smtpd *d, const struct smtpd_cmd *c)
 {
@@ -819,8 +830,7 @@ do_mail(struct smtpd *d, const struct smtpd_cmd *c)
 	}
 	d->max_size = submit_session_max_size(d->ss, c->path);
 	if (d->max_size > 0 && c->size > d->max_size) {
-		reply(d, 552, "5.3.4", "message size %lld exceeds max_size "
-		    "%lld", c->size, d->max_size);
+		too_big(d, c->size);
 		return;
 	}
 	d->from = xstrdup(c->path);
@@ -1028,8 +1038,7 @@ do_data(struct smtpd *d)
 	    write_all(sp.fd, sp.b.data, sp.b.len) == -1)
 		sp.failed = true;
 	if (r == IN_OK && d->max_size > 0 && sp.bytes > d->max_size)
-		reply(d, 552, "5.3.4", "message size %lld exceeds max_size "
-		    "%lld", sp.bytes, d->max_size);
+		too_big(d, sp.bytes);
 	else if (r == IN_OK)
 		run_transaction(d, &sp);
 	buf_free(&sp.b);

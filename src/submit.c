@@ -301,6 +301,7 @@ static int
 check_max_size(const struct submission *sub, struct err *e)
 {
 	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
+	char have[64], most[64], label[300];
 	long long size;
 
 	if (sub->a->max_size <= 0)
@@ -308,8 +309,10 @@ check_max_size(const struct submission *sub, struct err *e)
 	size = (long long)wire_size(&sub->msg, &w);
 	if (size <= sub->a->max_size)
 		return 0;
-	return err_set(e, EX_DATAERR, "message size %lld exceeds max_size %lld",
-	    size, sub->a->max_size);
+	size_human_pair(size, sub->a->max_size, have, most, sizeof(have));
+	return err_set(e, EX_DATAERR, "message is %s; max_size of %s allows "
+	    "at most %s", have, config_account_label(sub->a, label,
+	    sizeof(label)), most);
 }
 
 /* Read the message: composed from the options, or from stdin in sendmail

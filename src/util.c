@@ -290,6 +290,45 @@ ascii_eqn_ci(const char *a, const char *b, size_t n)
 	return true;
 }
 
+const char *
+size_human(long long n, char *out, size_t outlen)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	size_t u = 0;
+
+	if (n < 1024) {
+		snprintf(out, outlen, "%lld byte%s", n, n == 1 ? "" : "s");
+		return out;
+	}
+	v /= 1024;
+	while (v >= 1023.95 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1024;
+		u++;
+	}
+	/* "32.0 MiB" says nothing "32 MiB" does not. */
+	if ((long long)(v * 10 + 0.5) % 10 == 0)
+		snprintf(out, outlen, "%.0f %s", v, unit[u]);
+	else
+		snprintf(out, outlen, "%.1f %s", v, unit[u]);
+	return out;
+}
+
+void
+size_human_pair(long long a, long long b, char *aout, char *bout,
+    size_t outlen)
+{
+	size_human(a, aout, outlen);
+	size_human(b, bout, outlen);
+	if (a != b && a >= 1024 && strcmp(aout, bout) == 0) {
+		size_t n = strlen(aout);
+
+		snprintf(aout + n, outlen - n, " (%lld bytes)", a);
+		n = strlen(bout);
+		snprintf(bout + n, outlen - n, " (%lld bytes)", b);
+	}
+}
+
 bool
 ascii_eq_ci(const char *a, const char *b)
 {

@@ -114,6 +114,16 @@ int	fingerprint_parse(const char *s, unsigned char *out, size_t max,
 void	fingerprint_format(const unsigned char *d, size_t n, char *out,
 	    size_t outlen);
 
+/* A byte count for people, in binary units: "900 bytes", "4.2 KiB",
+ * "32 MiB", "2.7 GiB" (one decimal, none when it is 0).  Returns out. */
+const char *size_human(long long n, char *out, size_t outlen);
+/* Two sizes a message compares ("2.7 GiB" against "32 MiB"): when both
+ * round to the same words, each gets its exact byte count as well
+ * ("32 MiB (33554433 bytes)"), so the message never reads "32 MiB is
+ * over 32 MiB". */
+void	size_human_pair(long long a, long long b, char *aout, char *bout,
+	    size_t outlen);
+
 /* RFC 5322 §3.3 date-time of t in local time with a numeric zone; the
  * names are fixed English whatever the locale.  Newly allocated. */
 char	*date_rfc5322(time_t t);

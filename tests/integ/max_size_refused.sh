@@ -13,7 +13,7 @@ smarthost_config off "max_size 1k"
 } > "$T/big.txt"
 run_postie -C "$CFG" bob@example.net < "$T/big.txt"
 assert_exit 65
-assert_matches "$T/err" "^postie: message size [0-9]+ exceeds max_size 1024$"
+assert_matches "$T/err" "^postie: message is [0-9.]+ KiB; max_size of account default \(.*postierc\) allows at most 1 KiB$"
 [ "$(wc -l < "$T/err")" -eq 1 ] || fail "more than one line on stderr"
 assert_no_connection
 assert_received 0

@@ -10,11 +10,14 @@ Built on Debian's python3-aiosmtpd 1.4.3; run it with /usr/bin/python3.
              [--auth USER:PASS] [--auth-without-tls] [--smtputf8]
              [--oauth-token-file FILE [--oauth-mechs OAUTHBEARER,XOAUTH2]]
              [--no-8bitmime] [--no-pipelining] [--chunking]
+             [--size-limit BYTES]
              [--fault SPEC]... | [--raw-script FILE]
 
 --require-client-cert CAFILE makes the TLS handshake demand a client
 certificate signed by a CA in CAFILE (ssl.CERT_REQUIRED); --tls-max-version
-caps the TLS version the server accepts (1.2 or 1.3).
+caps the TLS version the server accepts (1.2 or 1.3).  --size-limit
+BYTES is the SIZE advertised in EHLO (default aiosmtpd's 33554432), and a
+message over it gets 552 after its data.
 
 Each message received is saved as DIR/N.eml (the content bytes exactly as
 received, after dot-unstuffing) and DIR/N.json (envelope, peer, TLS,
@@ -481,6 +484,8 @@ async def serve_aiosmtpd(opts, log):
 	kw = dict(hostname="test.smtpd.invalid", ident="ESMTP postie-test",
 		  enable_SMTPUTF8=opts.smtputf8, decode_data=False,
 		  timeout=opts.timeout)
+	if opts.size_limit is not None:
+		kw["data_size_limit"] = opts.size_limit
 	if ctx and not opts.implicit_tls:
 		kw["tls_context"] = ctx
 		kw["require_starttls"] = opts.require_starttls
@@ -613,6 +618,7 @@ def parse_args(argv):
 	p.add_argument("--no-pipelining", action="store_true")
 	p.add_argument("--chunking", action="store_true")
 	p.add_argument("--timeout", type=float, default=60)
+	p.add_argument("--size-limit", type=int, metavar="BYTES")
 	p.add_argument("--fault", action="append", default=[])
 	p.add_argument("--raw-script")
 	opts = p.parse_args(argv)

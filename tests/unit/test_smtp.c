@@ -1009,8 +1009,8 @@ size_over_server_limit_not_sent(void)
 	set_body("hello\r\n", 65536);
 	txn_init(&t, r, 1, to);
 	CHECK_INT(run_txn(&f, steps, &p, &t, &e), -1);
-	CHECK_INT(e.ex, EX_UNAVAILABLE);
-	CHECK(strstr(e.msg, "exceeds") != NULL);
+	CHECK_INT(e.ex, EX_DATAERR);
+	CHECK(strstr(e.msg, "accepts at most 3 bytes") != NULL);
 	CHECK_INT(r[0].state, RCPT_FAILED);
 	CHECK(fake_find(&f, "MAIL") < 0);
 	fake_free(&f);

@@ -223,7 +223,34 @@ read_all_max_bounds_the_file(void)
 	close(fd);
 }
 
+/* Sizes in messages read as people write them; two that round alike
+ * show their byte counts. */
+static void
+size_human_cases(void)
+{
+	static const struct {
+		long long n;
+		const char *want;
+	} cases[] = {
+		{ 0, "0 bytes" }, { 1, "1 byte" }, { 1023, "1023 bytes" },
+		{ 1024, "1 KiB" }, { 4300, "4.2 KiB" },
+		{ 33554432, "32 MiB" }, { 2900000000LL, "2.7 GiB" },
+		{ 1048575, "1 MiB" }, { 1536LL << 30, "1.5 TiB" },
+	};
+	char a[64], b[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK_STR(size_human(cases[i].n, a, sizeof(a)), cases[i].want);
+	size_human_pair(33554433, 33554432, a, b, sizeof(a));
+	CHECK_STR(a, "32 MiB (33554433 bytes)");
+	CHECK_STR(b, "32 MiB (33554432 bytes)");
+	size_human_pair(2900000000LL, 33554432, a, b, sizeof(a));
+	CHECK_STR(a, "2.7 GiB");
+	CHECK_STR(b, "32 MiB");
+}
+
 static const struct test tests[] = {
+	TEST(size_human_cases),
 	TEST(buf_keeps_nul_bytes_and_length),
 	TEST(buf_grows_past_many_doublings),
 	TEST(strlist_is_null_terminated_and_case_blind),
