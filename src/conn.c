@@ -471,13 +471,36 @@ conn_starttls(struct conn *c, const struct tls_params *p, int timeout_ms,
 	if (conn_pending(c) > 0 || queued > 0)
 		return err_set(e, EX_PROTOCOL, "%s sent data before the TLS "
 		    "handshake (command injection, CVE-2011-0411)", c->peer);
-	if (c->out_len > 0)
-		return err_set(e, EX_SOFTWARE, "%s: unsent data before TLS",
+	return conn_tls_implicit(c, p, timeout_ms, e);
+}
+
+int
+conn_tls_implicit(struct conn *c, const struct tls_params *p, int timeout_ms,
+    struct err *e)
+{
+	if (c->tls != NULL)
+		return err_set(e, EX_SOFTWARE, "%s: TLS already active",
 		    c->peer);
+	if (c->out_len > 0 || conn_pending(c) > 0)
+		return err_set(e, EX_SOFTWARE, "%s: unsent or unread data "
+		    "before TLS", c->peer);
 	c->in_off = c->in_len = 0;
 	if (tls_start(&c->tls, c->fd, p, timeout_ms, e) == -1)
 		return err_prefix(e, "%s", c->peer);
 	return 0;
+}
+
+int
+conn_wait_input(struct conn *c, int timeout_ms, struct err *e)
+{
+	int r;
+
+	if (conn_pending(c) > 0)
+		return 1;
+	r = fd_wait(c->fd, POLLIN, now_ms() + timeout_ms);
+	if (r < 0)
+		return err_sys(e, EX_OSERR, "poll");
+	return r > 0 ? 1 : 0;
 }
 
 bool

@@ -64,11 +64,19 @@ int	conn_connect_addr(struct conn **c, const struct sockaddr *sa,
 int	conn_connect_host(struct conn **c, const char *host, int port,
 	    const struct conn_via *via, int timeout_ms, struct err *e);
 
-/* Start TLS on the connection (implicit TLS right after connect, or after
- * the STARTTLS 220).  Fails with EX_PROTOCOL when unread input is pending:
- * plaintext sent before the handshake is an injection (CVE-2011-0411). */
+/* Start TLS on the connection after the STARTTLS 220.  Fails with
+ * EX_PROTOCOL when unread input is pending: plaintext sent before the
+ * handshake is an injection (CVE-2011-0411). */
 int	conn_starttls(struct conn *c, const struct tls_params *p,
 	    int timeout_ms, struct err *e);
+/* Start implicit TLS right after connect.  Bytes the server sent first
+ * are no injection (there was no plaintext session): the handshake reads
+ * them, and a plain SMTP greeting sets *p->plain_reply (tls.h). */
+int	conn_tls_implicit(struct conn *c, const struct tls_params *p,
+	    int timeout_ms, struct err *e);
+/* Wait up to timeout_ms for input: 1 when some is there (or the server
+ * closed), 0 when none came, -1 on a poll error (e filled). */
+int	conn_wait_input(struct conn *c, int timeout_ms, struct err *e);
 bool	conn_is_tls(const struct conn *c);
 const struct tls *conn_tls(const struct conn *c);
 

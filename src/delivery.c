@@ -27,6 +27,7 @@
 #include "log.h"
 #include "oauth2.h"
 #include "reply.h"
+#include "tlsport.h"
 #include "wire.h"
 
 #define CONNECT_TIMEOUT_MS	(60 * 1000)	/* when the account sets none */
@@ -75,6 +76,9 @@ struct dctx {
 	/* "host:port" of the hosts whose STARTTLS negotiation failed, when
 	 * no queue run keeps them (clear_hosts). */
 	struct strlist clear;
+	/* ex != 0: the TLS mode does not fit the port (tlsport.h): no host
+	 * and no retry can help, the whole delivery fails with it. */
+	struct err misconfig;
 };
 
 /* ---- the body source ----
@@ -1099,13 +1103,68 @@ starttls_failed(struct dctx *x, const struct destination *d,
 	return HOST_DONE;
 }
 
+enum connect_rc {
+	CONNECT_OK = 0, CONNECT_UNREACHABLE, CONNECT_TLS_REFUSED,
+	CONNECT_MISMATCH,
+};
+
+/* Connect, then per the TLS mode start implicit TLS, or make sure that a
+ * smarthost's port greets in plain text before the session waits a whole
+ * timeout for it (tlsport.h).  A server slower than the probe gets a new
+ * connection, waited for without probing. */
+static enum connect_rc
+session_connect(struct dctx *x, const struct destination *d,
+    const char *host, const struct smtp_params *p, struct conn **cp,
+    struct err *e)
+{
+	bool probe = d->domain == NULL && d->tls != TLSMODE_IMPLICIT;
+	bool mismatch = false;
+	struct conn_via via;
+
+	via_for(x->a, &via);
+	for (;;) {
+		if (conn_connect_host(cp, host, d->port, &via,
+		    connect_timeout_ms(x->a, d), e) == -1)
+			return CONNECT_UNREACHABLE;
+		if (x->tracing)
+			conn_set_trace(*cp, log_trace, &x->trace);
+		if (d->tls == TLSMODE_IMPLICIT) {
+			if (tlsport_implicit(*cp, &p->tlsp, host, d->port,
+			    timeout_ms(x->a), &mismatch, e) == 0)
+				return CONNECT_OK;
+			conn_close(*cp);
+			if (mismatch)
+				return CONNECT_MISMATCH;
+			tls_failure_temporary(e);
+			return e->ex == EX_NOPERM ? CONNECT_TLS_REFUSED :
+			    CONNECT_UNREACHABLE;
+		}
+		if (!probe)
+			return CONNECT_OK;
+		switch (tlsport_greeting(*cp, d->tls == TLSMODE_STARTTLS,
+		    host, d->port, timeout_ms(x->a), e)) {
+		case TLSPORT_GREETS:
+			return CONNECT_OK;
+		case TLSPORT_SLOW:
+			conn_close(*cp);
+			probe = false;
+			continue;
+		case TLSPORT_MISMATCH:
+			conn_close(*cp);
+			return CONNECT_MISMATCH;
+		default:
+			conn_close(*cp);
+			return CONNECT_UNREACHABLE;
+		}
+	}
+}
+
 /* Connect, TLS, session, transaction, with password (or token). */
 static enum host_rc
 deliver_new_session(struct dctx *x, const struct destination *d,
     const char *host, const char *password, struct err *e)
 {
 	struct smtp_params p;
-	struct conn_via via;
 	struct conn *c;
 	struct smtp *s;
 	bool tls_failed = false, dane_tls;
@@ -1114,24 +1173,22 @@ deliver_new_session(struct dctx *x, const struct destination *d,
 	if (dane_params(d, host, &p, e) == -1)
 		return HOST_NEXT;
 	dane_tls = p.tls != d->tls;
-	via_for(x->a, &via);
-	if (conn_connect_host(&c, host, d->port, &via,
-	    connect_timeout_ms(x->a, d), e) == -1)
-		return host_unreachable(x, d, host, e);
-	if (x->tracing)
-		conn_set_trace(c, log_trace, &x->trace);
 	if (in_clear(x, d, host))
 		p.tls = TLSMODE_NONE;
 	p.tls_failed = &tls_failed;
-	if (d->tls == TLSMODE_IMPLICIT &&
-	    conn_starttls(c, &p.tlsp, timeout_ms(x->a), e) == -1) {
-		conn_close(c);
-		tls_failure_temporary(e);
-		if (e->ex != EX_NOPERM)	/* dropped or stalled handshake */
-			return host_unreachable(x, d, host, e);
+	switch (session_connect(x, d, host, &p, &c, e)) {
+	case CONNECT_OK:
+		break;
+	case CONNECT_MISMATCH:
+		x->misconfig = *e;
+		fail_rest(x, d, OUT_TEMPFAIL, EX_CONFIG, e->msg, NULL);
+		return HOST_DONE;
+	case CONNECT_TLS_REFUSED:
 		note_relay(x, d, RELAY_UNAVAILABLE);
 		fail_rest_err(x, d, e, NULL, STAGE_CONNECT);
 		return HOST_DONE;
+	default:	/* no connection, dropped or stalled handshake */
+		return host_unreachable(x, d, host, e);
 	}
 	if (smtp_open(&s, c, &p, &x->host_said, e) == -1) {
 		if (dane_tls && e->ex == EX_NOPERM) {
@@ -1279,8 +1336,11 @@ delivery_probe(const struct account *a, struct smtp **s, struct err *e)
 	via_for(a, &via);
 	if (conn_connect_host(&c, a->host, d.port, &via, timeout_ms(a),
 	    e) == 0) {
+		bool mismatch = false;
+
 		if (d.tls != TLSMODE_IMPLICIT ||
-		    conn_starttls(c, &p.tlsp, timeout_ms(a), e) == 0) {
+		    tlsport_implicit(c, &p.tlsp, a->host, d.port,
+		    timeout_ms(a), &mismatch, e) == 0) {
 			stage = STAGE_GREETING;
 			if (smtp_open(s, c, &p, NULL, e) == 0)
 				return 0;
@@ -1334,6 +1394,10 @@ delivery_run(const struct account *a, struct message *m,
 		if (o->progress != NULL && i + 1 < r.n)
 			o->progress(o->progress_arg, rep, x.decided);
 	}
+	if (x.misconfig.ex != 0) {
+		*e = x.misconfig;
+		report_free(rep);
+	}
 	for (size_t i = 0; i < rep->n; i++)
 		if (!x.decided[i])	/* in no destination: a route bug */
 			result_set(&x, i, OUT_TEMPFAIL, EX_SOFTWARE,
@@ -1346,7 +1410,7 @@ delivery_run(const struct account *a, struct message *m,
 	free(x.slot);
 	route_free(&r);
 	dkim_teardown(&x);
-	return 0;
+	return x.misconfig.ex != 0 ? -1 : 0;
 }
 
 void

@@ -113,7 +113,10 @@ void	delivery_cache_close(struct delivery_cache *c);
 
 /* Deliver m to every recipient of env along the account's route.  The
  * report is always filled (one entry per envelope recipient) unless a
- * failure prevents any attempt (then -1 with e: bad route, EX_CONFIG...). */
+ * failure prevents any attempt (then -1 with e: bad route, EX_CONFIG...),
+ * or the smarthost's port does not speak the configured TLS mode
+ * (tlsport.h: -1, EX_CONFIG, what to change; no report, nothing for the
+ * queue: no retry cures it). */
 int	delivery_run(const struct account *a, struct message *m,
 	    const struct envelope *env, const struct delivery_opts *o,
 	    struct report *rep, struct err *e);

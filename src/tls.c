@@ -16,7 +16,9 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <sys/socket.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,10 @@ struct tls {
 	char				 dane[96];	/* the TLSA record matched, or "" */
 	/* Why the callback refused the certificate, for the error. */
 	char				 why[ERR_MSG_MAX];
+	/* The first bytes the server sent, to tell a plain SMTP reply
+	 * from a TLS record when the handshake fails. */
+	unsigned char			 first[4];
+	size_t				 nfirst;
 };
 
 static bool
@@ -255,6 +261,59 @@ tls_check_priorities(const char *prio, bool tls13_only, struct err *e)
 	return -1;
 }
 
+/* The socket as GnuTLS reads it, keeping the first bytes the server sent
+ * (a plain "220 " where a TLS record belongs says which port this is). */
+static ssize_t
+tls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+	struct tls *t = ptr;
+	ssize_t n = recv(t->fd, buf, len, 0);
+
+	if (n > 0 && t->nfirst < sizeof(t->first)) {
+		size_t k = sizeof(t->first) - t->nfirst;
+
+		if (k > (size_t)n)
+			k = (size_t)n;
+		memcpy(t->first + t->nfirst, buf, k);
+		t->nfirst += k;
+	}
+	return n;
+}
+
+static int
+tls_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	struct tls *t = ptr;
+	struct pollfd pfd = { .fd = t->fd, .events = POLLIN };
+
+	return poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
+}
+
+/* One sendmsg per flight, as GnuTLS's own transport does: records sent
+ * one by one let a server that closes after reading the first (a refused
+ * client certificate) reset the connection before its alert is read. */
+static ssize_t
+tls_vec_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
+{
+	struct tls *t = ptr;
+	struct msghdr msg = { .msg_iov = (struct iovec *)(uintptr_t)iov,
+	    .msg_iovlen = (size_t)iovcnt };
+
+	return sendmsg(t->fd, &msg, MSG_NOSIGNAL);
+}
+
+/* The server's first bytes are an SMTP reply ("220 ", "554-"), not a TLS
+ * record (whose first byte is a content type, 20 to 24). */
+static bool
+plain_reply_seen(const struct tls *t)
+{
+	const unsigned char *f = t->first;
+
+	return t->nfirst == sizeof(t->first) && f[0] >= '2' && f[0] <= '5' &&
+	    f[1] >= '0' && f[1] <= '9' && f[2] >= '0' && f[2] <= '9' &&
+	    (f[3] == ' ' || f[3] == '-');
+}
+
 static int
 setup_session(struct tls *t, const struct tls_params *p, struct err *e)
 {
@@ -281,7 +340,10 @@ setup_session(struct tls *t, const struct tls_params *p, struct err *e)
 		gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, sni, strlen(sni));
 	gnutls_session_set_ptr(t->s, t);
 	gnutls_session_set_verify_function(t->s, verify_cb);
-	gnutls_transport_set_int(t->s, t->fd);
+	gnutls_transport_set_ptr(t->s, t);
+	gnutls_transport_set_pull_function(t->s, tls_pull);
+	gnutls_transport_set_pull_timeout_function(t->s, tls_pull_timeout);
+	gnutls_transport_set_vec_push_function(t->s, tls_vec_push);
 	return 0;
 }
 
@@ -335,6 +397,13 @@ alert_error(struct tls *t, const char *during, struct err *e)
 static int
 handshake_error(struct tls *t, int r, struct err *e)
 {
+	if (plain_reply_seen(t)) {
+		if (t->p->plain_reply != NULL)
+			*t->p->plain_reply = true;
+		return err_set(e, EX_CONFIG, "the server answered in plain "
+		    "text (\"%.3s\") where a TLS record was expected",
+		    (const char *)t->first);
+	}
 	switch (r) {
 	case GNUTLS_E_CERTIFICATE_ERROR:
 	case GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR:

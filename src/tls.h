@@ -49,6 +49,11 @@ struct tls_params {
 	 * MX host and dane_domain as the MX domain); NULL otherwise. */
 	const struct tlsa_list *dane;
 	const char *dane_domain;
+	/* Out, when not NULL: set true when the handshake failed because
+	 * the server answered with a plain SMTP reply ("220 ...") where a
+	 * TLS record belonged (e then EX_CONFIG): it does not speak TLS
+	 * first on this port. */
+	bool	*plain_reply;
 };
 
 struct tls;

@@ -1,8 +1,8 @@
 #!/bin/bash
-# With queue off, a TLS handshake that fails is a temporary failure (75),
-# after STARTTLS as with implicit TLS; a certificate that is not trusted
-# exits 77 (postie(1), EXIT STATUS).  Nothing is sent either way, and
-# --serverinfo exits as a delivery would.
+# With queue off, a TLS handshake that fails is a temporary failure (75);
+# implicit TLS answered by a plain greeting is a configuration error (78);
+# a certificate that is not trusted exits 77 (postie(1), EXIT STATUS).
+# Nothing is sent either way, and --serverinfo exits as a delivery would.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
 make_certs
 start_smtpd --starttls --fault tls-handshake-fails
@@ -14,7 +14,9 @@ assert_received 0
 run_postie -C "$CFG" --serverinfo </dev/null
 assert_exit 75 "--serverinfo, STARTTLS handshake failed"
 
-# Implicit TLS to a server that answers in plain text.
+# Implicit TLS to a server that answers with a plain SMTP greeting: no
+# retry cures that, the port or tls_starttls is wrong (issue 16; the
+# wording is tls_mode_port_mismatch.sh's): 78.
 cat > "$T/plain.script" <<'SCRIPT'
 send 220 plain.example ESMTP, not TLS
 sleep 2
@@ -23,7 +25,8 @@ SCRIPT
 start_raw_server "$T/plain.script"
 smarthost_config implicit
 printf 'Subject: x\n\nbody\n' | run_postie -C "$CFG" bob@example.net
-assert_exit 75 "implicit TLS handshake failed, queue off"
+assert_exit 78 "implicit TLS against a plain greeting, queue off"
+assert_contains "$T/err" "speaks plain SMTP"
 
 # Not trusted (the system store does not know the test CA): 77.
 start_smtpd --starttls
