@@ -641,6 +641,25 @@ tls_failure_temporary(struct err *e)
 		e->ex = EX_TEMPFAIL;
 }
 
+/* A smarthost failure that a fixed configuration cures (design §5): what
+ * to fix, for the line that tells the user (submit.c names the account
+ * and file).  The first such word stays. */
+static void
+note_fix(struct dctx *x, const struct destination *d, enum smtp_fault f)
+{
+	static const char *const fix[] = {
+		[FAULT_AUTH_REFUSED] = "the password",
+		[FAULT_NO_STARTTLS] = "tls and tls_starttls",
+		[FAULT_STARTTLS_REFUSED] = "tls and tls_starttls",
+		[FAULT_TLS_UNTRUSTED] = "tls_trust_file or tls_fingerprint",
+	};
+
+	if (d->domain != NULL || x->rep->fix[0] != '\0' || f == FAULT_NONE ||
+	    (size_t)f >= sizeof(fix) / sizeof(fix[0]))
+		return;
+	snprintf(x->rep->fix, sizeof(x->rep->fix), "%s", fix[f]);
+}
+
 /* Server, TLS and final reply for the report and the log line. */
 static void
 note_session(struct dctx *x, const struct destination *d, const char *host,
@@ -1164,6 +1183,7 @@ static enum host_rc
 deliver_new_session(struct dctx *x, const struct destination *d,
     const char *host, const char *password, struct err *e)
 {
+	enum smtp_fault fault = FAULT_NONE;
 	struct smtp_params p;
 	struct conn *c;
 	struct smtp *s;
@@ -1185,18 +1205,20 @@ deliver_new_session(struct dctx *x, const struct destination *d,
 		return HOST_DONE;
 	case CONNECT_TLS_REFUSED:
 		note_relay(x, d, RELAY_UNAVAILABLE);
+		note_fix(x, d, FAULT_TLS_UNTRUSTED);
 		fail_rest_err(x, d, e, NULL, STAGE_CONNECT);
 		return HOST_DONE;
 	default:	/* no connection, dropped or stalled handshake */
 		return host_unreachable(x, d, host, e);
 	}
-	if (smtp_open(&s, c, &p, &x->host_said, e) == -1) {
+	if (smtp_open_fault(&s, c, &p, &x->host_said, &fault, e) == -1) {
 		if (dane_tls && e->ex == EX_NOPERM) {
 			/* DANE made TLS mandatory here and the certificate
 			 * or the STARTTLS offer failed it: the next MX. */
 			dane_failed(&p, host, e);
 			return host_unreachable(x, d, host, e);
 		}
+		note_fix(x, d, fault);
 		if (tls_failed)
 			return starttls_failed(x, d, host, password, e);
 		if (e->ex == EX_TEMPFAIL)	/* 4xx greeting, or dropped */

@@ -67,6 +67,10 @@ struct report {
 	char	 tls[128];		/* "TLSv1.3 ..." or "" */
 	char	 reply[ERR_MSG_MAX];	/* the server's final reply */
 	char	 saved[512];		/* where a refused message was kept, or "" */
+	/* A smarthost failure that a fixed configuration cures (535 to
+	 * AUTH, STARTTLS missing or refused, an untrusted certificate):
+	 * which keys to fix ("the password"), or "". */
+	char	 fix[64];
 	/* The message was refused for its size (smtp_too_big): permanent
 	 * (EX_DATAERR) and, as for max_size, not kept: a copy of a
 	 * message too big to send only fills the disk. */

@@ -81,9 +81,12 @@ run_deliver(const struct cli *cli)
 			    rep.v[i].text);
 	for (size_t i = 0; i < rep.n; i++)
 		if (rep.v[i].outcome == OUT_QUEUED) {
-			/* One line: the queue owns it now (design §5). */
-			fprintf(stderr, "postie: queued as %s, will retry: "
-			    "%s\n", rep.queue_id, rep.v[i].text);
+			/* One line: the queue owns it now (design §5);
+			 * a configuration problem is no "will retry". */
+			fprintf(stderr, "postie: queued as %s, %s: %s\n",
+			    rep.queue_id, rep.fix[0] != '\0' &&
+			    rep.v[i].ex == EX_NOPERM ? "not sent" :
+			    "will retry", rep.v[i].text);
 			if (queue_retry_hint() != NULL)
 				fprintf(stderr, "postie: %s\n",
 				    queue_retry_hint());

@@ -75,6 +75,18 @@ rcpt_keep(struct queue_rcpt *qr, const struct rcpt_result *rr)
 	qr->reply = rr->reply[0] != '\0' ? xstrdup(rr->reply) : NULL;
 }
 
+long long
+queue_entry_backoff(const struct queue_env *q, int attempts)
+{
+	long long d = queue_backoff(attempts);
+
+	for (size_t i = 0; i < q->nrcpts; i++)
+		if (q->rcpts[i].state == QR_PENDING &&
+		    (q->rcpts[i].ex == EX_NOPERM || q->rcpts[i].ex == EX_CONFIG))
+			return d > QUEUE_CONFIG_DELAY ? d : QUEUE_CONFIG_DELAY;
+	return d;
+}
+
 char *
 queue_dir_path(const struct account *a)
 {
@@ -170,7 +182,6 @@ queue_defer(const struct account *a, struct message *m,
 	memset(&q, 0, sizeof(q));
 	q.created = q.last_try = now;
 	q.attempts = 1;
-	q.next_try = now + queue_backoff(1);
 	q.config = config_id(a->file);
 	q.account = dup_or_null(a->name);
 	q.from = xstrdup(env->from);
@@ -187,6 +198,7 @@ queue_defer(const struct account *a, struct message *m,
 			r->addr = xstrdup(rep->v[i].addr);
 			rcpt_keep(r, &rep->v[i]);
 		}
+	q.next_try = now + queue_entry_backoff(&q, 1);
 	dir = queue_dir_path(a);
 	rc = queuefile_add(dir, m, &q, e);
 	if (rc == 0) {
@@ -869,7 +881,7 @@ settle(struct qrun *r, struct queue_env *q, const struct account *a,
 		free(msg);
 	}
 	q->attempts++;
-	q->next_try = r->now + queue_backoff(q->attempts);
+	q->next_try = r->now + queue_entry_backoff(q, q->attempts);
 	if (queuefile_write_env(r->dir, r->dir, q, false, &e) == -1)
 		note_problem(r, q->id, &e);
 	r->st->deferred++;

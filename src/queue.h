@@ -28,6 +28,17 @@
  * ... capped at 4 h. */
 long long queue_backoff(int attempts);
 
+/* An entry whose failure a fixed configuration cures (refused password,
+ * STARTTLS missing or refused, untrusted certificate: ex EX_NOPERM or
+ * EX_CONFIG) waits at least this long between automatic tries (the
+ * timer's "postie -q --due"), so that a provider does not lock the
+ * account for repeated wrong passwords; "postie -q" by hand tries it
+ * at once. */
+#define QUEUE_CONFIG_DELAY	(60 * 60)
+/* The back-off of q after its attempts-th failure: queue_backoff, at
+ * least QUEUE_CONFIG_DELAY for a configuration problem. */
+long long queue_entry_backoff(const struct queue_env *q, int attempts);
+
 /* The system's queue: root's, listed by every user's mailq too. */
 #define QUEUE_SYSTEM_DIR "/var/spool/postie"
 

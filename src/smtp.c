@@ -100,6 +100,7 @@ struct smtp {
 	 * STAGE_CONNECT while none has (smtp_fail_stage). */
 	enum smtp_stage	 txn_fail_stage;
 	bool		 txn_too_big;	/* smtp_too_big() */
+	enum smtp_fault	 fault;		/* smtp_open_fault() */
 };
 
 /* One transaction while its replies are matched to its commands. */
@@ -408,13 +409,22 @@ smtp_reply_starttls(struct smtp *s, struct err *e)
 	if (s->reply.code / 100 != 2) {
 		if (s->p.tls == TLSMODE_OPPORTUNISTIC && s->reply.code != 421)
 			return 1;
-		return smtp_reply_error(s, e);
+		smtp_reply_error(s, e);
+		if (s->reply.code / 100 == 5) {
+			/* Required and refused: as when not offered, the
+			 * configuration has to change, not the message. */
+			s->fault = FAULT_STARTTLS_REFUSED;
+			e->ex = EX_NOPERM;
+		}
+		return -1;
 	}
 	/* An unverified certificate is still better than plaintext. */
 	if (s->p.tls == TLSMODE_OPPORTUNISTIC)
 		tp.opportunistic = true;
 	/* conn_starttls refuses bytes the server sent after its 220. */
 	if (conn_starttls(s->conn, &tp, smtp_timeout_ms(s), e) == -1) {
+		if (e->ex == EX_NOPERM)
+			s->fault = FAULT_TLS_UNTRUSTED;
 		s->usable = false;
 		if (s->p.tls_failed != NULL)
 			*s->p.tls_failed = true;
@@ -436,6 +446,7 @@ smtp_starttls(struct smtp *s, struct err *e)
 		if (s->p.tls == TLSMODE_OPPORTUNISTIC)
 			return 0;
 		smtp_state(s, STAGE_STARTTLS);
+		s->fault = FAULT_NO_STARTTLS;
 		return err_set(e, EX_NOPERM, "%s: server does not offer "
 		    "STARTTLS; TLS is required", conn_peer(s->conn));
 	}
@@ -496,8 +507,10 @@ smtp_reply_auth(struct smtp *s, struct sasl *sa, struct err *e)
 	if (s->reply.code / 100 == 2)
 		return 0;
 	smtp_reply_error(s, e);
-	if (s->reply.code / 100 == 5)
+	if (s->reply.code / 100 == 5) {
 		e->ex = EX_NOPERM;	/* a fixed password cures it */
+		s->fault = FAULT_AUTH_REFUSED;
+	}
 	return err_prefix(e, "authentication failed");
 }
 
@@ -574,6 +587,13 @@ int
 smtp_open(struct smtp **sp, struct conn *c, const struct smtp_params *p,
     struct reply_said *said, struct err *e)
 {
+	return smtp_open_fault(sp, c, p, said, NULL, e);
+}
+
+int
+smtp_open_fault(struct smtp **sp, struct conn *c, const struct smtp_params *p,
+    struct reply_said *said, enum smtp_fault *fault, struct err *e)
+{
 	struct smtp *s = xcalloc(1, sizeof(*s));
 
 	s->conn = c;
@@ -593,6 +613,8 @@ smtp_open(struct smtp **sp, struct conn *c, const struct smtp_params *p,
 	    smtp_starttls(s, e) == -1 || smtp_auth(s, e) == -1) {
 		if (said != NULL)
 			*said = s->judged;
+		if (fault != NULL)
+			*fault = s->fault;
 		smtp_quit(s);		/* QUIT only when still usable */
 		return -1;
 	}

@@ -112,6 +112,19 @@ struct smtp;
  * e describes (code 0 when no reply refused: lost, TLS, malformed). */
 int	smtp_open(struct smtp **s, struct conn *c, const struct smtp_params *p,
 	    struct reply_said *said, struct err *e);
+/* What a failed smtp_open ran into, when a fixed configuration may cure
+ * it: the facts only; delivery.c decides what to advise. */
+enum smtp_fault {
+	FAULT_NONE = 0,
+	FAULT_AUTH_REFUSED,	/* 5xx to AUTH: the credentials */
+	FAULT_NO_STARTTLS,	/* STARTTLS required, not offered */
+	FAULT_STARTTLS_REFUSED,	/* STARTTLS answered 5xx */
+	FAULT_TLS_UNTRUSTED,	/* the certificate failed the check */
+};
+/* smtp_open, and *fault (not NULL) set on failure. */
+int	smtp_open_fault(struct smtp **s, struct conn *c,
+	    const struct smtp_params *p, struct reply_said *said,
+	    enum smtp_fault *fault, struct err *e);
 
 const struct smtp_caps *smtp_caps(const struct smtp *s);
 /* The last reply received (code 0 when the failure had no reply). */

@@ -588,13 +588,24 @@ name_account(const struct account *a, int rc, struct report *rep,
 		err_append(e, "; %s", label);
 		return;
 	}
-	for (size_t i = 0; i < rep->n; i++)
-		if (rep->v[i].outcome != OUT_SENT) {
-			size_t n = strlen(rep->v[i].text);
+	for (size_t i = 0; i < rep->n; i++) {
+		struct rcpt_result *r = &rep->v[i];
+		size_t n = strlen(r->text);
 
-			snprintf(rep->v[i].text + n, sizeof(rep->v[i].text) - n,
-			    "; %s", label);
-		}
+		if (r->outcome == OUT_SENT)
+			continue;
+		if (rep->fix[0] != '\0' && r->ex == EX_NOPERM)
+			snprintf(r->text + n, sizeof(r->text) - n, "; a "
+			    "configuration problem: fix %s of account %s%s%s, "
+			    "then %s", rep->fix, a->name, a->file != NULL ?
+			    " in " : "", a->file != NULL ? a->file : "",
+			    r->outcome == OUT_QUEUED ? "run postie -q (the "
+			    "queue itself tries it again only once an hour)" :
+			    "send it again");
+		else
+			snprintf(r->text + n, sizeof(r->text) - n, "; %s",
+			    label);
+	}
 }
 
 /* Deliver, add what the aliases refused, keep and notice what was

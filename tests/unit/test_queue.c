@@ -47,6 +47,25 @@ backoff_doubles_from_5_minutes_to_4_hours(void)
 	CHECK_INT(queue_backoff(1000), 14400);
 }
 
+/* A configuration problem waits an hour at least; a pending 75 or a
+ * failed 77 does not count. */
+static void
+backoff_of_configuration_problem_is_an_hour(void)
+{
+	struct queue_rcpt r[2] = {
+		{ .addr = "a@x", .state = QR_PENDING, .ex = EX_TEMPFAIL },
+		{ .addr = "b@x", .state = QR_FAILED, .ex = EX_NOPERM },
+	};
+	struct queue_env q = { .rcpts = r, .nrcpts = 2 };
+
+	CHECK_INT(queue_entry_backoff(&q, 1), 300);
+	r[0].ex = EX_NOPERM;
+	CHECK_INT(queue_entry_backoff(&q, 1), 3600);
+	CHECK_INT(queue_entry_backoff(&q, 7), 14400);
+	r[0].ex = EX_CONFIG;
+	CHECK_INT(queue_entry_backoff(&q, 2), 3600);
+}
+
 static void
 env_parse_reads_every_field(void)
 {
@@ -1146,6 +1165,7 @@ run_list_and_delete_cover_every_queue_dir(void)
 
 static const struct test tests[] = {
 	TEST(backoff_doubles_from_5_minutes_to_4_hours),
+	TEST(backoff_of_configuration_problem_is_an_hour),
 	TEST(env_parse_reads_every_field),
 	TEST(env_format_then_parse_is_identity),
 	TEST(env_struct_survives_format_and_parse),
