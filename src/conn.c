@@ -487,6 +487,12 @@ conn_tls_implicit(struct conn *c, const struct tls_params *p, int timeout_ms,
 	c->in_off = c->in_len = 0;
 	if (tls_start(&c->tls, c->fd, p, timeout_ms, e) == -1)
 		return err_prefix(e, "%s", c->peer);
+	if (c->trace != NULL) {
+		char d[512];
+
+		tls_describe_peer(c->tls, d, sizeof(d));
+		conn_trace_note(c, d);
+	}
 	return 0;
 }
 

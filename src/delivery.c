@@ -1145,8 +1145,14 @@ session_connect(struct dctx *x, const struct destination *d,
 		if (conn_connect_host(cp, host, d->port, &via,
 		    connect_timeout_ms(x->a, d), e) == -1)
 			return CONNECT_UNREACHABLE;
-		if (x->tracing)
+		if (x->tracing) {
+			char note[300];
+
 			conn_set_trace(*cp, log_trace, &x->trace);
+			snprintf(note, sizeof(note), "connecting to %s",
+			    conn_peer(*cp));
+			conn_trace_note(*cp, note);
+		}
 		if (d->tls == TLSMODE_IMPLICIT) {
 			if (tlsport_implicit(*cp, &p->tlsp, host, d->port,
 			    timeout_ms(x->a), &mismatch, e) == 0)

@@ -525,6 +525,13 @@ smtp_auth_once(struct smtp *s, const char *mech,
 
 	if (sasl_start(&sa, mech, sp, &initial, e) == -1)
 		return -1;
+	if (sp->user != NULL) {	/* the name, never the secret */
+		char note[300];
+
+		snprintf(note, sizeof(note), "AUTH %s as user %s", mech,
+		    sp->user);
+		conn_trace_note(s->conn, note);
+	}
 	rc = smtp_send_auth(s, mech, initial, e);
 	if (initial != NULL)
 		explicit_bzero(initial, strlen(initial));

@@ -587,6 +587,42 @@ fmt_time(time_t when, char *out, size_t outlen)
 		strftime(out, outlen, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
+/* The first certificate's subject CN, or "" when there is none. */
+static void
+peer_cn(const struct tls *t, char *out, size_t outlen)
+{
+	const gnutls_datum_t *certs;
+	unsigned int n = 0;
+	gnutls_x509_crt_t crt;
+	size_t len = outlen;
+
+	out[0] = '\0';
+	certs = gnutls_certificate_get_peers(t->s, &n);
+	if (certs == NULL || n == 0 || gnutls_x509_crt_init(&crt) < 0)
+		return;
+	if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) < 0 ||
+	    gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0,
+	    0, out, &len) < 0)
+		out[0] = '\0';
+	gnutls_x509_crt_deinit(crt);
+}
+
+void
+tls_describe_peer(const struct tls *t, char *out, size_t outlen)
+{
+	char proto[128], cn[256];
+	const char *how = "certificate NOT verified";
+
+	tls_describe(t, proto, sizeof(proto));
+	peer_cn(t, cn, sizeof(cn));
+	if (t->verified && t->have_pin)
+		how = "certificate matches tls_fingerprint";
+	else if (t->verified)
+		how = "certificate verified";
+	snprintf(out, outlen, "%s, %s (CN=%s)", proto, how,
+	    cn[0] != '\0' ? cn : "none");
+}
+
 void
 tls_peer_info(const struct tls *t, char *out, size_t outlen)
 {

@@ -84,6 +84,11 @@ bool	tls_peer_verified(const struct tls *t);
 const char *tls_dane_matched(const struct tls *t);
 /* "TLSv1.3 TLS_AES_256_GCM_SHA384", for logs and -v. */
 void	tls_describe(const struct tls *t, char *out, size_t outlen);
+/* For -v: the session and what became of the certificate check:
+ * "TLSv1.3 TLS_AES_256_GCM_SHA384, certificate verified
+ * (CN=smtp.example.com)", "..., certificate matches tls_fingerprint
+ * (CN=...)" or "..., certificate NOT verified (CN=...)". */
+void	tls_describe_peer(const struct tls *t, char *out, size_t outlen);
 /* Certificate summary for --serverinfo (subject, issuer, validity, SHA-256). */
 void	tls_peer_info(const struct tls *t, char *out, size_t outlen);
 /* tls-unique / tls-exporter channel binding data for SCRAM-PLUS, or -1. */
