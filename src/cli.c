@@ -412,6 +412,13 @@ h_serverinfo(struct cli *cli, const char *val, struct err *e)
 }
 
 static int
+h_auth(struct cli *cli, const char *val, struct err *e)
+{
+	cli->serverinfo_auth = true;
+	return 0;
+}
+
+static int
 h_oauth2_login(struct cli *cli, const char *val, struct err *e)
 {
 	cli->mode = CLI_OAUTH2_LOGIN;
@@ -571,6 +578,7 @@ alone_hint(char c)
 static const struct long_opt long_opts[] = {
 	{ "account",		ARG_REQUIRED,	h_account },
 	{ "attach",		ARG_REQUIRED,	h_attach },
+	{ "auth",		ARG_NONE,	h_auth },
 	{ "bcc",		ARG_REQUIRED,	h_bcc },
 	{ "bits",		ARG_REQUIRED,	h_bits },
 	{ "body",		ARG_REQUIRED,	h_body },
@@ -801,6 +809,10 @@ cli_parse(struct cli *cli, int argc, char **argv, struct err *e)
 	if (cli->json && cli->mode != CLI_QUEUE_LIST)
 		return err_set(e, EX_USAGE, "--json lists the queue: use it "
 		    "with -bp or as mailq --json");
+	if (cli->serverinfo_auth && cli->mode != CLI_SERVERINFO)
+		return err_set(e, EX_USAGE, "--auth tests the account's "
+		    "credentials without sending mail: use postie "
+		    "--serverinfo --auth");
 	if (cli->queue_due && cli->mode != CLI_QUEUE_RUN)
 		return err_set(e, EX_USAGE, "--due only limits a queue run to "
 		    "the messages whose retry time has come: use postie -q "
@@ -845,7 +857,7 @@ cli_free(struct cli *cli)
 static const char usage[] =
 "usage: postie [flags] [--] recipient...      (sendmail mode, message on stdin)\n"
 "       postie -s SUBJECT [-a FILE]... [compose options] recipient...\n"
-"       postie --serverinfo | --pretend | -q [--due] | -bp | --queue-delete ID\n"
+"       postie --serverinfo [--auth] | --pretend | -q [--due] | -bp | --queue-delete ID\n"
 "       postie --dkim-keygen --selector S --domain D [--type rsa|ed25519]\n"
 "              [--bits N] [--key-file FILE]\n"
 "       postie --oauth2-login [--account NAME]\n"
@@ -888,6 +900,7 @@ static const char usage[] =
 "  --account NAME           use this account of the configuration\n"
 "  --dry-run                print the envelope and message, send nothing\n"
 "  --serverinfo             show the server's greeting, TLS and capabilities\n"
+"  --auth                   with --serverinfo: also log in (AUTH, then QUIT)\n"
 "  --oauth2-login           authorize postie once for the account's OAuth 2.0\n"
 "                           provider (prints the URL to open; no browser)\n"
 "  --pretend                print the account that would be used, send nothing\n"

@@ -59,6 +59,7 @@ struct cli {
 	bool	 dry_run;		/* --dry-run */
 	bool	 queue_due;		/* -q --due */
 	bool	 json;			/* -bp --json */
+	bool	 serverinfo_auth;	/* --serverinfo --auth */
 	char	*queue_id;		/* --queue-delete ID */
 
 	/* --dkim-keygen (its options are refused in any other mode) */

@@ -1342,12 +1342,16 @@ log_message(const struct dctx *x)
 }
 
 /* --serverinfo: the smarthost session as delivery_run would open it,
- * stopped before AUTH.  Failures are classified as delivery's are. */
+ * stopped before AUTH unless o->password.  Failures are classified as
+ * delivery's are. */
 int
-delivery_probe(const struct account *a, struct smtp **s, struct err *e)
+delivery_probe(const struct account *a, struct probe_opts *o,
+    struct smtp **s, struct err *e)
 {
 	struct destination d = { .port = route_port(a),
-	    .tls = route_tls_mode(a) };
+	    .tls = route_tls_mode(a),
+	    .auth = o != NULL && o->password != NULL };
+	bool lenient = o != NULL && o->lenient && o->password == NULL;
 	enum smtp_stage stage = STAGE_CONNECT;
 	struct smtp_params p;
 	struct conn_via via;
@@ -1359,8 +1363,14 @@ delivery_probe(const struct account *a, struct smtp **s, struct err *e)
 	*s = NULL;
 	if (a->host == NULL)
 		return err_set(e, EX_SOFTWARE, "delivery_probe without a host");
-	smtp_params_for(a, NULL, &d, a->host, &p);
+	smtp_params_for(a, o != NULL ? o->password : NULL, &d, a->host, &p);
 	p.tls_failed = &tls_failed;
+	if (lenient) {
+		/* Show what is there; the caller judges it. */
+		p.tlsp.opportunistic = true;
+		if (p.tls == TLSMODE_STARTTLS)
+			p.tls = TLSMODE_OPPORTUNISTIC;
+	}
 	via_for(a, &via);
 	if (conn_connect_host(&c, a->host, d.port, &via, timeout_ms(a),
 	    e) == 0) {
@@ -1370,7 +1380,8 @@ delivery_probe(const struct account *a, struct smtp **s, struct err *e)
 		    tlsport_implicit(c, &p.tlsp, a->host, d.port,
 		    timeout_ms(a), &mismatch, e) == 0) {
 			stage = STAGE_GREETING;
-			if (smtp_open(s, c, &p, NULL, e) == 0)
+			if (smtp_open_fault(s, c, &p, NULL, o != NULL ?
+			    &o->fault : NULL, e) == 0)
 				return 0;
 		} else {
 			conn_close(c);

@@ -128,12 +128,22 @@ void	report_free(struct report *rep);
 
 /* For --serverinfo: connect to the account's smarthost (a->host must be
  * set) with its port, TLS mode and certificate checks, and run the session
- * up to EHLO (after STARTTLS when the account uses it), without AUTH and
- * without a transaction.  The caller reads smtp_greeting_reply,
- * smtp_ehlo_reply and smtp_conn, then smtp_quit.  On failure -1 with e,
- * its code classified as for a delivery (delivery_classify). */
-int	delivery_probe(const struct account *a, struct smtp **s,
-	    struct err *e);
+ * up to EHLO (after STARTTLS when the account uses it), without a
+ * transaction.  The caller reads smtp_greeting_reply, smtp_ehlo_reply and
+ * smtp_conn, then smtp_quit.  On failure -1 with e, its code classified
+ * as for a delivery (delivery_classify).  o may be NULL (all false). */
+struct probe_opts {
+	/* Go on past an untrusted certificate and a missing or refused
+	 * STARTTLS, so that they can be shown (the caller reads
+	 * tls_peer_verified and conn_is_tls); never with password. */
+	bool	 lenient;
+	/* Authenticate with it (--serverinfo --auth), as a delivery would;
+	 * NULL: stop before AUTH. */
+	const char *password;
+	enum smtp_fault fault;	/* out: after a failure (smtp.h) */
+};
+int	delivery_probe(const struct account *a, struct probe_opts *o,
+	    struct smtp **s, struct err *e);
 
 /* The exit code of a submission: a temporary failure the queue does not
  * own (queue off) wins, since the caller must try again; then, only when

@@ -1034,10 +1034,63 @@ describe_fallbacks(const struct config *cfg, const struct account *a,
 	free(dir);
 }
 
+/* --serverinfo --auth: the server took the credentials. */
+static void
+add_auth(struct buf *b, const struct account *a, const struct smtp_reply *r)
+{
+	buf_printf(b, "AUTH: accepted for user %s: ", a->user);
+	add_lines(b, "", r->text, r->text_len);
+}
+
+/* What was shown and would stop a delivery: an account that requires TLS
+ * met no STARTTLS, or a certificate that failed the check.  EX_NOPERM, as
+ * a delivery would, and what to fix. */
+static int
+serverinfo_judge(const struct account *a, struct smtp *s, struct err *e)
+{
+	struct conn *c = smtp_conn(s);
+	enum tls_mode m = route_tls_mode(a);
+	char label[300];
+
+	config_account_label(a, label, sizeof(label));
+	if (m != TLSMODE_STARTTLS && m != TLSMODE_IMPLICIT)
+		return 0;
+	if (!conn_is_tls(c))
+		return err_set(e, EX_NOPERM, "%s offers no STARTTLS, which "
+		    "%s requires: a delivery fails (fix tls and tls_starttls)",
+		    conn_peer(c), label);
+	if (a->tls_certcheck && !tls_peer_verified(conn_tls(c)))
+		return err_set(e, EX_NOPERM, "the certificate of %s is NOT "
+		    "verified: a delivery fails; set tls_trust_file to the "
+		    "file of the CA that signed it, or tls_fingerprint to its "
+		    "SHA-256 fingerprint above once checked (%s)",
+		    conn_peer(c), label);
+	return 0;
+}
+
+/* A failed --serverinfo: which configuration it was, and for refused
+ * credentials what to fix. */
+static void
+serverinfo_fix(const struct account *a, enum smtp_fault f, struct err *e)
+{
+	char label[300];
+
+	config_account_label(a, label, sizeof(label));
+	if (f == FAULT_AUTH_REFUSED)
+		err_append(e, "; fix the user or password of %s", label);
+	else if (f == FAULT_TLS_UNTRUSTED)
+		err_append(e, "; fix tls_trust_file or tls_fingerprint of %s",
+		    label);
+	else
+		err_append(e, "; %s", label);
+}
+
 int
 submit_serverinfo(const struct cli *cli, int out_fd, struct err *e)
 {
+	struct probe_opts po = { 0 };
 	const struct account *a;
+	char *password = NULL;
 	struct config cfg;
 	struct smtp *s = NULL;
 	struct buf b;
@@ -1055,15 +1108,34 @@ submit_serverinfo(const struct cli *cli, int out_fd, struct err *e)
 		    a->name);
 		goto out;
 	}
-	if (delivery_probe(a, &s, e) == -1)
+	po.lenient = !cli->serverinfo_auth;
+	if (cli->serverinfo_auth && (a->auth == AUTH_OFF || a->user == NULL)) {
+		err_set(e, EX_CONFIG, "--auth: account %s has no credentials "
+		    "to test (set auth and user)", a->name);
 		goto out;
+	}
+	if (cli->serverinfo_auth &&
+	    config_password(a, &password, e) == -1)
+		goto out;
+	if (cli->serverinfo_auth)
+		po.password = password != NULL ? password : "";
+	if (delivery_probe(a, &po, &s, e) == -1) {
+		serverinfo_fix(a, po.fault, e);
+		goto out;
+	}
 	describe_server(s, &b);
+	if (cli->serverinfo_auth)
+		add_auth(&b, a, smtp_last_reply(s));
+	rc = serverinfo_judge(a, s, e);
 	smtp_quit(s);
 	describe_fallbacks(&cfg, a, &b);
-	rc = 0;
 	if (write_all(out_fd, b.data, b.len) == -1)
 		rc = err_sys(e, EX_IOERR, "writing the server information");
 out:
+	if (password != NULL) {
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
 	buf_free(&b);
 	config_free(&cfg);
 	return rc;

@@ -112,10 +112,26 @@ check_pin(struct tls *t)
 	return 0;
 }
 
+/* "AB:CD:..." of the server's certificate, or "unknown". */
+static void
+peer_fingerprint(const struct tls *t, char *out, size_t outlen)
+{
+	const gnutls_datum_t *certs;
+	unsigned int n = 0;
+	unsigned char fp[SHA256_LEN];
+
+	snprintf(out, outlen, "unknown");
+	certs = gnutls_certificate_get_peers(t->s, &n);
+	if (certs != NULL && n > 0 && gnutls_hash_fast(GNUTLS_DIG_SHA256,
+	    certs[0].data, certs[0].size, fp) >= 0)
+		fingerprint_format(fp, SHA256_LEN, out, outlen);
+}
+
 static int
 check_chain(struct tls *t)
 {
 	const char *name = t->p->verify_name;
+	char fp[3 * SHA256_LEN + 1];
 	unsigned int status = 0;
 	gnutls_datum_t reason = { NULL, 0 };
 	int r;
@@ -130,9 +146,12 @@ check_chain(struct tls *t)
 		return 0;
 	gnutls_certificate_verification_status_print(status,
 	    gnutls_certificate_type_get(t->s), &reason, 0);
-	snprintf(t->why, sizeof(t->why), "certificate of %s not trusted: %s",
-	    name, reason.data ? str_trim((char *)reason.data) :
-	    "verification failed");
+	peer_fingerprint(t, fp, sizeof(fp));
+	/* The fingerprint, so that a user who checks it elsewhere can pin
+	 * it (tls_fingerprint) without a tool. */
+	snprintf(t->why, sizeof(t->why), "certificate of %s not trusted: %s "
+	    "(SHA-256 fingerprint %s)", name, reason.data ?
+	    str_trim((char *)reason.data) : "verification failed", fp);
 	gnutls_free(reason.data);
 	return -1;
 }

@@ -948,7 +948,7 @@ probe(const struct step *steps, const char *extra, struct smtp **s,
 	if (config_parse(&cfg, text, strlen(text), "test", e) == -1)
 		return -1;
 	if ((a = config_select(&cfg, "t", NULL, e)) != NULL)
-		rc = delivery_probe(a, s, e);
+		rc = delivery_probe(a, NULL, s, e);
 	config_free(&cfg);
 	return rc;
 }
