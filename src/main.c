@@ -198,6 +198,26 @@ run_pickup(const struct cli *cli)
 	return 0;
 }
 
+/* --queue-delete typed at a terminal asks first (a mistyped ID of a
+ * message still wanted is gone for good); with stdin not a terminal
+ * (a script, a pipe) it deletes without asking. */
+static bool
+confirm_delete(const char *id)
+{
+	char answer[16];
+
+	if (!isatty(STDIN_FILENO))
+		return true;
+	fprintf(stderr, "postie: delete the queued message %s for good? "
+	    "[y/N] ", id);
+	fflush(stderr);
+	if (fgets(answer, sizeof(answer), stdin) != NULL &&
+	    (answer[0] == 'y' || answer[0] == 'Y'))
+		return true;
+	fprintf(stderr, "postie: %s kept\n", id);
+	return false;
+}
+
 /* -q [--due], -bp (mailq), --queue-delete ID. */
 static int
 run_queue(const struct cli *cli)
@@ -217,8 +237,11 @@ run_queue(const struct cli *cli)
 	err_clear(&e);
 	if (cli->mode == CLI_QUEUE_LIST)
 		return queue_list(&o, STDOUT_FILENO, &e) == -1 ? fail(&e) : 0;
-	if (cli->mode == CLI_QUEUE_DELETE)
+	if (cli->mode == CLI_QUEUE_DELETE) {
+		if (!confirm_delete(cli->queue_id))
+			return 0;
 		return queue_delete(&o, cli->queue_id, &e) == -1 ? fail(&e) : 0;
+	}
 	if (sysmode_is_account() && run_pickup(cli) != 0)
 		return EX_CONFIG;
 	rc = queue_run(&o, &st, &e);
@@ -227,7 +250,9 @@ run_queue(const struct cli *cli)
 	queue_stats_free(&st);
 	if (rc == -1)
 		return fail(&e);
-	if (cli->verbose)
+	/* Someone at a terminal typed it and wants to know what happened;
+	 * the timer's run stays quiet unless -v. */
+	if (cli->verbose || isatty(STDERR_FILENO))
 		fprintf(stderr, "postie: queue run: %zu sent, %zu deferred, "
 		    "%zu failed, %zu busy, %zu not due\n", st.sent,
 		    st.deferred, st.failed, st.busy, st.not_due);
