@@ -36,6 +36,7 @@ struct message {
 					 * (mime.h), owned; NULL: the spool */
 	void	(*mime_free)(struct mime *);	/* frees mime */
 	int	 progress_fd;		/* progress line while sending, or -1 */
+	off_t	 progress_files;	/* the attached files' size, for it */
 };
 
 struct message_read_opts {

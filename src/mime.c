@@ -447,6 +447,18 @@ part_init(struct part *p)
 	p->src.fd = -1;
 }
 
+/* What the leaves read from their files: the size next to the encoded
+ * one on the progress line. */
+static off_t
+files_size(const struct part *p)
+{
+	off_t n = p->nkids == 0 ? p->src.len : 0;
+
+	for (size_t i = 0; i < p->nkids; i++)
+		n += files_size(&p->kids[i]);
+	return n;
+}
+
 static void
 part_free(struct part *p)
 {
@@ -1151,8 +1163,10 @@ mime_compose(struct message *m, const struct cli *cli, int in_fd,
 		rc = compose_wrap(&b, m, e);
 	else
 		rc = compose_new(&b, m, e);
-	if (rc == 0 && !cli->dry_run && isatty(STDERR_FILENO))
+	if (rc == 0 && !cli->dry_run && isatty(STDERR_FILENO)) {
 		m->progress_fd = STDERR_FILENO;
+		m->progress_files = files_size(&b.root);
+	}
 	part_free(&b.root);
 	filetype_free(b.types);
 	free(b.blk);

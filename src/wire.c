@@ -317,10 +317,10 @@ reader_open(struct wire_reader **rp, struct message *m,
 	    &r->out);
 	if (m->body_fd < 0 && m->mime == NULL)
 		r->eof = true;	/* no body at all: headers only */
-	progress_start(&r->progress, -1, 0);
+	progress_start(&r->progress, -1, 0, 0);
 	if (progress && m->progress_fd >= 0)
 		progress_start(&r->progress, m->progress_fd,
-		    wire_size(m, w));
+		    wire_size(m, w), m->progress_files);
 	*rp = r;
 	return 0;
 }
@@ -359,8 +359,10 @@ wire_reader_read(struct wire_reader *r, char *buf, size_t len,
 	size_t n;
 
 	while (r->out_off == r->out.len) {
-		if (r->eof)
+		if (r->eof) {
+			progress_sent(&r->progress);
 			return 0;
+		}
 		if (r->mode == BODY_MIME) {
 			ssize_t got = mime_body_read(r, buf, len, e);
 

@@ -788,10 +788,18 @@ progress_line_states_bytes_rate_and_time_left(void)
 	char line[160];
 
 	progress_format(line, sizeof(line), 10 * 1048576LL,
-	    100 * 1048576LL, 2000);
+	    100 * 1048576LL, 0, 2000);
 	CHECK_STR(line, "postie: 10.0 of 100.0 MiB, 5.0 MiB/s, 18 s left");
-	progress_format(line, sizeof(line), 0, 100 * 1048576LL, 0);
+	progress_format(line, sizeof(line), 0, 100 * 1048576LL, 0, 0);
 	CHECK_STR(line, "postie: 0.0 of 100.0 MiB");
+	progress_format(line, sizeof(line), 10 * 1048576LL,
+	    100 * 1048576LL, 73 * 1048576LL, 2000);
+	CHECK_STR(line, "postie: 10.0 of 100.0 MiB (files 73.0 MiB), "
+	    "5.0 MiB/s, 18 s left");
+	progress_fit(line, 20);
+	CHECK_STR(line, "postie: 10.0 of 100");
+	progress_fit(line, 0);
+	CHECK_STR(line, "postie: 10.0 of 100");
 }
 
 static void
