@@ -1341,46 +1341,36 @@ log_message(const struct dctx *x)
 	log_outcome_group(x, OUT_PERMFAIL, "bounced", size);
 }
 
-/* --serverinfo: the smarthost session as delivery_run would open it,
- * stopped before AUTH unless o->password.  Failures are classified as
- * delivery's are. */
-int
-delivery_probe(const struct account *a, struct probe_opts *o,
+/* delivery_probe's session, its parameters made. */
+static int
+probe_open(const struct account *a, const struct destination *d,
+    struct smtp_params *p, bool lenient, struct probe_opts *o,
     struct smtp **s, struct err *e)
 {
-	struct destination d = { .port = route_port(a),
-	    .tls = route_tls_mode(a),
-	    .auth = o != NULL && o->password != NULL };
-	bool lenient = o != NULL && o->lenient && o->password == NULL;
 	enum smtp_stage stage = STAGE_CONNECT;
-	struct smtp_params p;
 	struct conn_via via;
 	enum outcome out;
 	struct conn *c;
 	bool tls_failed = false;
 	int ex;
 
-	*s = NULL;
-	if (a->host == NULL)
-		return err_set(e, EX_SOFTWARE, "delivery_probe without a host");
-	smtp_params_for(a, o != NULL ? o->password : NULL, &d, a->host, &p);
-	p.tls_failed = &tls_failed;
+	p->tls_failed = &tls_failed;
 	if (lenient) {
 		/* Show what is there; the caller judges it. */
-		p.tlsp.opportunistic = true;
-		if (p.tls == TLSMODE_STARTTLS)
-			p.tls = TLSMODE_OPPORTUNISTIC;
+		p->tlsp.opportunistic = true;
+		if (p->tls == TLSMODE_STARTTLS)
+			p->tls = TLSMODE_OPPORTUNISTIC;
 	}
 	via_for(a, &via);
-	if (conn_connect_host(&c, a->host, d.port, &via, timeout_ms(a),
+	if (conn_connect_host(&c, a->host, d->port, &via, timeout_ms(a),
 	    e) == 0) {
 		bool mismatch = false;
 
-		if (d.tls != TLSMODE_IMPLICIT ||
-		    tlsport_implicit(c, &p.tlsp, a->host, d.port,
+		if (d->tls != TLSMODE_IMPLICIT ||
+		    tlsport_implicit(c, &p->tlsp, a->host, d->port,
 		    timeout_ms(a), &mismatch, e) == 0) {
 			stage = STAGE_GREETING;
-			if (smtp_open_fault(s, c, &p, NULL, o != NULL ?
+			if (smtp_open_fault(s, c, p, NULL, o != NULL ?
 			    &o->fault : NULL, e) == 0)
 				return 0;
 		} else {
@@ -1393,6 +1383,38 @@ delivery_probe(const struct account *a, struct probe_opts *o,
 	delivery_classify(e, stage, &out, &ex);
 	e->ex = ex;
 	return -1;
+}
+
+/* --serverinfo: the smarthost session as delivery_run would open it,
+ * stopped before AUTH unless o->password (an OAuth 2.0 account then
+ * fetches its token as a delivery would).  Failures are classified as
+ * delivery's are. */
+int
+delivery_probe(const struct account *a, struct probe_opts *o,
+    struct smtp **s, struct err *e)
+{
+	struct destination d = { .port = route_port(a),
+	    .tls = route_tls_mode(a),
+	    .auth = o != NULL && o->password != NULL };
+	bool lenient = o != NULL && o->lenient && o->password == NULL;
+	struct smtp_params p;
+	char *token = NULL;
+	int rc;
+
+	*s = NULL;
+	if (a->host == NULL)
+		return err_set(e, EX_SOFTWARE, "delivery_probe without a host");
+	if (d.auth && a->auth != AUTH_OFF && config_oauth2(a) &&
+	    account_token(a, &token, e) == -1)
+		return -1;
+	smtp_params_for(a, token != NULL ? token : d.auth ? o->password :
+	    NULL, &d, a->host, &p);
+	rc = probe_open(a, &d, &p, lenient, o, s, e);
+	if (token != NULL) {
+		explicit_bzero(token, strlen(token));
+		free(token);
+	}
+	return rc;
 }
 
 int

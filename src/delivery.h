@@ -138,7 +138,9 @@ struct probe_opts {
 	 * tls_peer_verified and conn_is_tls); never with password. */
 	bool	 lenient;
 	/* Authenticate with it (--serverinfo --auth), as a delivery would;
-	 * NULL: stop before AUTH. */
+	 * NULL: stop before AUTH.  An OAuth 2.0 account (config_oauth2)
+	 * authenticates with its access token instead (any non-NULL value
+	 * asks for AUTH). */
 	const char *password;
 	enum smtp_fault fault;	/* out: after a failure (smtp.h) */
 };

@@ -1114,7 +1114,8 @@ submit_serverinfo(const struct cli *cli, int out_fd, struct err *e)
 		    "to test (set auth and user)", a->name);
 		goto out;
 	}
-	if (cli->serverinfo_auth &&
+	/* An OAuth 2.0 account's token is delivery_probe's to fetch. */
+	if (cli->serverinfo_auth && !config_oauth2(a) &&
 	    config_password(a, &password, e) == -1)
 		goto out;
 	if (cli->serverinfo_auth)

@@ -72,3 +72,23 @@ check_eml "$SPOOL/1.eml" <<'PY'
 eq(meta["auth_mech"], "XOAUTH2", "mechanism")
 PY
 assert_token_requests 2 "other servers, same cached token"
+
+# --serverinfo --auth tests an OAuth 2.0 account's credentials with its
+# (cached) token, as a delivery would, and sends nothing.
+run_postie_oauth -C "$CFG" --serverinfo --auth
+assert_exit 0 "--serverinfo --auth with OAuth 2.0"
+assert_contains "$T/out" "AUTH: accepted for user jane@example.com"
+assert_received 1
+assert_token_requests 2 "--serverinfo --auth uses the cached token"
+# A token the provider no longer honours: refused once, refreshed, then
+# accepted (as a delivery does), never a password prompt.
+"$PYTHON3" - "$STATE_FILE" <<'PY'
+import json, sys
+p = sys.argv[1]
+st = json.load(open(p))
+st["access_token"] = "not-the-current-token"
+json.dump(st, open(p, "w"))
+PY
+run_postie_oauth -C "$CFG" --serverinfo --auth
+assert_exit 0 "--serverinfo --auth with a refused token"
+assert_token_requests 3 "the refused token was refreshed once"
