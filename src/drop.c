@@ -304,11 +304,12 @@ drop_open(const char *dir, const char *name, gid_t gid,
 	unsigned long long envlen;
 	struct stat sb;
 	long hl;
-	int fd = safefile_open(path, O_RDONLY, SAFEFILE_ANY_OWNER, &sb, e);
+	int fd, rc = safefile_open(path, O_RDONLY, SAFEFILE_ANY_OWNER, &sb,
+	    &fd, e);
 
 	free(path);
-	if (fd == -1)
-		return errno == ENOENT ? 1 : -1;
+	if (rc != 0)
+		return rc;
 	if (check_file(&sb, gid, e) == -1 ||
 	    (hl = read_header(fd, &sb, &envlen, e)) == -1 ||
 	    read_state(fd, (off_t)hl, (size_t)envlen, q, e) == -1)

@@ -929,15 +929,14 @@ run_entry(struct qrun *r, const char *id)
 	int fd, rc;
 
 	err_clear(&e);
-	fd = safefile_open(path, O_RDONLY, geteuid(), NULL, &e);
+	rc = safefile_open(path, O_RDONLY, geteuid(), NULL, &fd, &e);
 	free(path);
-	if (fd == -1) {
-		if (errno == ENOENT)
-			stale_env(r, id);
-		else
-			note_problem(r, id, &e);
+	if (rc == 1)
+		stale_env(r, id);
+	else if (rc == -1)
+		note_problem(r, id, &e);
+	if (rc != 0)
 		return;
-	}
 	if (!lock_nb(fd)) {
 		r->st->busy++;
 		close(fd);
@@ -970,9 +969,9 @@ reap_orphan(struct qrun *r, const char *id)
 	char *msg = xasprintf("%s/%s.msg", r->dir, id);
 	char *env = xasprintf("%s/%s.env", r->dir, id);
 	struct err e;
-	int fd = safefile_open(msg, O_RDONLY, geteuid(), NULL, &e);
+	int fd;
 
-	if (fd == -1 && errno != ENOENT)
+	if (safefile_open(msg, O_RDONLY, geteuid(), NULL, &fd, &e) == -1)
 		note_problem(r, id, &e);
 	if (fd >= 0 && lock_nb(fd) && access(env, F_OK) == -1 &&
 	    errno == ENOENT)
@@ -997,8 +996,8 @@ clean_tmp(struct qrun *r)
 		struct err e;
 		int fd;
 
-		if (de->d_name[0] != '.' && (fd = safefile_open(p, O_RDONLY,
-		    geteuid(), &sb, &e)) >= 0) {
+		if (de->d_name[0] != '.' && safefile_open(p, O_RDONLY,
+		    geteuid(), &sb, &fd, &e) == 0) {
 			if (r->now - sb.st_mtime > TMP_MAX_AGE && lock_nb(fd))
 				unlink(p);
 			close(fd);
@@ -1563,12 +1562,12 @@ queue_delete(const struct queue_opts *o, const char *id, struct err *e)
 		char *msg = xasprintf("%s/%s.msg", r.dirs.v[i], id);
 
 		r.dir = r.dirs.v[i];
-		if (queuefile_check_dirs(r.dir, e) == -1)
-			errno = EPERM;
-		else
-			fd = safefile_open(msg, O_RDONLY, geteuid(), NULL, e);
+		rc = queuefile_check_dirs(r.dir, e);
+		if (rc == 0)
+			rc = safefile_open(msg, O_RDONLY, geteuid(), NULL, &fd,
+			    e);
 		free(msg);
-		if (fd == -1 && errno != ENOENT) {
+		if (rc == -1) {
 			close_queue(&r);
 			return -1;
 		}

@@ -136,21 +136,19 @@ queuefile_check_dirs(const char *dir, struct err *e)
 }
 
 /* Read a whole (small) file, checked as safefile_open does (owner: the
- * owner of the directory it is in); -1 with errno set (e filled for a
- * refused file), or EFBIG over max. */
+ * owner of the directory it is in): 0, 1 when there is no such file, or
+ * -1 with e (a refused file, a read error, more than max bytes). */
 static int
 read_small(const char *path, uid_t owner, size_t max, struct buf *out,
     struct err *e)
 {
-	int fd = safefile_open(path, O_RDONLY, owner, NULL, e);
-	int rc, saved;
+	int fd, rc = safefile_open(path, O_RDONLY, owner, NULL, &fd, e);
 
-	if (fd == -1)
-		return -1;
-	rc = read_all_max(fd, max, out);
-	saved = errno;
+	if (rc != 0)
+		return rc;
+	if (read_all_max(fd, max, out) == -1)
+		rc = err_sys(e, EX_IOERR, "cannot read %s", path);
 	close(fd);
-	errno = saved;
 	return rc;
 }
 
@@ -642,12 +640,7 @@ queuefile_load_env(const char *dir, const char *id, struct queue_env *q,
 	if ((rc = stat(dir, &dsb)) == -1)
 		err_sys(e, EX_IOERR, "cannot read %s", dir);
 	else if ((rc = read_small(path, dsb.st_uid, QUEUE_ENV_MAX, &b,
-	    e)) == -1) {
-		if (errno == ENOENT)
-			rc = 1;
-		else if (errno != EPERM)	/* EPERM: e says why */
-			err_sys(e, EX_IOERR, "cannot read %s", path);
-	} else if ((rc = queuefile_env_parse(q, b.data, b.len, e)) == 0 &&
+	    e)) == 0 && (rc = queuefile_env_parse(q, b.data, b.len, e)) == 0 &&
 	    strcmp(q->id, id) != 0) {
 		rc = err_set(e, EX_DATAERR, "%s: its id is %s", path, q->id);
 		queuefile_env_free(q);	/* after the message: it zeroes q->id */

@@ -33,41 +33,32 @@ file_problem(const struct stat *sb, uid_t owner, char *why, size_t len)
 
 int
 safefile_open(const char *path, int flags, uid_t owner, struct stat *sb,
-    struct err *e)
+    int *fd, struct err *e)
 {
 	struct stat own;
 	char why[64];
 	const char *problem;
-	int fd;
 
 	if (sb == NULL)
 		sb = &own;
-	fd = open(path, (flags & ~O_CREAT) | O_NOFOLLOW | O_NONBLOCK |
+	*fd = open(path, (flags & ~O_CREAT) | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC | O_NOCTTY);
-	if (fd == -1) {
-		int saved = errno;
-
-		if (saved == ELOOP) {
-			err_set(e, EX_IOERR, "%s: a symbolic link, not used",
-			    path);
-			saved = EPERM;
-		} else
-			err_sys(e, EX_IOERR, "cannot open %s", path);
-		errno = saved;
-		return -1;
-	}
-	if (fstat(fd, sb) == -1) {
+	if (*fd == -1 && errno == ENOENT)
+		return 1;
+	if (*fd == -1 && errno == ELOOP)
+		return err_set(e, EX_IOERR, "%s: a symbolic link, not used",
+		    path);
+	if (*fd == -1)
+		return err_sys(e, EX_IOERR, "cannot open %s", path);
+	if (fstat(*fd, sb) == -1)
 		err_sys(e, EX_IOERR, "cannot stat %s", path);
-		close(fd);
-		return -1;
-	}
-	if ((problem = file_problem(sb, owner, why, sizeof(why))) != NULL) {
+	else if ((problem = file_problem(sb, owner, why, sizeof(why))) != NULL)
 		err_set(e, EX_IOERR, "%s: %s, not used", path, problem);
-		close(fd);
-		errno = EPERM;
-		return -1;
-	}
-	return fd;
+	else
+		return 0;
+	close(*fd);
+	*fd = -1;
+	return -1;
 }
 
 int

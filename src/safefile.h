@@ -25,15 +25,15 @@
 /*
  * Open path with flags (O_RDONLY, O_RDWR...; O_NOFOLLOW, O_NONBLOCK,
  * O_CLOEXEC and O_NOCTTY are added; no O_CREAT) and check it: a regular
- * file, one link, owned by owner (SAFEFILE_ANY_OWNER: any).  On success
- * the descriptor, with *sb filled (sb may be NULL).  On failure -1 with e
- * (EX_IOERR naming the path and what is wrong with it) and errno: ENOENT
- * when there is no such file (the only case a caller may take for "not
- * there"), EPERM when it is there but refused (a symbolic link, not a
- * regular file, more than one link, another owner), else open's errno.
+ * file, one link, owned by owner (SAFEFILE_ANY_OWNER: any).  Returns 0
+ * with the descriptor in *fd and *sb filled (sb may be NULL); 1 when
+ * there is no such file (the only case a caller may take for "not
+ * there"; e untouched); -1 with e (EX_IOERR naming the path and what is
+ * wrong with it: a symbolic link, not a regular file, more than one link,
+ * another owner, or open's error).  *fd is -1 unless 0 is returned.
  */
 int	safefile_open(const char *path, int flags, uid_t owner,
-	    struct stat *sb, struct err *e);
+	    struct stat *sb, int *fd, struct err *e);
 
 /*
  * Check that the directory path is a directory (a symbolic link to one
