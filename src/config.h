@@ -98,6 +98,7 @@ struct account {
 	char	*queue_dir;		/* NULL: per-user default */
 	long	 queue_lifetime;	/* seconds; default 5 days */
 	enum mx_tls mx_tls;
+	int	 mx_parallel;		/* domains delivered at once (20) */
 	long long max_size;		/* bytes; 0 = no limit */
 
 	bool	 notify_failure;	/* default on: failure notices */

@@ -32,6 +32,10 @@
 #define DEFAULT_QUEUE_LIFETIME	(5L * 24 * 60 * 60)
 #define DEFAULT_NOTIFY_LIMIT	10	/* notices per sender per hour */
 #define DEFAULT_HOST_DOWN_TIME	(5L * 60)	/* a dead relay is skipped */
+/* Domains served at once, as Postfix's default per-destination
+ * concurrency; the cap keeps a typo from forking thousands. */
+#define DEFAULT_MX_PARALLEL	20
+#define MX_PARALLEL_MAX		200
 
 struct fieldinfo {
 	size_t	 off;
@@ -67,7 +71,8 @@ static const struct fieldinfo fields[F_NONE] = {
 	FLD(F_ALLOW_FROM_OVERRIDE, allow_from_override),
 	FLDS(F_SOURCE_IP, source_ip), FLD(F_QUEUE, queue),
 	FLDS(F_QUEUE_DIR, queue_dir), FLD(F_QUEUE_LIFETIME, queue_lifetime),
-	FLD(F_MX_TLS, mx_tls), FLD(F_MAX_SIZE, max_size),
+	FLD(F_MX_TLS, mx_tls), FLD(F_MX_PARALLEL, mx_parallel),
+	FLD(F_MAX_SIZE, max_size),
 	FLD(F_NOTIFY_FAILURE, notify_failure),
 	FLD(F_NOTIFY_DELAY, notify_delay), FLDS(F_NOTIFY_FROM, notify_from),
 	FLD(F_NOTIFY_LIMIT, notify_limit),
@@ -145,6 +150,7 @@ config_account_init(struct account *a)
 	a->user_config = true;
 	a->queue_lifetime = DEFAULT_QUEUE_LIFETIME;
 	a->mx_tls = MX_TLS_OPPORTUNISTIC;
+	a->mx_parallel = DEFAULT_MX_PARALLEL;
 	a->notify_failure = true;
 	a->notify_limit = DEFAULT_NOTIFY_LIMIT;
 	a->host_down_time = DEFAULT_HOST_DOWN_TIME;
@@ -609,6 +615,24 @@ set_notify_limit(struct acc_state *s, const struct config_key *k,
 }
 
 static int
+set_mx_parallel(struct acc_state *s, const struct config_key *k,
+    const char *v, struct err *e)
+{
+	char *end;
+	long n;
+
+	(void)k;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < 1 ||
+	    n > MX_PARALLEL_MAX)
+		return err_set(e, EX_CONFIG, "mx_parallel: \"%s\" is not a "
+		    "number of domains at once (1 to %d)", v, MX_PARALLEL_MAX);
+	s->a.mx_parallel = (int)n;
+	return 0;
+}
+
+static int
 set_notify_from(struct acc_state *s, const struct config_key *k,
     const char *v, struct err *e)
 {
@@ -897,6 +921,7 @@ static const struct config_key keys[] = {
 	{ "queue_dir", F_QUEUE_DIR, set_path },
 	{ "queue_lifetime", F_QUEUE_LIFETIME, set_lifetime },
 	{ "mx_tls", F_MX_TLS, set_mx_tls },
+	{ "mx_parallel", F_MX_PARALLEL, set_mx_parallel },
 	{ "max_size", F_MAX_SIZE, set_max_size },
 	{ "notify_failure", F_NOTIFY_FAILURE, set_bool },
 	{ "notify_delay", F_NOTIFY_DELAY, set_notify_delay },

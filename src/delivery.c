@@ -29,6 +29,7 @@
 #include "reply.h"
 #include "tlsport.h"
 #include "wire.h"
+#include "workers.h"
 
 #define CONNECT_TIMEOUT_MS	(60 * 1000)	/* when the account sets none */
 /* Per MX address, as Postfix's smtp_connect_timeout: a dead MX host must
@@ -79,6 +80,7 @@ struct dctx {
 	/* ex != 0: the TLS mode does not fit the port (tlsport.h): no host
 	 * and no retry can help, the whole delivery fails with it. */
 	struct err misconfig;
+	bool	 had_session;		/* note_session ran (rep->tls is its) */
 };
 
 /* ---- the body source ----
@@ -668,6 +670,7 @@ note_session(struct dctx *x, const struct destination *d, const char *host,
 	struct conn *c = smtp_conn(s);
 
 	snprintf(x->rep->server, sizeof(x->rep->server), "%s", conn_peer(c));
+	x->had_session = true;
 	x->rep->tls[0] = '\0';
 	if (conn_is_tls(c))
 		tls_describe(conn_tls(c), x->rep->tls, sizeof(x->rep->tls));
@@ -1287,6 +1290,208 @@ deliver_destination(struct dctx *x, const struct destination *d)
 	fail_rest_err(x, d, &e, &x->host_said, STAGE_CONNECT);
 }
 
+/* ---- many destinations at once (mx_parallel) ----
+ * Each destination's session runs in a child process (workers.h), which
+ * sends back the result of every recipient it decided, then what its
+ * session left in the report's common fields.  The parent alone writes
+ * the report: results go by report index, so the report is the same
+ * whatever order the children finish in; the common fields (last server,
+ * its TLS, the final reply) are folded in route order once all are in,
+ * so they end as the sequential loop leaves them. */
+
+enum { REC_RESULT = 'R', REC_SESSION = 'S' };
+
+/* The whole entry travels (its addr pointer aside, which the parent
+ * has): a field added to struct rcpt_result comes along by itself. */
+struct rec_result {
+	char	 kind;			/* REC_RESULT */
+	size_t	 k;			/* report index */
+	struct rcpt_result r;		/* r.addr NULL */
+};
+_Static_assert(sizeof(struct rec_result) <= WORKERS_RECORD_MAX,
+    "a recipient's result must fit one record");
+
+/* What one destination left in the report's common fields. */
+struct rec_session {
+	char	 kind;			/* REC_SESSION; 0: none received */
+	bool	 session;		/* a session was opened: tls is its */
+	enum relay_state relay;
+	char	 server[sizeof(((struct report *)0)->server)];
+	char	 tls[sizeof(((struct report *)0)->tls)];
+	char	 reply[sizeof(((struct report *)0)->reply)];
+	char	 dane_note[ERR_MSG_MAX];	/* the dctx's, for the log */
+	struct err misconfig;		/* the dctx's (tlsport.h) */
+};
+_Static_assert(sizeof(struct rec_session) <= WORKERS_RECORD_MAX,
+    "a destination's session record must fit one record");
+
+struct fanout {
+	struct dctx *x;
+	const struct route *r;
+	struct rec_session *sess;	/* per destination */
+	size_t	 nover;			/* children reaped */
+};
+
+/* delivery_opts.progress, between two destinations (never after the
+ * last): a queue run records what is final so far. */
+static void
+dest_progress(struct dctx *x)
+{
+	if (x->o->progress != NULL)
+		x->o->progress(x->o->progress_arg, x->rep, x->decided);
+}
+
+/* In the child: deliver to destination i, send what came of it: the
+ * recipients it decided (a child forked late starts with the results of
+ * those before it already merged: not its to send). */
+static void
+fanout_run(void *arg, size_t i, struct workers_out *out)
+{
+	struct fanout *f = arg;
+	struct dctx *x = f->x;
+	struct report *rep = x->rep;
+	struct rec_session ss = { .kind = REC_SESSION };
+	struct rec_result rr;
+	bool *before = xcalloc(rep->n, sizeof(*before));
+
+	memcpy(before, x->decided, rep->n * sizeof(*before));
+	deliver_destination(x, &f->r->v[i]);
+	for (size_t k = 0; k < rep->n; k++) {
+		if (!x->decided[k] || before[k])
+			continue;
+		memset(&rr, 0, sizeof(rr));
+		rr.kind = REC_RESULT;
+		rr.k = k;
+		rr.r = rep->v[k];
+		rr.r.addr = NULL;
+		workers_send(out, &rr, sizeof(rr));
+	}
+	ss.session = x->had_session;
+	ss.relay = rep->relay;
+	memcpy(ss.server, rep->server, sizeof(ss.server));
+	memcpy(ss.tls, rep->tls, sizeof(ss.tls));
+	memcpy(ss.reply, rep->reply, sizeof(ss.reply));
+	memcpy(ss.dane_note, x->dane_note, sizeof(ss.dane_note));
+	ss.misconfig = x->misconfig;
+	workers_send(out, &ss, sizeof(ss));
+	free(before);
+}
+
+/* In the parent: one record of destination i's child.  A record that
+ * does not fit (which only a bug could send) is dropped: its recipients
+ * stay undecided and fanout_done says so. */
+static void
+fanout_take(void *arg, size_t i, const void *rec, size_t len)
+{
+	struct fanout *f = arg;
+	struct dctx *x = f->x;
+	const struct rec_result *rr = rec;
+	struct rcpt_result *r;
+	char *addr;
+
+	if (len == sizeof(struct rec_session) &&
+	    *(const char *)rec == REC_SESSION) {
+		memcpy(&f->sess[i], rec, sizeof(f->sess[i]));
+		return;
+	}
+	if (len != sizeof(*rr) || rr->kind != REC_RESULT ||
+	    rr->k >= x->rep->n || x->decided[rr->k])
+		return;
+	r = &x->rep->v[rr->k];
+	addr = r->addr;
+	*r = rr->r;
+	r->addr = addr;
+	x->decided[rr->k] = true;
+}
+
+/* In the parent: destination i's child is over.  One that died before
+ * saying everything leaves its recipients undecided: temporary, since
+ * nobody knows whether the server took the message. */
+static void
+fanout_done(void *arg, size_t i, bool finished, const char *how)
+{
+	struct fanout *f = arg;
+	const struct destination *d = &f->r->v[i];
+	char text[ERR_MSG_MAX];
+
+	if (!finished) {
+		snprintf(text, sizeof(text), "the delivery process for %s %s",
+		    d->domain != NULL ? d->domain : d->hosts.n > 0 ?
+		    d->hosts.v[0] : "the relay", how);
+		fail_rest(f->x, d, OUT_TEMPFAIL, EX_SOFTWARE, text, NULL);
+	}
+	if (++f->nover < f->r->n)
+		dest_progress(f->x);
+}
+
+/* Whether some recipient of d still waits for its result. */
+static bool
+dest_pending(const struct dctx *x, const struct destination *d)
+{
+	for (size_t i = 0; i < d->rcpts.n; i++)
+		if (result_find(x, d->rcpts.v[i]) >= 0)
+			return true;
+	return false;
+}
+
+/* The common fields (and the DANE note of the log line), in route order,
+ * as the sequential loop sets them. */
+static void
+fanout_fold(struct dctx *x, const struct fanout *f)
+{
+	struct report *rep = x->rep;
+
+	for (size_t i = 0; i < f->r->n; i++) {
+		const struct rec_session *ss = &f->sess[i];
+
+		if (ss->kind != REC_SESSION)
+			continue;
+		if (rep->relay == RELAY_OK)
+			rep->relay = ss->relay;
+		if (ss->server[0] != '\0')
+			memcpy(rep->server, ss->server, sizeof(rep->server));
+		if (ss->session)
+			memcpy(rep->tls, ss->tls, sizeof(rep->tls));
+		if (ss->reply[0] != '\0')
+			memcpy(rep->reply, ss->reply, sizeof(rep->reply));
+		if (ss->dane_note[0] != '\0')
+			memcpy(x->dane_note, ss->dane_note,
+			    sizeof(x->dane_note));
+		if (ss->misconfig.ex != 0)
+			x->misconfig = ss->misconfig;
+	}
+}
+
+/* Every destination of r, up to a->mx_parallel at once; one destination,
+ * or mx_parallel 1, or a queue run's kept sessions (which live in this
+ * process): one after another, in this process. */
+static void
+deliver_all(struct dctx *x, const struct route *r)
+{
+	struct fanout f = { .x = x, .r = r };
+	const struct workers_ops ops = { .run = fanout_run,
+	    .take = fanout_take, .done = fanout_done };
+	size_t max = x->a->mx_parallel > 1 ? (size_t)x->a->mx_parallel : 1;
+	struct err e;
+
+	if (r->n < 2 || max < 2 || x->o->cache != NULL) {
+		for (size_t i = 0; i < r->n; i++) {
+			deliver_destination(x, &r->v[i]);
+			if (i + 1 < r->n)
+				dest_progress(x);
+		}
+		return;
+	}
+	f.sess = xcalloc(r->n, sizeof(*f.sess));
+	if (workers_run(r->n, max, &ops, &f, &e) == -1)
+		/* No pipe: what was not started is tried now, here. */
+		for (size_t i = 0; i < r->n; i++)
+			if (dest_pending(x, &r->v[i]))
+				deliver_destination(x, &r->v[i]);
+	fanout_fold(x, &f);
+	free(f.sess);
+}
+
 /* ---- the message ---- */
 
 /* One log line for the recipients with this outcome: a sent line carries
@@ -1450,11 +1655,7 @@ delivery_run(const struct account *a, struct message *m,
 		rep->v[i].addr = xstrdup(env->rcpts.v[i]);
 	result_index(&x);
 
-	for (size_t i = 0; i < r.n; i++) {
-		deliver_destination(&x, &r.v[i]);
-		if (o->progress != NULL && i + 1 < r.n)
-			o->progress(o->progress_arg, rep, x.decided);
-	}
+	deliver_all(&x, &r);
 	if (x.misconfig.ex != 0) {
 		*e = x.misconfig;
 		report_free(rep);

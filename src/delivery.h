@@ -5,7 +5,10 @@
  * configuration cures is temporary too), which are permanent and with which
  * sysexits code, when to try the next host.
  *
- * For each destination of the route: connect (each host, each address in
+ * For each destination of the route (up to the account's mx_parallel of
+ * them at once, each in a child process, when there are several and the
+ * run keeps no sessions: the report and the log are the same as one
+ * after another): connect (each host, each address in
  * turn; an MX address gets at most 30 s to accept the connection, as
  * Postfix's smtp_connect_timeout, the configured timeout bounding the
  * rest), smtp_open, smtp_send, QUIT.  Per-recipient results are merged into

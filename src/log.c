@@ -124,12 +124,14 @@ log_trace(void *arg, char direction, const char *line, size_t len)
 		    b.data[i] == 0x7f)
 			b.data[i] = '?';
 	buf_addc(&b, '\n');
+	/* One write() per line, past stdio: with mx_parallel several
+	 * sessions trace to the same stderr and file at once, and a line
+	 * must never be cut by another's (the file is opened for append);
+	 * written at once, it is also complete if we are killed. */
 	if (t->verbose != NULL)
-		fwrite(b.data, 1, b.len, t->verbose);
-	if (t->transcript != NULL) {
-		fwrite(b.data, 1, b.len, t->transcript);
-		fflush(t->transcript);	/* complete even if we are killed */
-	}
+		(void)write_all(fileno(t->verbose), b.data, b.len);
+	if (t->transcript != NULL)
+		(void)write_all(fileno(t->transcript), b.data, b.len);
 	buf_free(&b);
 }
 

@@ -4,7 +4,9 @@
 # tried again without TLS in the same run, as Exim's tls_tempfail_tryclear
 # does; the run remembers it (a second domain on the same host goes in
 # clear at once, as does the next message of a queue run), and -v and the
-# log say so.  Never with mx_tls required.
+# log say so.  With mx_parallel (two domains at once, each in its own
+# process) each session finds it out on its own: at most one STARTTLS per
+# domain, both in clear.  Never with mx_tls required.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
 . "$LIB/netns.sh"
 netns_setup
@@ -12,7 +14,7 @@ start_dns --mx-host=one.test,mx.broken.test,10 --mx-host=two.test,mx.broken.test
 	--host-record=mx.broken.test,127.0.0.2 \
 	--mx-host=later.test,mx.later.test,10 --host-record=mx.later.test,127.0.0.3
 start_mx 127.0.0.2 broken --starttls --fault tls-handshake-fails
-mx_config "logfile $T/postie.log"
+mx_config "logfile $T/postie.log" "mx_parallel 1"
 starttls_count() { grep -c "^C b'STARTTLS" "$T/broken/dialogue.log"; }
 
 printf 'Subject: s\n\nx\n' | run_postie_ns -C "$CFG" -v a@one.test b@two.test
@@ -21,6 +23,18 @@ assert_mx_received broken 2
 [ "$(starttls_count)" = 1 ] || fail "STARTTLS tried $(starttls_count) times, want 1 (remembered for the run)"
 assert_contains "$T/err" "trying mx.broken.test again without TLS"
 assert_contains "$T/postie.log" "tls=none (STARTTLS handshake failed"
+"$PYTHON3" - "$T/broken" <<'PY' || fail "a message went over TLS"
+import glob, json, sys
+assert all(not json.load(open(f))["tls"] for f in glob.glob(sys.argv[1] + "/*.json"))
+PY
+
+# Both domains at once (mx_parallel's default): each in clear, after at
+# most one STARTTLS of its own.
+mx_config
+printf 'Subject: s\n\nx\n' | run_postie_ns -C "$CFG" a@one.test b@two.test
+assert_exit 0 "handshake failure, two domains at once"
+assert_mx_received broken 4
+[ "$(starttls_count)" -le 3 ] || fail "STARTTLS tried $(($(starttls_count) - 1)) times for two domains, want at most 2"
 "$PYTHON3" - "$T/broken" <<'PY' || fail "a message went over TLS"
 import glob, json, sys
 assert all(not json.load(open(f))["tls"] for f in glob.glob(sys.argv[1] + "/*.json"))
@@ -44,5 +58,5 @@ n=$(grep -c "^C b'STARTTLS" "$T/later/dialogue.log")
 mx_config "mx_tls required"
 printf 'Subject: s\n\nx\n' | run_postie_ns -C "$CFG" a@one.test
 assert_exit 75 "mx_tls required, handshake failure"
-assert_mx_received broken 2
+assert_mx_received broken 4
 exit 0

@@ -220,6 +220,9 @@ bad_lines_are_config_errors_naming_file_and_line(void)
 		{ "account a\nauth digest-md5\n", NULL },
 		{ "account a\ntls_sha1_fingerprint AB:CD\n", NULL },
 		{ "account a\nmx_tls maybe\n", NULL },
+		{ "account a\nmx_parallel 0\n", NULL },
+		{ "account a\nmx_parallel 201\n", NULL },
+		{ "account a\nmx_parallel many\n", NULL },
 		{ "account a\nsource_ip example.com\n", NULL },
 		{ "account a\ntimeout soon\n", NULL },
 		/* in ms, 30 days overflow the int that conn.c and smtp.c
@@ -305,6 +308,7 @@ unset_keys_take_postie_defaults(void)
 	CHECK_INT(a->allow_from_override, true);
 	CHECK_INT(a->queue_lifetime, 5 * 86400);
 	CHECK_INT(a->mx_tls, MX_TLS_OPPORTUNISTIC);
+	CHECK_INT(a->mx_parallel, 20);
 	CHECK_INT(a->timeout, 0);
 	CHECK_INT(a->max_size, 0);
 	CHECK_STR(a->syslog, NULL);
@@ -342,6 +346,7 @@ static long long get_timeout(const struct account *a) { return a->timeout; }
 static long long get_max_size(const struct account *a) { return a->max_size; }
 static long long get_auth(const struct account *a) { return a->auth; }
 static long long get_mx_tls(const struct account *a) { return a->mx_tls; }
+static long long get_mx_parallel(const struct account *a) { return a->mx_parallel; }
 static long long get_from_hdr(const struct account *a)
 { return a->set_from_header; }
 static long long get_date_hdr(const struct account *a)
@@ -376,6 +381,8 @@ values_parse_to_their_meaning(void)
 		{ "auth external", get_auth, AUTH_EXTERNAL },
 		{ "auth off", get_auth, AUTH_OFF },
 		{ "mx_tls required", get_mx_tls, MX_TLS_REQUIRED },
+		{ "mx_parallel 1", get_mx_parallel, 1 },
+		{ "mx_parallel 200", get_mx_parallel, 200 },
 		{ "set_from_header on", get_from_hdr, TRI_ON },
 		{ "set_from_header off", get_from_hdr, TRI_OFF },
 		{ "add_missing_from_header on", get_from_hdr, TRI_AUTO },
