@@ -1270,10 +1270,11 @@ deliver_to_host(struct dctx *x, const struct destination *d,
 }
 
 static void
-deliver_destination(struct dctx *x, const struct destination *d)
+deliver_destination(struct dctx *x, struct destination *d)
 {
 	struct err e;
 
+	route_resolve(d);	/* here, so that parallel look-ups overlap */
 	if (d->fail.ex != 0) {
 		fail_rest_err(x, d, &d->fail, NULL, STAGE_CONNECT);
 		return;
@@ -1327,7 +1328,7 @@ _Static_assert(sizeof(struct rec_session) <= WORKERS_RECORD_MAX,
 
 struct fanout {
 	struct dctx *x;
-	const struct route *r;
+	struct route *r;
 	struct rec_session *sess;	/* per destination */
 	size_t	 nover;			/* children reaped */
 };
@@ -1466,7 +1467,7 @@ fanout_fold(struct dctx *x, const struct fanout *f)
  * or mx_parallel 1, or a queue run's kept sessions (which live in this
  * process): one after another, in this process. */
 static void
-deliver_all(struct dctx *x, const struct route *r)
+deliver_all(struct dctx *x, struct route *r)
 {
 	struct fanout f = { .x = x, .r = r };
 	const struct workers_ops ops = { .run = fanout_run,
@@ -1636,7 +1637,7 @@ delivery_run(const struct account *a, struct message *m,
 		dkim_teardown(&x);
 		return -1;
 	}
-	if (route_build(&r, a, &env->rcpts, e) == -1) {
+	if (route_build_deferred(&r, a, &env->rcpts, e) == -1) {
 		dkim_teardown(&x);
 		return -1;
 	}

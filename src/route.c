@@ -168,17 +168,12 @@ route_tlsa(const struct destination *d, const char *host)
  * addresses).  A failed look-up is kept in d->fail for delivery to report;
  * only a domain IDNA refuses fails the whole route.
  */
-static int
-route_mx_hosts(struct destination *d, route_lookup_fn lookup, struct err *e)
+static void
+route_mx_lookup(struct destination *d, const char *ace,
+    route_lookup_fn lookup)
 {
-	struct mx_list *l;
-	char *ace;
+	struct mx_list *l = xmalloc(sizeof(*l));
 
-	if (d->domain[0] == '[')
-		return route_literal(d, e);
-	if (route_alabel(d->domain, &ace, e) == -1)
-		return -1;
-	l = xmalloc(sizeof(*l));
 	if (lookup(ace, l, &d->fail) == -1) {
 		if (d->fail.ex == 0)	/* a look-up that forgot to say why */
 			err_set(&d->fail, EX_TEMPFAIL, "DNS look-up of %s "
@@ -196,8 +191,41 @@ route_mx_hosts(struct destination *d, route_lookup_fn lookup, struct err *e)
 	if (d->dane && d->fail.ex == 0 && l->sec == DNSSEC_SECURE)
 		route_tlsa_lookups(d);
 	free(l);
+}
+
+/* lookup NULL: the look-up is left in d->unresolved (route_resolve). */
+static int
+route_mx_hosts(struct destination *d, route_lookup_fn lookup, struct err *e)
+{
+	char *ace;
+
+	if (d->domain[0] == '[')
+		return route_literal(d, e);
+	if (route_alabel(d->domain, &ace, e) == -1)
+		return -1;
+	if (lookup == NULL) {
+		d->unresolved = ace;
+		return 0;
+	}
+	route_mx_lookup(d, ace, lookup);
 	free(ace);
 	return 0;
+}
+
+void
+route_resolve_with(struct destination *d, route_lookup_fn lookup)
+{
+	if (d->unresolved == NULL)
+		return;
+	route_mx_lookup(d, d->unresolved, lookup);
+	free(d->unresolved);
+	d->unresolved = NULL;
+}
+
+void
+route_resolve(struct destination *d)
+{
+	route_resolve_with(d, dns_lookup_mx);
 }
 
 static struct destination *
@@ -246,6 +274,13 @@ route_build(struct route *r, const struct account *a,
 }
 
 int
+route_build_deferred(struct route *r, const struct account *a,
+    const struct strlist *rcpts, struct err *e)
+{
+	return route_build_with(r, a, rcpts, NULL, e);
+}
+
+int
 route_build_with(struct route *r, const struct account *a,
     const struct strlist *rcpts, route_lookup_fn lookup, struct err *e)
 {
@@ -273,6 +308,7 @@ route_free(struct route *r)
 		free(r->v[i].tlsa);
 		strlist_free(&r->v[i].hosts);
 		free(r->v[i].prefs);
+		free(r->v[i].unresolved);
 		strlist_free(&r->v[i].rcpts);
 	}
 	free(r->v);

@@ -37,6 +37,9 @@ struct destination {
 	bool	 dane;
 	enum dns_sec mx_sec;
 	struct tlsa_list *tlsa;
+	/* The A-label domain whose MX look-up is still to be made
+	 * (route_build_deferred), or NULL: hosts and fail are final. */
+	char	*unresolved;
 };
 
 struct route {
@@ -55,12 +58,23 @@ struct route {
  * EX_DATAERR for a recipient without a domain or a domain IDNA refuses. */
 int	route_build(struct route *r, const struct account *a,
 	    const struct strlist *rcpts, struct err *e);
-/* route_build with another MX look-up (unit tests). */
+/* route_build with the MX look-ups left for route_resolve: delivery makes
+ * each in the process that serves the destination, so that the look-ups
+ * of many domains overlap as their sessions do (mx_parallel).  Errors as
+ * route_build's (a domain IDNA refuses still fails here). */
+int	route_build_deferred(struct route *r, const struct account *a,
+	    const struct strlist *rcpts, struct err *e);
+/* The look-up route_build_deferred left in d, if any: d gets its hosts
+ * (or its fail) as route_build would have given them. */
+void	route_resolve(struct destination *d);
+/* route_build and route_resolve with another MX look-up (unit tests);
+ * a NULL lookup defers the look-ups as route_build_deferred does. */
 typedef int (*route_lookup_fn)(const char *domain, struct mx_list *out,
 	    struct err *e);
 int	route_build_with(struct route *r, const struct account *a,
 	    const struct strlist *rcpts, route_lookup_fn lookup,
 	    struct err *e);
+void	route_resolve_with(struct destination *d, route_lookup_fn lookup);
 void	route_free(struct route *r);
 
 /* The domain in A-labels (libidn2, IDNA2008 with UTS#46 mapping,

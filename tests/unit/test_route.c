@@ -237,6 +237,40 @@ mx_groups_recipients_by_domain_in_order(void)
 }
 
 static void
+mx_deferred_lookup_made_by_resolve(void)
+{
+	static const char *const v[] = { "a@one.example", "b@two.example",
+	    "c@[192.0.2.1]", NULL };
+	struct account a = smarthost(NULL);
+	struct strlist l = rcpts(v);
+	struct route r;
+	struct err e;
+
+	err_clear(&e);
+	nasked = 0;
+	CHECK_INT(route_build_with(&r, &a, &l, NULL, &e), 0);
+	CHECK_INT(nasked, 0);	/* nothing asked yet */
+	CHECK_INT(r.n, 3);
+	if (r.n == 3) {
+		CHECK_STR(r.v[0].unresolved, "one.example");
+		CHECK_INT(r.v[0].hosts.n, 0);
+		CHECK(r.v[2].unresolved == NULL);	/* a literal: no DNS */
+		CHECK_INT(r.v[2].hosts.n, 1);
+		route_resolve_with(&r.v[0], fake_lookup);
+		CHECK_INT(nasked, 1);	/* that domain only */
+		CHECK(r.v[0].unresolved == NULL);
+		CHECK_INT(r.v[0].hosts.n, 2);
+		CHECK_STR(r.v[0].hosts.v[0], "mx1.one.example");
+		CHECK(r.v[0].prefs != NULL && r.v[0].prefs[1] == 20);
+		route_resolve_with(&r.v[0], fake_lookup);
+		CHECK_INT(nasked, 1);	/* once */
+		CHECK_STR(r.v[1].unresolved, "two.example");
+	}
+	route_free(&r);	/* frees what is still unresolved */
+	strlist_free(&l);
+}
+
+static void
 mx_tls_required_means_starttls(void)
 {
 	static const char *const v[] = { "a@one.example", NULL };
@@ -422,6 +456,7 @@ static const struct test tests[] = {
 	TEST(smarthost_auth_off_means_no_auth),
 	TEST(smarthost_tls_off_on_465_is_config_error),
 	TEST(mx_groups_recipients_by_domain_in_order),
+	TEST(mx_deferred_lookup_made_by_resolve),
 	TEST(mx_tls_required_means_starttls),
 	TEST(mx_recipient_without_domain_is_dataerr),
 	TEST(no_recipients_builds_empty_mx_route),
