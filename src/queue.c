@@ -37,6 +37,7 @@
 #include "safefile.h"
 #include "sysmode.h"
 #include "wire.h"
+#include "workers.h"
 
 #define TMP_MAX_AGE		(60 * 60)	/* tmp/ files older than this are leftovers */
 #define RUN_MAX_ACCOUNTS	16		/* passwords remembered per run */
@@ -453,22 +454,27 @@ entry_account(struct qrun *r, const struct queue_env *q, struct err *e)
 	return config_select(&r->cfg, q->account, NULL, e);
 }
 
-/* Count an entry left for another configuration's run. */
+/* Count n entries left for account acct ("": by sender) of file cfg. */
 static void
-need_account(struct qrun *r, const struct queue_env *q)
+need_add(struct qrun *r, const char *cfg, const char *acct, size_t n)
 {
-	const char *cfg = q->config != NULL ? q->config : r->config;
-	const char *acct = q->account != NULL ? q->account : "";
-
 	for (size_t i = 0; i < r->nneed; i++)
 		if (strcmp(r->need[i].config, cfg) == 0 &&
 		    strcmp(r->need[i].account, acct) == 0) {
-			r->need[i].n++;
+			r->need[i].n += n;
 			return;
 		}
 	r->need = xreallocarray(r->need, r->nneed + 1, sizeof(*r->need));
 	r->need[r->nneed++] = (struct run_need){ xstrdup(cfg), xstrdup(acct),
-	    1 };
+	    n };
+}
+
+/* Count an entry left for another configuration's run. */
+static void
+need_account(struct qrun *r, const struct queue_env *q)
+{
+	need_add(r, q->config != NULL ? q->config : r->config,
+	    q->account != NULL ? q->account : "", 1);
 }
 
 /* One line per file and account that queued entries wait for. */
@@ -1126,6 +1132,287 @@ close_queue(struct qrun *r)
 	free(r->config);
 }
 
+/* ---- entries in parallel (mx_parallel) ----
+ * The entries of a directory are split into groups that share no
+ * destination: two entries with a pending recipient at the same domain
+ * (or sent through the same smarthost account) are in the same group, by
+ * union-find over (destination, entry) pairs.  Each group is run by one
+ * child process (workers.h), up to the default account's mx_parallel at
+ * once, entry after entry as a sequential run does, with its own kept
+ * sessions: one session per destination still serves all its messages,
+ * and each entry is locked, attempted, recorded and settled by the one
+ * process that delivered it.  The children send back only what the run
+ * reports: counts, problems, notices written, entries left for another
+ * configuration.  A message for several domains ties them into one group:
+ * at worst (one message to every domain) the run is sequential, as
+ * before. */
+
+struct dest_key {
+	char	*key;
+	size_t	 entry;
+};
+
+static int
+cmp_dest_key(const void *a, const void *b)
+{
+	return strcmp(((const struct dest_key *)a)->key,
+	    ((const struct dest_key *)b)->key);
+}
+
+static size_t
+uf_find(size_t *up, size_t i)
+{
+	while (up[i] != i)
+		i = up[i] = up[up[i]];
+	return i;
+}
+
+/* The destinations of entry i (ids->v[i]) as keys: its account's name for
+ * a smarthost, else each pending recipient's domain; an entry this run
+ * cannot read or send gets a key of its own. */
+static void
+entry_keys(struct qrun *r, const char *id, size_t i, struct dest_key **v,
+    size_t *n)
+{
+	const struct account *a;
+	struct queue_env q;
+	struct err e;
+	size_t before = *n;
+
+	memset(&q, 0, sizeof(q));
+	if (queuefile_load_env(r->dir, id, &q, &e) == 0 &&
+	    (a = entry_account(r, &q, &e)) != NULL) {
+		for (size_t j = 0; j < q.nrcpts; j++) {
+			const char *d = strrchr(q.rcpts[j].addr, '@');
+			char *k;
+
+			if (q.rcpts[j].state != QR_PENDING)
+				continue;
+			if (a->host != NULL)
+				k = xasprintf("relay %s", a->name);
+			else {
+				k = xasprintf("mx %s", d != NULL ? d + 1 : "");
+				for (char *c = k; *c != '\0'; c++)
+					*c = (char)ascii_tolower(*c);
+			}
+			*v = xreallocarray(*v, *n + 1, sizeof(**v));
+			(*v)[(*n)++] = (struct dest_key){ k, i };
+		}
+	}
+	queuefile_env_free(&q);
+	if (*n == before) {
+		*v = xreallocarray(*v, *n + 1, sizeof(**v));
+		(*v)[(*n)++] = (struct dest_key){ xasprintf("entry %s", id), i };
+	}
+}
+
+/* group[i] for each of ids (numbered from 0 in order of their first
+ * entry); returns the number of groups. */
+static size_t
+group_entries(struct qrun *r, const struct strlist *ids, size_t *group)
+{
+	struct dest_key *v = NULL;
+	size_t n = 0, ngroups = 0;
+	size_t *up = xcalloc(ids->n, sizeof(*up));
+	size_t *num = xcalloc(ids->n, sizeof(*num));
+
+	for (size_t i = 0; i < ids->n; i++) {
+		up[i] = i;
+		entry_keys(r, ids->v[i], i, &v, &n);
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_dest_key);
+	for (size_t k = 1; k < n; k++)
+		if (strcmp(v[k].key, v[k - 1].key) == 0)
+			up[uf_find(up, v[k].entry)] = uf_find(up, v[k - 1].entry);
+	for (size_t i = 0; i < ids->n; i++) {
+		size_t root = uf_find(up, i);
+
+		if (num[root] == 0)
+			num[root] = ++ngroups;
+		group[i] = num[root] - 1;
+	}
+	for (size_t k = 0; k < n; k++)
+		free(v[k].key);
+	free(v);
+	free(up);
+	free(num);
+	return ngroups;
+}
+
+enum { QREC_COUNTS = 'C', QREC_PROBLEM = 'P', QREC_NOTICE = 'N',
+    QREC_NEED = 'A' };
+
+struct qrec_counts {
+	char	 kind;
+	size_t	 sent, deferred, failed, busy, not_due, bad, notices;
+};
+
+/* A text record: the kind, then NUL-separated strings (cut to fit). */
+static void
+send_text(struct workers_out *out, char kind, const char *a, const char *b,
+    size_t n)
+{
+	char rec[WORKERS_RECORD_MAX];
+	size_t half = (sizeof(rec) - 2 - sizeof(n)) / 2;
+	size_t la = strlen(a), lb = b != NULL ? strlen(b) : 0;
+
+	la = la < half - 1 ? la : half - 1;
+	lb = lb < half - 1 ? lb : half - 1;
+	rec[0] = kind;
+	memcpy(rec + 1, &n, sizeof(n));
+	memcpy(rec + 1 + sizeof(n), a, la);
+	rec[1 + sizeof(n) + la] = '\0';
+	memcpy(rec + 2 + sizeof(n) + la, b != NULL ? b : "", lb);
+	rec[2 + sizeof(n) + la + lb] = '\0';
+	workers_send(out, rec, 3 + sizeof(n) + la + lb);
+}
+
+struct qpar {
+	struct qrun *r;
+	const struct strlist *ids;
+	const size_t *group;
+	bool	*done;			/* per group: its child was reaped */
+};
+
+/* In the child: the group's entries, as a sequential run does them; then
+ * what the run reports, sent back. */
+static void
+qpar_run(void *arg, size_t g, struct workers_out *out)
+{
+	struct qpar *p = arg;
+	struct qrun *r = p->r;
+	struct queue_stats st;
+	struct qrec_counts c = { .kind = QREC_COUNTS };
+
+	/* The parent's kept sessions are the parent's: this child makes its
+	 * own (and never closes the parent's, which would QUIT them). */
+	r->cache = delivery_cache_new();
+	memset(&st, 0, sizeof(st));
+	strlist_init(&st.problems);
+	r->st = &st;
+	strlist_init(&r->notices);
+	r->need = NULL;
+	r->nneed = 0;
+	for (size_t i = 0; i < p->ids->n; i++)
+		if (p->group[i] == g)
+			run_entry(r, p->ids->v[i]);
+	delivery_cache_close(r->cache);
+	c.sent = st.sent;
+	c.deferred = st.deferred;
+	c.failed = st.failed;
+	c.busy = st.busy;
+	c.not_due = st.not_due;
+	c.bad = st.bad;
+	c.notices = st.notices;
+	workers_send(out, &c, sizeof(c));
+	for (size_t i = 0; i < st.problems.n; i++)
+		send_text(out, QREC_PROBLEM, st.problems.v[i], NULL, 0);
+	for (size_t i = 0; i < r->notices.n; i++)
+		send_text(out, QREC_NOTICE, r->notices.v[i], NULL, 0);
+	for (size_t i = 0; i < r->nneed; i++)
+		send_text(out, QREC_NEED, r->need[i].config,
+		    r->need[i].account, r->need[i].n);
+}
+
+/* In the parent: fold one record into the run. */
+static void
+qpar_take(void *arg, size_t g, const void *rec, size_t len)
+{
+	struct qpar *p = arg;
+	struct qrun *r = p->r;
+	const char *t = rec;
+	const char *a, *b;
+	size_t n;
+
+	(void)g;
+	if (len == sizeof(struct qrec_counts) && t[0] == QREC_COUNTS) {
+		struct qrec_counts c;
+
+		memcpy(&c, rec, sizeof(c));
+		r->st->sent += c.sent;
+		r->st->deferred += c.deferred;
+		r->st->failed += c.failed;
+		r->st->busy += c.busy;
+		r->st->not_due += c.not_due;
+		r->st->bad += c.bad;
+		r->st->notices += c.notices;
+		return;
+	}
+	/* kind, n, a NUL, b NUL (send_text) */
+	if (len < 3 + sizeof(n) || t[len - 1] != '\0')
+		return;
+	memcpy(&n, t + 1, sizeof(n));
+	a = t + 1 + sizeof(n);
+	b = a + strlen(a) + 1;
+	if (b >= t + len)
+		return;
+	if (t[0] == QREC_PROBLEM)
+		strlist_add(&r->st->problems, a);
+	else if (t[0] == QREC_NOTICE)
+		strlist_add(&r->notices, a);
+	else if (t[0] == QREC_NEED)
+		need_add(r, a, b, n);
+}
+
+static void
+qpar_done(void *arg, size_t g, bool finished, const char *how)
+{
+	struct qpar *p = arg;
+	const char *first = NULL;
+	size_t n = 0;
+
+	p->done[g] = true;
+	if (finished)
+		return;
+	for (size_t i = 0; i < p->ids->n; i++)
+		if (p->group[i] == g && n++ == 0)
+			first = p->ids->v[i];
+	strlist_take(&p->r->st->problems, xasprintf("the process running "
+	    "%zu entr%s (first %s) %s; they stay queued as it left them", n,
+	    n == 1 ? "y" : "ies", first != NULL ? first : "-", how));
+}
+
+/* The entries ids of r->dir: groups in parallel when there are several
+ * and the default account's mx_parallel allows, else one after another. */
+static void
+run_entries(struct qrun *r, const struct strlist *ids)
+{
+	const struct workers_ops ops = { .run = qpar_run, .take = qpar_take,
+	    .done = qpar_done };
+	const struct account *dflt;
+	struct qpar p = { .r = r, .ids = ids };
+	size_t *group, ngroups, max;
+	struct err e;
+
+	dflt = config_select(&r->cfg, NULL, NULL, &e);
+	max = dflt != NULL && dflt->mx_parallel > 1 ?
+	    (size_t)dflt->mx_parallel : 1;
+	if (ids->n < 2 || max < 2) {
+		for (size_t i = 0; i < ids->n; i++)
+			run_entry(r, ids->v[i]);
+		return;
+	}
+	group = xcalloc(ids->n, sizeof(*group));
+	ngroups = group_entries(r, ids, group);
+	if (ngroups < 2) {
+		for (size_t i = 0; i < ids->n; i++)
+			run_entry(r, ids->v[i]);
+		free(group);
+		return;
+	}
+	p.group = group;
+	p.done = xcalloc(ngroups, sizeof(*p.done));
+	if (workers_run(ngroups, max, &ops, &p, &e) == -1) {
+		strlist_add(&r->st->problems, e.msg);
+		for (size_t i = 0; i < ids->n; i++)	/* those not started */
+			if (!p.done[group[i]])
+				run_entry(r, ids->v[i]);
+	}
+	free(p.done);
+	free(group);
+}
+
 /* One queue directory, r->dir. */
 static int
 run_dir(struct qrun *r, struct err *e)
@@ -1146,8 +1433,7 @@ run_dir(struct qrun *r, struct err *e)
 	}
 	clean_tmp(r);
 	strlist_init(&r->notices);
-	for (size_t i = 0; i < envs.n; i++)
-		run_entry(r, envs.v[i]);
+	run_entries(r, &envs);
 	/* Notices written by this run go out now (a notice never makes
 	 * another, so this ends). */
 	for (size_t i = 0; i < r->notices.n; i++)

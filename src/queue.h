@@ -150,7 +150,11 @@ void	queue_stats_free(struct queue_stats *st);
  * records each recipient's result before the next entry; a message with
  * nothing pending leaves the queue (to failed/ when a recipient refused
  * it); one still pending past queue_lifetime moves to failed/ (logged).
- * Sessions are reused across entries for the same destination.  Returns
+ * Sessions are reused across entries for the same destination.  With the
+ * default account's mx_parallel above 1, a directory's entries are split
+ * into groups that share no destination, and up to that many groups run
+ * at once, each in a child process that does its entries as above (see
+ * queue.c); st is the sum of theirs.  Returns
  * An entry is sent only through the account it was submitted with, of
  * the same configuration file (an entry that names no account: the
  * account its sender selects); an entry whose account this run's
