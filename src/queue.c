@@ -924,6 +924,15 @@ lock_nb(int fd)
 	return true;
 }
 
+/* With --due, an entry waits for its next try, unless it has expired. */
+static bool
+entry_due(const struct qrun *r, const struct queue_env *q,
+    const struct account *a)
+{
+	return !r->o->due || q->next_try <= r->now ||
+	    r->now - q->created >= a->queue_lifetime;
+}
+
 static void
 run_entry(struct qrun *r, const char *id)
 {
@@ -956,8 +965,7 @@ run_entry(struct qrun *r, const char *id)
 	}
 	if ((a = entry_account(r, &q, &e)) == NULL)
 		need_account(r, &q);
-	else if (r->o->due && q.next_try > r->now &&
-	    r->now - q.created < a->queue_lifetime)
+	else if (!entry_due(r, &q, a))
 		r->st->not_due++;
 	else {
 		attempt(r, &q, a, fd);
@@ -1152,6 +1160,8 @@ struct dest_key {
 	size_t	 entry;
 };
 
+#define NO_GROUP	((size_t)-1)
+
 static int
 cmp_dest_key(const void *a, const void *b)
 {
@@ -1169,19 +1179,24 @@ uf_find(size_t *up, size_t i)
 
 /* The destinations of entry i (ids->v[i]) as keys: its account's name for
  * a smarthost, else each pending recipient's domain; an entry this run
- * cannot read or send gets a key of its own. */
-static void
+ * cannot read or send gets a key of its own.  false: the entry is not
+ * due (--due), no child need be started for it. */
+static bool
 entry_keys(struct qrun *r, const char *id, size_t i, struct dest_key **v,
     size_t *n)
 {
-	const struct account *a;
+	const struct account *a = NULL;
 	struct queue_env q;
 	struct err e;
 	size_t before = *n;
 
 	memset(&q, 0, sizeof(q));
 	if (queuefile_load_env(r->dir, id, &q, &e) == 0 &&
-	    (a = entry_account(r, &q, &e)) != NULL) {
+	    (a = entry_account(r, &q, &e)) != NULL && !entry_due(r, &q, a)) {
+		queuefile_env_free(&q);
+		return false;
+	}
+	if (a != NULL) {
 		for (size_t j = 0; j < q.nrcpts; j++) {
 			const char *d = strrchr(q.rcpts[j].addr, '@');
 			char *k;
@@ -1204,10 +1219,11 @@ entry_keys(struct qrun *r, const char *id, size_t i, struct dest_key **v,
 		*v = xreallocarray(*v, *n + 1, sizeof(**v));
 		(*v)[(*n)++] = (struct dest_key){ xasprintf("entry %s", id), i };
 	}
+	return true;
 }
 
 /* group[i] for each of ids (numbered from 0 in order of their first
- * entry); returns the number of groups. */
+ * entry; NO_GROUP for an entry not due); returns the number of groups. */
 static size_t
 group_entries(struct qrun *r, const struct strlist *ids, size_t *group)
 {
@@ -1218,7 +1234,7 @@ group_entries(struct qrun *r, const struct strlist *ids, size_t *group)
 
 	for (size_t i = 0; i < ids->n; i++) {
 		up[i] = i;
-		entry_keys(r, ids->v[i], i, &v, &n);
+		group[i] = entry_keys(r, ids->v[i], i, &v, &n) ? 0 : NO_GROUP;
 	}
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_dest_key);
@@ -1228,6 +1244,8 @@ group_entries(struct qrun *r, const struct strlist *ids, size_t *group)
 	for (size_t i = 0; i < ids->n; i++) {
 		size_t root = uf_find(up, i);
 
+		if (group[i] == NO_GROUP)
+			continue;
 		if (num[root] == 0)
 			num[root] = ++ngroups;
 		group[i] = num[root] - 1;
@@ -1401,12 +1419,15 @@ run_entries(struct qrun *r, const struct strlist *ids)
 		free(group);
 		return;
 	}
+	for (size_t i = 0; i < ids->n; i++)	/* counted as not due */
+		if (group[i] == NO_GROUP)
+			run_entry(r, ids->v[i]);
 	p.group = group;
 	p.done = xcalloc(ngroups, sizeof(*p.done));
 	if (workers_run(ngroups, max, &ops, &p, &e) == -1) {
 		strlist_add(&r->st->problems, e.msg);
 		for (size_t i = 0; i < ids->n; i++)	/* those not started */
-			if (!p.done[group[i]])
+			if (group[i] != NO_GROUP && !p.done[group[i]])
 				run_entry(r, ids->v[i]);
 	}
 	free(p.done);

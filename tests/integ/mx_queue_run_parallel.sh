@@ -33,6 +33,10 @@ for d in q1 q2 q3; do
 done
 [ "$(queued)" = 6 ] || fail "$(queued) entries queued, want 6"
 cp -a "$T/queue" "$T/queue.six"
+# --due: none is due yet; each is counted once.
+run_postie_ns -C "$CFG" -q --due -v
+assert_exit 0 "queue run --due"
+assert_contains "$T/err" "0 sent, 0 deferred, 0 failed, 0 busy, 6 not due"
 
 for i in 1 2 3; do
 	start_mx 127.0.0.1$i q$i --fault stall:1@banner
