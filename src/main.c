@@ -248,6 +248,14 @@ run_queue(const struct cli *cli)
 	for (size_t i = 0; i < st.problems.n; i++)
 		fprintf(stderr, "postie: queue: %s\n", st.problems.v[i]);
 	queue_stats_free(&st);
+	if (sysmode_is_account()) {
+		struct err pe;
+
+		err_clear(&pe);
+		if (queue_publish(&o, &pe) == -1)
+			fprintf(stderr, "postie: queue: the users' mailq: %s\n",
+			    pe.msg);
+	}
 	if (rc == -1)
 		return fail(&e);
 	/* Someone at a terminal typed it and wants to know what happened;

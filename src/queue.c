@@ -1792,6 +1792,112 @@ add_system_queue(struct strlist *dirs)
 	strlist_free(&seen);
 }
 
+/* The system queue's snapshot (SYSMODE_MAILQ_JSON or _TXT), opened when
+ * it is what the account published: a regular file owned by the
+ * account, not a link.  NULL when there is none. */
+static FILE *
+open_snapshot(const char *path, struct stat *sb)
+{
+	struct stat d;
+	FILE *f;
+	int fd;
+
+	if (stat(SYSMODE_DROP_DIR, &d) == -1 ||
+	    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, sb) == -1 || !S_ISREG(sb->st_mode) ||
+	    sb->st_uid != d.st_uid || sb->st_uid == 0 ||
+	    (f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
+/* A user's mailq: after the user's own listing, the system queue as the
+ * account last published it (users cannot read that queue: sysmode.h),
+ * saying when; with --json, each line gets its "snapshot_time".  Streamed
+ * a line at a time.  Nothing when there is no snapshot. */
+static int
+add_snapshot(const struct queue_opts *o, int fd, struct err *e)
+{
+	struct stat sb;
+	struct buf b;
+	char *line = NULL, when[32];
+	size_t cap = 0;
+	ssize_t n;
+	struct tm tm;
+	FILE *f;
+	int rc = 0;
+
+	if (o->snapshot || getuid() == 0 || sysmode_is_account() ||
+	    (f = open_snapshot(o->json ? SYSMODE_MAILQ_JSON :
+	    SYSMODE_MAILQ_TXT, &sb)) == NULL)
+		return 0;
+	buf_init(&b);
+	if (!o->json) {
+		localtime_r(&sb.st_mtime, &tm);
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		buf_printf(&b, "== system queue as of %s (%lld s ago; %s)\n",
+		    when, (long long)(time(NULL) - sb.st_mtime),
+		    SYSMODE_QUEUE_DIR);
+	}
+	while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
+		if (o->json && n >= 2 && line[n - 1] == '\n' &&
+		    line[n - 2] == '}') {
+			buf_add(&b, line, (size_t)n - 2);
+			buf_printf(&b, ",\"snapshot_time\":%lld}\n",
+			    (long long)sb.st_mtime);
+		} else if (!o->json)
+			buf_add(&b, line, (size_t)n);
+		if (write_all(fd, b.data, b.len) == -1)
+			rc = err_sys(e, EX_IOERR, "writing the queue listing");
+		b.len = 0;
+	}
+	if (rc == 0 && b.len > 0 && write_all(fd, b.data, b.len) == -1)
+		rc = err_sys(e, EX_IOERR, "writing the queue listing");
+	free(line);
+	buf_free(&b);
+	fclose(f);
+	return rc;
+}
+
+int
+queue_publish(const struct queue_opts *o, struct err *e)
+{
+	static const char *const paths[] = { SYSMODE_MAILQ_JSON,
+	    SYSMODE_MAILQ_TXT };
+	struct queue_opts so = *o;
+	int rc = 0;
+
+	so.snapshot = true;
+	so.verbose = false;
+	for (size_t i = 0; rc == 0 && i < 2; i++) {
+		char *tmp = xasprintf("%s.tmp", paths[i]);
+		int fd;
+
+		so.json = i == 0;
+		(void)unlink(tmp);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0644);
+		if (fd == -1)
+			rc = err_sys(e, EX_CANTCREAT, "cannot write %s", tmp);
+		else if (fchmod(fd, 0644) == -1)
+			rc = err_sys(e, EX_CANTCREAT, "cannot write %s", tmp);
+		if (fd != -1 && rc == 0)
+			rc = queue_list(&so, fd, e);
+		if (fd != -1 && close(fd) == -1 && rc == 0)
+			rc = err_sys(e, EX_CANTCREAT, "cannot write %s", tmp);
+		if (rc == 0 && rename(tmp, paths[i]) == -1)
+			rc = err_sys(e, EX_CANTCREAT, "cannot rename %s", tmp);
+		if (rc == -1)
+			(void)unlink(tmp);
+		free(tmp);
+	}
+	return rc;
+}
+
 int
 queue_list(const struct queue_opts *o, int fd, struct err *e)
 {
@@ -1804,7 +1910,8 @@ queue_list(const struct queue_opts *o, int fd, struct err *e)
 
 	if (open_queue(&r, o, e) == -1)
 		return -1;
-	add_system_queue(&r.dirs);
+	if (!o->snapshot)
+		add_system_queue(&r.dirs);
 	ids = xcalloc(r.dirs.n, sizeof(*ids));
 	for (size_t i = 0; i < r.dirs.n; i++) {
 		if (list_ids(r.dirs.v[i], ".env", &ids[i], &de) == -1 &&
@@ -1830,6 +1937,10 @@ queue_list(const struct queue_opts *o, int fd, struct err *e)
 	free(ids);
 	buf_free(&b);
 	close_queue(&r);
+	if (add_snapshot(o, fd, &de) == -1 && rc == 0) {
+		*e = de;
+		rc = -1;
+	}
 	return rc;
 }
 

@@ -125,6 +125,8 @@ struct queue_opts {
 	bool	 json;			/* -bp --json */
 	const char *transcript;		/* -X FILE */
 	long long now;			/* 0: time(NULL); tests set it */
+	bool	 snapshot;		/* -bp of this queue alone: no
+					 * system queue, no snapshot */
 };
 
 struct queue_stats {
@@ -182,8 +184,20 @@ int	queue_run(const struct queue_opts *o, struct queue_stats *st,
  * each after a "== DIR" line when more than one does; "Mail queue is
  * empty" when none does.  A line per directory counts the messages kept
  * in its failed/ and says where, when there are any.  An unreadable
- * directory is listed as empty and makes it return -1 (EX_IOERR). */
+ * directory is listed as empty and makes it return -1 (EX_IOERR).
+ * For a user other than root and the system account, then the system
+ * queue's snapshot (queue_publish) when there is one: with a "== system
+ * queue as of HH:MM:SS" line, or with --json a "snapshot_time" (epoch
+ * seconds) in each of its lines. */
 int	queue_list(const struct queue_opts *o, int fd, struct err *e);
+
+/* The system account's -q (sysmode.h): publish its queue's envelopes,
+ * which users cannot read, as -bp's listing and its --json lines of
+ * this configuration's queues alone, into SYSMODE_MAILQ_TXT and
+ * SYSMODE_MAILQ_JSON (mode 0644, each replaced by a rename).  Envelopes
+ * only: ids, sizes, times, senders, recipients, delay reasons.  -1 with
+ * e when one cannot be written. */
+int	queue_publish(const struct queue_opts *o, struct err *e);
 
 /* --queue-delete ID: remove one entry, looked for in each directory in
  * turn.  EX_USAGE for a malformed id, EX_NOINPUT when there is no such

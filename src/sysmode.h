@@ -74,6 +74,11 @@ int	sysmode_publish_users_off(bool off);
  * The account's queue run writes or removes it each time; the queue
  * directory is 0711 so that users can look, never list. */
 #define SYSMODE_USERS_OFF	SYSMODE_QUEUE_DIR "/user_config_off"
+/* The account's queue listed for the users (mailq), who cannot read it:
+ * -bp's --json lines and its text, rewritten by each run of the account
+ * (queue.h's queue_publish), mode 0644.  Envelopes only. */
+#define SYSMODE_MAILQ_JSON	SYSMODE_QUEUE_DIR "/mailq.json"
+#define SYSMODE_MAILQ_TXT	SYSMODE_QUEUE_DIR "/mailq.txt"
 /* The setgid helper. */
 #define SYSMODE_HELPER		PKGLIBEXECDIR "/postie-drop"
 
