@@ -264,9 +264,10 @@ mailname(void)
 /* msmtp's from placeholders: %U login (login_name), %H host name, %C
  * canonical name, %M the mail name (/etc/mailname when it exists, else
  * the canonical name), %% a percent sign.  The one expansion of "from":
- * an account's from is stored expanded. */
+ * an account's from is stored expanded (with login, the running user's),
+ * its template kept for config_from_for. */
 static char *
-expand_from(const char *from)
+expand_from(const char *from, const char *login)
 {
 	struct buf b;
 	char host[256];
@@ -279,7 +280,7 @@ expand_from(const char *from)
 		}
 		switch (*++c) {
 		case 'U':
-			buf_adds(&b, login_name());
+			buf_adds(&b, login);
 			break;
 		case 'H':
 			if (gethostname(host, sizeof(host)) != 0)
@@ -322,11 +323,20 @@ finish_account(struct account *a, const struct field_mask *mask)
 	    config_oauth2(a)))
 		a->auth = AUTH_AUTO;
 	if (a->from != NULL && strchr(a->from, '%') != NULL) {
-		char *f = expand_from(a->from);
+		char *f = expand_from(a->from, login_name());
 
-		free(a->from);
+		free(a->from_template);
+		a->from_template = a->from;
 		a->from = f;
 	}
+}
+
+char *
+config_from_for(const struct account *a, const char *login)
+{
+	if (a->from_template != NULL)
+		return expand_from(a->from_template, login);
+	return a->from != NULL ? xstrdup(a->from) : NULL;
 }
 
 static void

@@ -54,6 +54,8 @@ struct account {
 	int	 port;			/* 0: 25 (MX), 465 (tls + !starttls), else 587 */
 	char	*from;			/* envelope sender; may hold msmtp wildcards
 					 * (%U, %H, %C, %M are already expanded) */
+	char	*from_template;		/* from as written when it holds a
+					 * %-sequence, else NULL (config_from_for) */
 	char	*domain;		/* EHLO name and qualification domain */
 	char	*from_full_name;	/* name of an added From; -F overrides */
 
@@ -219,5 +221,10 @@ bool	config_user_config_off(const struct config *cfg);
 
 /* With verbose, print cfg->skipped to stderr, one "postie: ..." line each. */
 void	config_report_skipped(const struct config *cfg, bool verbose);
+
+/* a's from with %U naming login instead of the running user (the system
+ * mode submits for a drop entry's user); the other sequences as in a->from.
+ * NULL when a has no from.  The caller frees it. */
+char	*config_from_for(const struct account *a, const char *login);
 
 #endif

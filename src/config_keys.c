@@ -164,6 +164,7 @@ config_account_clear(struct account *a)
 			set_str_field(a, f, NULL);
 	free(a->name);
 	free(a->file);
+	free(a->from_template);
 	memset(a, 0, sizeof(*a));
 }
 

@@ -167,7 +167,8 @@ settle_from(struct submission *sub, struct err *e)
 	if (sub->asked_from != NULL && a->allow_from_override)
 		sub->from = xstrdup(sub->asked_from);
 	else if (a->from != NULL && strpbrk(a->from, "*?[") == NULL)
-		sub->from = xstrdup(a->from);	/* expanded by config.c */
+		/* Expanded by config.c; %U for a drop entry's submitter. */
+		sub->from = config_from_for(a, login);
 	else
 		sub->from = xasprintf("%s@%s", login, dom);
 	if (*sub->from != '\0' && strchr(sub->from, '@') == NULL) {
