@@ -271,7 +271,7 @@ attach_part(const char *p, struct buf *out)
 static int
 h_attach(struct cli *cli, const char *val, struct err *e)
 {
-	struct cli_attach at = { NULL, NULL, NULL };
+	struct mime_attach at = { NULL, NULL, NULL };
 	struct buf part;
 	const char *p;
 
@@ -818,6 +818,26 @@ cli_parse(struct cli *cli, int argc, char **argv, struct err *e)
 		    "the messages whose retry time has come: use postie -q "
 		    "--due");
 	return check_keygen_options(cli, e);
+}
+
+void
+cli_mime_opts(const struct cli *cli, struct mime_opts *opt)
+{
+	*opt = (struct mime_opts){
+		.wrap = cli->read_recipients,
+		.dot_ends_message = cli->dot_ends_message,
+		.progress = !cli->dry_run,
+		.subject = cli->subject,
+		.from = cli->compose_from,
+		.to = &cli->rcpt_args,
+		.cc = &cli->cc,
+		.bcc = &cli->bcc,
+		.headers = &cli->headers,
+		.body_file = cli->body_file,
+		.html_file = cli->html_file,
+		.attach = cli->attach,
+		.nattach = cli->nattach,
+	};
 }
 
 void

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "mime.h"
 #include "util.h"
 
 enum cli_mode {
@@ -29,13 +30,6 @@ enum cli_mode {
 	CLI_DKIM_KEYGEN,	/* --dkim-keygen */
 	CLI_VERSION,		/* --version */
 	CLI_HELP,		/* --help */
-};
-
-/* One attachment request, -a FILE[;type=T][;name=N] (compose mode). */
-struct cli_attach {
-	char	*path;		/* "-" for stdin */
-	char	*type;		/* NULL: libmagic decides */
-	char	*name;		/* NULL: basename of path */
 };
 
 struct cli {
@@ -72,7 +66,7 @@ struct cli {
 	/* compose mode: true when any compose option was given */
 	bool	 compose;
 	char	*subject;		/* -s, --subject */
-	struct cli_attach *attach;	/* -a, --attach */
+	struct mime_attach *attach;	/* -a, --attach */
 	size_t	 nattach;
 	struct strlist cc;		/* --cc */
 	struct strlist bcc;		/* --bcc */
@@ -90,6 +84,10 @@ struct cli {
  * prints cli_usage / the version. */
 int	cli_parse(struct cli *cli, int argc, char **argv, struct err *e);
 void	cli_free(struct cli *cli);
+
+/* The compose request of cli's options, for mime_compose (it borrows
+ * cli's strings and lists: cli must outlive it). */
+void	cli_mime_opts(const struct cli *cli, struct mime_opts *opt);
 
 /* The --help text. */
 const char *cli_usage(void);

@@ -31,7 +31,6 @@
 #include <unistd.h>
 
 #include "address.h"
-#include "cli.h"
 #include "encode.h"
 #include "filetype.h"
 #include "header.h"
@@ -667,7 +666,7 @@ base_name(const char *path)
 /* An attachment's header: type (override or libmagic), name (override or
  * the file's base name) in RFC 2231 with an RFC 2047 fallback, base64. */
 static int
-attach_part(struct part *p, const struct cli_attach *at,
+attach_part(struct part *p, const struct mime_attach *at,
     struct filetype *ft, struct err *e)
 {
 	const char *name = at->name != NULL ? at->name :
@@ -770,17 +769,17 @@ no_crlf_list(const char *what, const struct strlist *l, struct err *e)
 /* CR or LF in anything that becomes a header is refused (exit 65), so
  * that no option can add a field of its own. */
 static int
-check_options(const struct cli *cli, struct err *e)
+check_options(const struct mime_opts *opt, struct err *e)
 {
-	if (no_crlf("-s", cli->subject, e) == -1 ||
-	    no_crlf("--from", cli->compose_from, e) == -1 ||
-	    no_crlf_list("--cc", &cli->cc, e) == -1 ||
-	    no_crlf_list("--bcc", &cli->bcc, e) == -1 ||
-	    no_crlf_list("--header", &cli->headers, e) == -1 ||
-	    no_crlf_list("recipient", &cli->rcpt_args, e) == -1)
+	if (no_crlf("-s", opt->subject, e) == -1 ||
+	    no_crlf("--from", opt->from, e) == -1 ||
+	    no_crlf_list("--cc", opt->cc, e) == -1 ||
+	    no_crlf_list("--bcc", opt->bcc, e) == -1 ||
+	    no_crlf_list("--header", opt->headers, e) == -1 ||
+	    no_crlf_list("recipient", opt->to, e) == -1)
 		return -1;
-	for (size_t i = 0; i < cli->headers.n; i++) {
-		const char *h = cli->headers.v[i];
+	for (size_t i = 0; i < opt->headers->n; i++) {
+		const char *h = opt->headers->v[i];
 
 		if (ascii_prefix_ci(h, "Content-") ||
 		    ascii_prefix_ci(h, "MIME-Version:") ||
@@ -789,8 +788,8 @@ check_options(const struct cli *cli, struct err *e)
 			    "writes the MIME fields itself (use --html, -a "
 			    "FILE;type=...)", h);
 	}
-	for (size_t i = 0, stdin_seen = 0; i < cli->nattach; i++)
-		if (strcmp(cli->attach[i].path, "-") == 0 && stdin_seen++)
+	for (size_t i = 0, stdin_seen = 0; i < opt->nattach; i++)
+		if (strcmp(opt->attach[i].path, "-") == 0 && stdin_seen++)
 			return err_set(e, EX_USAGE, "-a -: standard input can "
 			    "be attached only once");
 	return 0;
@@ -825,18 +824,19 @@ add_list_field(struct header_list *h, const char *name,
 /* The header fields the options ask for; with -t they change the message
  * read (a new Subject or From replaces the old). */
 static void
-option_headers(struct header_list *h, const struct cli *cli, bool with_to)
+option_headers(struct header_list *h, const struct mime_opts *opt,
+    bool with_to)
 {
-	if (cli->compose_from != NULL)
-		set_field(h, "From", cli->compose_from, true);
+	if (opt->from != NULL)
+		set_field(h, "From", opt->from, true);
 	if (with_to)
-		add_list_field(h, "To", &cli->rcpt_args);
-	add_list_field(h, "Cc", &cli->cc);
-	add_list_field(h, "Bcc", &cli->bcc);
-	if (cli->subject != NULL)
-		set_field(h, "Subject", cli->subject, true);
-	for (size_t i = 0; i < cli->headers.n; i++) {
-		const char *f = cli->headers.v[i], *colon = strchr(f, ':');
+		add_list_field(h, "To", opt->to);
+	add_list_field(h, "Cc", opt->cc);
+	add_list_field(h, "Bcc", opt->bcc);
+	if (opt->subject != NULL)
+		set_field(h, "Subject", opt->subject, true);
+	for (size_t i = 0; i < opt->headers->n; i++) {
+		const char *f = opt->headers->v[i], *colon = strchr(f, ':');
 		char *name = xstrndup(f, (size_t)(colon - f));
 		const char *v = colon + 1;
 
@@ -850,7 +850,7 @@ option_headers(struct header_list *h, const struct cli *cli, bool with_to)
 /* ---- compose ------------------------------------------------------------- */
 
 struct build {
-	const struct cli *cli;
+	struct mime_opts opt;	/* its lists never NULL (mime_compose) */
 	int	 in_fd;
 	const char *spool_dir;
 	char	 token[32];
@@ -889,17 +889,17 @@ scan_parts(struct build *b, struct part **texts, size_t ntexts,
 static int
 open_body(struct build *b, struct part *p, bool *have, struct err *e)
 {
-	const struct cli *cli = b->cli;
+	const struct mime_opts *opt = &b->opt;
 	bool stdin_attached = false;
 
-	for (size_t i = 0; i < cli->nattach; i++)
-		stdin_attached |= strcmp(cli->attach[i].path, "-") == 0;
+	for (size_t i = 0; i < opt->nattach; i++)
+		stdin_attached |= strcmp(opt->attach[i].path, "-") == 0;
 	*have = true;
-	if (cli->body_file != NULL) {
-		if (strcmp(cli->body_file, "-") == 0 && stdin_attached)
+	if (opt->body_file != NULL) {
+		if (strcmp(opt->body_file, "-") == 0 && stdin_attached)
 			return err_set(e, EX_USAGE, "--body - and -a - both "
 			    "want standard input");
-		return source_open(&p->src, cli->body_file, b->in_fd,
+		return source_open(&p->src, opt->body_file, b->in_fd,
 		    b->spool_dir, e);
 	}
 	if (!stdin_attached && !isatty(b->in_fd))
@@ -914,17 +914,17 @@ static int
 open_sources(struct build *b, struct part *text, struct part *html,
     bool *have_text, struct err *e)
 {
-	const struct cli *cli = b->cli;
+	const struct mime_opts *opt = &b->opt;
 
 	if (open_body(b, text, have_text, e) == -1)
 		return -1;
-	if (cli->html_file != NULL && source_open(&html->src, cli->html_file,
+	if (opt->html_file != NULL && source_open(&html->src, opt->html_file,
 	    b->in_fd, b->spool_dir, e) == -1)
 		return -1;
-	for (size_t i = 0; i < cli->nattach; i++) {
+	for (size_t i = 0; i < opt->nattach; i++) {
 		struct part *a = part_add_kid(&b->root);
 
-		if (source_open(&a->src, cli->attach[i].path, b->in_fd,
+		if (source_open(&a->src, opt->attach[i].path, b->in_fd,
 		    b->spool_dir, e) == -1)
 			return -1;
 	}
@@ -936,7 +936,7 @@ static void
 arrange(struct build *b, struct part *text, struct part *html, bool have_text)
 {
 	struct part first;
-	bool have_html = b->cli->html_file != NULL;
+	bool have_html = b->opt.html_file != NULL;
 
 	part_init(&first);
 	if (have_html) {
@@ -1007,18 +1007,18 @@ compose_new(struct build *b, struct message *m, struct err *e)
 		text.src.fd = -1;
 	}
 	texts[ntexts++] = &text;
-	if (b->cli->html_file != NULL)
+	if (b->opt.html_file != NULL)
 		texts[ntexts++] = &html;
 	if (scan_parts(b, texts, ntexts, e) == -1)
 		goto out;
 	text_part(&text, "plain");
-	if (b->cli->html_file != NULL)
+	if (b->opt.html_file != NULL)
 		text_part(&html, "html");
-	for (size_t i = 0; i < b->cli->nattach; i++)
-		if (attach_part(&b->root.kids[i], &b->cli->attach[i],
+	for (size_t i = 0; i < b->opt.nattach; i++)
+		if (attach_part(&b->root.kids[i], &b->opt.attach[i],
 		    b->types, e) == -1)
 			goto out;
-	option_headers(&m->headers, b->cli, true);
+	option_headers(&m->headers, &b->opt, true);
 	arrange(b, &text, &html, have_text);
 	part_init(&text);	/* now owned by root */
 	part_init(&html);
@@ -1112,22 +1112,22 @@ static int
 compose_wrap(struct build *b, struct message *m, struct err *e)
 {
 	struct message_read_opts ro = {
-		.dot_ends_message = b->cli->dot_ends_message,
+		.dot_ends_message = b->opt.dot_ends_message,
 		.spool_dir = b->spool_dir,
 	};
 	struct part *first = part_add_kid(&b->root), *texts[1] = { first };
 
 	if (message_read(m, b->in_fd, &ro, e) == -1)
 		return -1;
-	option_headers(&m->headers, b->cli, false);
-	if (b->cli->nattach == 0)
+	option_headers(&m->headers, &b->opt, false);
+	if (b->opt.nattach == 0)
 		return 0;
-	for (size_t i = 0; i < b->cli->nattach; i++) {
+	for (size_t i = 0; i < b->opt.nattach; i++) {
 		struct part *a = part_add_kid(&b->root);
 
-		if (source_open(&a->src, b->cli->attach[i].path, b->in_fd,
+		if (source_open(&a->src, b->opt.attach[i].path, b->in_fd,
 		    b->spool_dir, e) == -1 ||
-		    attach_part(a, &b->cli->attach[i], b->types, e) == -1)
+		    attach_part(a, &b->opt.attach[i], b->types, e) == -1)
 			return -1;
 	}
 	first = &b->root.kids[0];	/* the array moved */
@@ -1144,26 +1144,32 @@ compose_wrap(struct build *b, struct message *m, struct err *e)
 }
 
 int
-mime_compose(struct message *m, const struct cli *cli, int in_fd,
+mime_compose(struct message *m, const struct mime_opts *opt, int in_fd,
     const char *spool_dir, struct err *e)
 {
+	static const struct strlist none;
 	struct build b;
+	const struct strlist **lists[] = { &b.opt.to, &b.opt.cc, &b.opt.bcc,
+	    &b.opt.headers };
 	int rc;
 
 	memset(&b, 0, sizeof(b));
-	b.cli = cli;
+	b.opt = *opt;
+	for (size_t i = 0; i < 4; i++)
+		if (*lists[i] == NULL)
+			*lists[i] = &none;
 	b.in_fd = in_fd;
 	b.spool_dir = spool_dir;
 	part_init(&b.root);
-	if (check_options(cli, e) == -1)
+	if (check_options(&b.opt, e) == -1)
 		return -1;
 	b.types = filetype_new();
 	b.blk = xmalloc(SOURCE_BLOCK + 64);
-	if (cli->read_recipients)
+	if (opt->wrap)
 		rc = compose_wrap(&b, m, e);
 	else
 		rc = compose_new(&b, m, e);
-	if (rc == 0 && !cli->dry_run && isatty(STDERR_FILENO)) {
+	if (rc == 0 && opt->progress && isatty(STDERR_FILENO)) {
 		m->progress_fd = STDERR_FILENO;
 		m->progress_files = files_size(&b.root);
 	}

@@ -34,14 +34,40 @@
 
 #include "err.h"
 
-struct cli;
 struct message;
 struct mime;
+struct strlist;
+
+/* One attachment, -a FILE[;type=T][;name=N]. */
+struct mime_attach {
+	char	*path;		/* "-" for in_fd */
+	char	*type;		/* NULL: libmagic decides */
+	char	*name;		/* NULL: basename of path */
+};
+
+/* What to compose: the compose options of the command line (cli.c's
+ * cli_mime_opts fills it from struct cli), borrowed for the call.  A NULL
+ * list is an empty one. */
+struct mime_opts {
+	bool	 wrap;			/* -t: in_fd holds a whole message */
+	bool	 dot_ends_message;	/* for wrap: a lone "." ends it */
+	bool	 progress;		/* progress on stderr, if a terminal */
+	const char *subject;		/* -s */
+	const char *from;		/* --from */
+	const struct strlist *to;	/* recipient arguments (not with wrap) */
+	const struct strlist *cc;	/* --cc */
+	const struct strlist *bcc;	/* --bcc */
+	const struct strlist *headers;	/* --header 'Name: value' */
+	const char *body_file;		/* --body FILE|- */
+	const char *html_file;		/* --html FILE */
+	const struct mime_attach *attach;	/* -a */
+	size_t	 nattach;
+};
 
 /*
- * Fill m (message_init'ed by the caller) from cli's compose options.
+ * Fill m (message_init'ed by the caller) as opt asks.
  *
- * Without -t: headers To (the recipient arguments), Cc, Bcc, From
+ * Without wrap (-t): headers To (the recipient arguments), Cc, Bcc, From
  * (--from), Subject, the --header fields, MIME-Version and the MIME
  * structure; the body is --body FILE|-, else stdin (in_fd) when it is not
  * a terminal and not attached with "-a -", else empty.  Recipients are
@@ -57,14 +83,14 @@ struct mime;
  * to the same content and every line is at most 998 octets.
  *
  * spool_dir: where spool files are made (NULL: $TMPDIR or /tmp).
- * Sets m->progress_fd to stderr when stderr is a terminal (not with
- * --dry-run).
+ * Sets m->progress_fd to stderr when opt->progress and stderr is a
+ * terminal.
  * Errors: EX_NOINPUT naming a missing or unreadable file (nothing is
  * sent); EX_DATAERR for CR/LF in -s or --from, or a type override that is
  * not a MIME type; EX_USAGE for "-a -" twice or a --header naming a MIME
  * field; EX_IOERR / EX_CANTCREAT for spool failures.
  */
-int	mime_compose(struct message *m, const struct cli *cli, int in_fd,
+int	mime_compose(struct message *m, const struct mime_opts *opt, int in_fd,
 	    const char *spool_dir, struct err *e);
 
 /*

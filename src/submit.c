@@ -326,9 +326,12 @@ read_message(struct submission *sub, const struct cli *cli, int fd,
 	struct message_read_opts ro = {
 		.dot_ends_message = sub->smtp == NULL && cli->dot_ends_message,
 	};
+	struct mime_opts mo;
 
-	if (sub->smtp == NULL && cli->compose)
-		return mime_compose(&sub->msg, cli, fd, NULL, e);
+	if (sub->smtp == NULL && cli->compose) {
+		cli_mime_opts(cli, &mo);
+		return mime_compose(&sub->msg, &mo, fd, NULL, e);
+	}
 	return message_read(&sub->msg, fd, &ro, e);
 }
 

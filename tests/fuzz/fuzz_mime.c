@@ -92,6 +92,7 @@ check_wrap(const uint8_t *data, size_t size)
 	    .domain = "example.com", .add_from = true };
 	struct message m;
 	struct cli cli;
+	struct mime_opts mo;
 	struct err e;
 	int fd;
 
@@ -105,13 +106,14 @@ check_wrap(const uint8_t *data, size_t size)
 	}
 	if (cli_parse(&cli, 4, argv, &e) != 0)
 		abort();
+	cli_mime_opts(&cli, &mo);
 	fd = memfd_create("in", 0);
 	if (write(fd, data, size) != (ssize_t)size)
 		abort();
 	lseek(fd, 0, SEEK_SET);
 	message_init(&m);
 	/* Then the rewrite, as submit.c does. */
-	if (mime_compose(&m, &cli, fd, NULL, &e) == 0 &&
+	if (mime_compose(&m, &mo, fd, NULL, &e) == 0 &&
 	    message_rewrite(&m, &ro, &e) == 0)
 		for (int k = 0; k < 4; k++) {
 			struct wire_opts w = { k & 1, k >> 1 };

@@ -66,6 +66,7 @@ compose_for(const char **argv, const char *in, size_t inlen,
 	    .smtputf8 = false };
 	struct message m;
 	struct cli cli;
+	struct mime_opts mo;
 	int argc = 0, fd, rc;
 	off_t bound;
 
@@ -74,9 +75,10 @@ compose_for(const char **argv, const char *in, size_t inlen,
 	err_clear(e);
 	if (cli_parse(&cli, argc, (char **)argv, e) == -1)
 		return -1;
+	cli_mime_opts(&cli, &mo);
 	message_init(&m);
 	fd = fd_with(in, inlen);
-	rc = mime_compose(&m, &cli, fd, NULL, e);
+	rc = mime_compose(&m, &mo, fd, NULL, e);
 	close(fd);
 	buf_init(out);
 	if (rc == 0) {
@@ -173,6 +175,31 @@ subject_and_body_make_one_text_part(void)
 	CHECK(strstr(out.data, "multipart") == NULL);
 	CHECK(lines_ok(&out, 998));
 	buf_free(&out);
+}
+
+/* mime_compose's own options, no command line: NULL lists are empty. */
+static void
+options_struct_without_lists_composes(void)
+{
+	struct mime_opts o = { .subject = "Hi", .from = "me@example.net" };
+	struct message m;
+	struct err e;
+	char *v;
+	int fd = fd_with("text\n", 5);
+
+	err_clear(&e);
+	message_init(&m);
+	CHECK_INT(mime_compose(&m, &o, fd, NULL, &e), 0);
+	close(fd);
+	v = header_first_value(&m.headers, "Subject");
+	CHECK_STR(v, "Hi");
+	free(v);
+	v = header_first_value(&m.headers, "From");
+	CHECK_STR(v, "me@example.net");
+	free(v);
+	CHECK(header_find(&m.headers, "To", 0) < 0);
+	CHECK(m.progress_fd < 0);	/* progress not asked for */
+	message_free(&m);
 }
 
 static void
@@ -813,6 +840,7 @@ charset_labels_are_honest(void)
 
 static const struct test tests[] = {
 	TEST(subject_and_body_make_one_text_part),
+	TEST(options_struct_without_lists_composes),
 	TEST(utf8_body_goes_quoted_printable),
 	TEST(attachment_is_base64_in_76_columns_and_decodes),
 	TEST(non_ascii_file_name_uses_rfc2231_and_fallback),
