@@ -321,6 +321,9 @@ message_free(struct message *m)
 	if (m->mime != NULL)
 		m->mime_free(m->mime);
 	m->mime = NULL;
+	if (m->wire != NULL)
+		m->wire_free(m->wire);
+	m->wire = NULL;
 	if (m->body_fd >= 0)
 		close(m->body_fd);
 	m->body_fd = -1;

@@ -23,6 +23,9 @@
 #include "header.h"
 #include "util.h"
 
+struct mime;
+struct wire_cache;
+
 struct message {
 	struct header_list headers;
 	int	 body_fd;		/* unlinked spool file, body bytes as read */
@@ -35,6 +38,9 @@ struct message {
 	struct mime *mime;		/* compose mode: the body generator
 					 * (mime.h), owned; NULL: the spool */
 	void	(*mime_free)(struct mime *);	/* frees mime */
+	struct wire_cache *wire;	/* wire.c's memo of its one scan and
+					 * sizes (wire.h), owned; NULL: none */
+	void	(*wire_free)(struct wire_cache *);	/* frees wire */
 	int	 progress_fd;		/* progress line while sending, or -1 */
 	off_t	 progress_files;	/* the attached files' size, for it */
 };

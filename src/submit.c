@@ -299,7 +299,7 @@ settle_envelope(struct submission *sub, const struct cli *cli)
  * sent, so the message needs no re-encoding for a particular server.
  * The server's own SIZE limit is smtp.c's to enforce. */
 static int
-check_max_size(const struct submission *sub, struct err *e)
+check_max_size(struct submission *sub, struct err *e)
 {
 	struct wire_opts w = { .eightbitmime = true, .smtputf8 = true };
 	char have[64], most[64], label[300];

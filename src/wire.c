@@ -35,6 +35,16 @@ enum body_mode {
 	BODY_MIME,	/* composed: the body comes from m->mime */
 };
 
+/* wire.h's memo, one per message: see "One scan" there. */
+struct wire_cache {
+	struct reencode *re;	/* BODY_PARTS: pass 1 done; NULL: not yet */
+	int	 readers;	/* open readers streaming through re */
+	unsigned scans;		/* passes over the body (wire_scans) */
+	size_t	 hdr_n, hdr_bytes;	/* the header section it is for */
+	bool	 have_size[4];	/* by opts_index */
+	off_t	 size[4];
+};
+
 struct wire_reader {
 	struct message *m;
 	struct wire_opts w;
@@ -47,7 +57,8 @@ struct wire_reader {
 	bool	 at_bol;	/* the last byte sent ended a line */
 	size_t	 col;
 	struct qp qp;
-	struct reencode *re;	/* BODY_PARTS */
+	struct reencode *re;	/* BODY_PARTS: the message's, or own_re */
+	bool	 own_re;	/* re is this reader's (freed at close) */
 	struct progress progress;	/* design §1, when m->progress_fd >= 0 */
 	char	 in[WIRE_CHUNK];
 };
@@ -145,15 +156,50 @@ build_wire_headers(const struct message *m, const struct wire_opts *w,
 	buf_add(b, "\r\n", 2);
 }
 
-/* BODY_PARTS: the first pass over the spool (per-part facts). */
-static struct reencode *
-parts_scan(const struct message *m, const struct wire_opts *w, struct err *e)
+static void
+cache_free(struct wire_cache *c)
 {
-	struct reencode *re = reencode_new_headers(&m->headers,
-	    w->eightbitmime);
+	if (c != NULL)
+		reencode_free(c->re);
+	free(c);
+}
 
-	/* Part headers stay as written only when the transaction is SMTPUTF8. */
-	reencode_set_smtputf8(re, w->smtputf8);
+/* m's memo, made on first use; emptied when the header section is not
+ * the one it was made for. */
+static struct wire_cache *
+cache_of(struct message *m)
+{
+	struct wire_cache *c = m->wire;
+
+	if (c == NULL) {
+		c = m->wire = xcalloc(1, sizeof(*c));
+		m->wire_free = cache_free;
+	} else if (c->hdr_n != m->headers.n ||
+	    c->hdr_bytes != m->headers.bytes) {
+		memset(c->have_size, 0, sizeof(c->have_size));
+		if (c->readers == 0) {
+			reencode_free(c->re);
+			c->re = NULL;
+		}
+	}
+	c->hdr_n = m->headers.n;
+	c->hdr_bytes = m->headers.bytes;
+	return c;
+}
+
+static size_t
+opts_index(const struct wire_opts *w)
+{
+	return (w->eightbitmime ? 2 : 0) + (w->smtputf8 ? 1 : 0);
+}
+
+/* Pass 1 over the spool: the per-part facts, whatever the server. */
+static struct reencode *
+parts_scan(struct message *m, struct wire_cache *c, struct err *e)
+{
+	struct reencode *re = reencode_new_headers(&m->headers, false);
+
+	c->scans++;
 	if (m->body_fd >= 0 && reencode_scan_fd(re, m->body_fd, e) == -1) {
 		reencode_free(re);
 		return NULL;
@@ -163,28 +209,66 @@ parts_scan(const struct message *m, const struct wire_opts *w, struct err *e)
 	return re;
 }
 
-off_t
-wire_size(const struct message *m, const struct wire_opts *w)
+/* BODY_PARTS: a re-encoder set for w.  m's one, scanned once, when no
+ * reader streams through it; else (*own) one of the caller's own, as
+ * restarting m's under a reader would break its stream. */
+static struct reencode *
+parts_for(struct message *m, const struct wire_opts *w, bool *own,
+    struct err *e)
+{
+	struct wire_cache *c = cache_of(m);
+	struct reencode *re;
+
+	if ((*own = c->readers > 0))
+		re = parts_scan(m, c, e);
+	else {
+		if (c->re == NULL)
+			c->re = parts_scan(m, c, e);
+		re = c->re;
+	}
+	if (re == NULL)
+		return NULL;
+	reencode_restart(re, w->eightbitmime);
+	/* Part headers stay as written only when the transaction is SMTPUTF8. */
+	reencode_set_smtputf8(re, w->smtputf8);
+	return re;
+}
+
+/* The bound for BODY_PARTS: headers (with the new CTE) and body. */
+static off_t
+parts_size(struct message *m, const struct wire_opts *w, struct buf *hdr)
+{
+	struct err e;
+	bool own;
+	struct reencode *re = parts_for(m, w, &own, &e);
+	off_t size;
+
+	build_wire_headers(m, w, BODY_PARTS, re ? reencode_root_cte(re) : NULL,
+	    hdr);
+	/* NULL when the spool cannot be read: the reader will say so. */
+	size = (off_t)hdr->len + (re != NULL ? reencode_size_bound(re) + 2 :
+	    4 * m->body_len + 2 * m->body_lines + 128);
+	if (own)
+		reencode_free(re);
+	return size;
+}
+
+static off_t
+size_of(struct message *m, const struct wire_opts *w)
 {
 	enum body_mode mode = body_mode(m, w);
-	struct reencode *re = NULL;
 	struct buf b;
-	struct err e;
 	off_t size, body = m->body_len;
 
-	/* NULL when the spool cannot be read: the reader will say so. */
-	if (mode == BODY_PARTS)
-		re = parts_scan(m, w, &e);
 	buf_init(&b);
-	build_wire_headers(m, w, mode, re ? reencode_root_cte(re) : NULL, &b);
-	size = (off_t)b.len;
-	buf_free(&b);
 	if (mode == BODY_PARTS) {
-		size += re != NULL ? reencode_size_bound(re) + 2 :
-		    4 * body + 2 * m->body_lines + 128;
-		reencode_free(re);
+		size = parts_size(m, w, &b);
+		buf_free(&b);
 		return size;
 	}
+	build_wire_headers(m, w, mode, NULL, &b);
+	size = (off_t)b.len;
+	buf_free(&b);
 	if (mode == BODY_MIME)
 		return size + mime_size_bound(m->mime) + 2;
 	if (mode == BODY_QP) {
@@ -195,6 +279,25 @@ wire_size(const struct message *m, const struct wire_opts *w)
 	if (m->body_bare_cr)
 		body *= 2;	/* every CR could become CRLF */
 	return size + body + m->body_lines + 2;
+}
+
+off_t
+wire_size(struct message *m, const struct wire_opts *w)
+{
+	struct wire_cache *c = cache_of(m);
+	size_t k = opts_index(w);
+
+	if (!c->have_size[k]) {
+		c->size[k] = size_of(m, w);
+		c->have_size[k] = true;
+	}
+	return c->size[k];
+}
+
+unsigned
+wire_scans(const struct message *m)
+{
+	return m->wire != NULL ? m->wire->scans : 0;
 }
 
 static void
@@ -295,6 +398,8 @@ reader_open(struct wire_reader **rp, struct message *m,
 	struct wire_reader *r;
 	struct reencode *re = NULL;
 	enum body_mode mode = body_mode(m, w);
+	off_t size = progress && m->progress_fd >= 0 ? wire_size(m, w) : 0;
+	bool own = false;
 
 	if (m->mime != NULL) {
 		/* Composed before EHLO: the server's 8BITMIME is known only now. */
@@ -303,13 +408,16 @@ reader_open(struct wire_reader **rp, struct message *m,
 		if (mime_rewind(m->mime, e) == -1)
 			return -1;
 	}
-	if (mode == BODY_PARTS && (re = parts_scan(m, w, e)) == NULL)
+	if (mode == BODY_PARTS && (re = parts_for(m, w, &own, e)) == NULL)
 		return -1;
+	if (re != NULL && !own)
+		m->wire->readers++;
 	r = xcalloc(1, sizeof(*r));
 	r->m = m;
 	r->w = *w;
 	r->mode = mode;
 	r->re = re;
+	r->own_re = own;
 	r->at_bol = true;
 	buf_init(&r->out);
 	qp_init(&r->qp, false);
@@ -319,8 +427,8 @@ reader_open(struct wire_reader **rp, struct message *m,
 		r->eof = true;	/* no body at all: headers only */
 	progress_start(&r->progress, -1, 0, 0);
 	if (progress && m->progress_fd >= 0)
-		progress_start(&r->progress, m->progress_fd,
-		    wire_size(m, w), m->progress_files);
+		progress_start(&r->progress, m->progress_fd, size,
+		    m->progress_files);
 	*rp = r;
 	return 0;
 }
@@ -392,7 +500,10 @@ wire_reader_close(struct wire_reader *r)
 		return;
 	progress_end(&r->progress);
 	buf_free(&r->out);
-	reencode_free(r->re);
+	if (r->own_re)
+		reencode_free(r->re);
+	else if (r->re != NULL)
+		r->m->wire->readers--;	/* r->re is the message's */
 	free(r);
 }
 

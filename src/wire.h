@@ -22,6 +22,17 @@
 #include "err.h"
 #include "message.h"
 
+/*
+ * One scan: what costs a pass over the body is done once per message and
+ * kept in m->wire (freed by message_free): the re-encoder of a MIME body
+ * after its pass 1 (reencode.h), restarted for each server's
+ * capabilities, and the size bound for each capability set asked.  The
+ * first call freezes the message: the header section and body are final
+ * by then (after message_rewrite; DKIM-Signature fields are added by the
+ * body source, not to m).  A header section that changed all the same
+ * (another field count or size) drops the sizes and the scan.
+ */
+
 /* True when the body must be re-encoded for this server (design §3: lines over
  * 998 octets in a message postie did not compose; 8-bit to a server without
  * 8BITMIME).  A single-part body then goes out quoted-printable; a MIME
@@ -31,8 +42,14 @@ bool	wire_needs_reencode(const struct message *m, const struct wire_opts *w);
 /* True when the wire form is 8-bit (MAIL FROM ... BODY=8BITMIME). */
 bool	wire_is_8bit(const struct message *m, const struct wire_opts *w);
 
-/* Upper bound of the wire size (for SIZE=): headers + CRLF body. */
-off_t	wire_size(const struct message *m, const struct wire_opts *w);
+/* Upper bound of the wire size (for SIZE=): headers + CRLF body.
+ * Computed once per message and capability set (see above). */
+off_t	wire_size(struct message *m, const struct wire_opts *w);
+
+/* How many passes over m's body the wire form has made so far beyond
+ * reading it (pass 1 of a re-encoder): at most 1 per message, whatever the
+ * servers, sizes and readers asked (for tests and -v). */
+unsigned wire_scans(const struct message *m);
 
 /* A stream of the message in wire form (see above).  When m->progress_fd >= 0 and
  * the message is over PROGRESS_MIN, a progress line is kept up to

@@ -923,6 +923,53 @@ wire_multipart_long_lines_broken_at_998(void)
 	message_free(&m);
 }
 
+/* Issue 8 "one scan": a MIME body that must be re-encoded is scanned
+ * once, whatever asks for its size, its 8-bit test or its bytes, for
+ * however many servers; and what each reader yields is what a message
+ * of its own (a first scan) yields for that server. */
+static void
+wire_body_scanned_once_for_every_server(void)
+{
+	const char *in = "Subject: s\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\n"
+	    "Content-Type: text/plain; charset=utf-8\n\nGr\xc3\xbc\xc3\x9f"
+	    "e\n--b\nContent-Type: application/octet-stream\n\n\xff\x01\n"
+	    "--b--\n";
+	struct wire_opts all[] = { { false, false }, { true, false },
+	    { false, true }, { true, true } };
+	struct message m, fresh;
+	struct err e = { 0 };
+	struct buf w, want;
+	off_t size[4];
+
+	CHECK_INT(read_msg(&m, in, strlen(in), false, &e), 0);
+	CHECK_INT(wire_scans(&m), 0);
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < 4; i++) {
+			off_t s = wire_size(&m, &all[i]);
+
+			if (round == 0)
+				size[i] = s;
+			CHECK_INT(s, size[i]);
+			(void)wire_is_8bit(&m, &all[i]);
+			wire_of(&m, all[i].eightbitmime, all[i].smtputf8, &w);
+			CHECK_INT(read_msg(&fresh, in, strlen(in), false, &e),
+			    0);
+			wire_of(&fresh, all[i].eightbitmime, all[i].smtputf8,
+			    &want);
+			CHECK_MEM(w.data, w.len, want.data, want.len);
+			/* 8BITMIME: sent as it is, no scan at all */
+			CHECK_INT(wire_scans(&fresh),
+			    all[i].eightbitmime ? 0 : 1);
+			message_free(&fresh);
+			buf_free(&w);
+			buf_free(&want);
+		}
+	CHECK(size[0] != size[3]);	/* the sizes differ by server */
+	CHECK_INT(wire_scans(&m), 1);
+	message_free(&m);
+}
+
 static void
 wire_composed_long_lines_untouched(void)
 {
@@ -1044,6 +1091,7 @@ static const struct test tests[] = {
 	TEST(wire_subject_rfc2047_unless_smtputf8),
 	TEST(wire_top_level_encoded_as_a_part),
 	TEST(wire_multipart_long_lines_broken_at_998),
+	TEST(wire_body_scanned_once_for_every_server),
 	TEST(wire_composed_long_lines_untouched),
 	TEST(write_to_fd_matches_reader),
 	TEST(big_body_spools_and_streams),
