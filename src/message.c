@@ -60,37 +60,75 @@ spool_flush(struct reader_state *rs, struct err *e)
 	return 0;
 }
 
+/* Measure body bytes: the facts the wire form is decided from.  Runs
+ * between line ends are found with memchr and taken whole (this is the
+ * loop every byte of a message goes through); the state carries across
+ * calls. */
+static int
+body_measure(struct reader_state *rs, const char *p, size_t n,
+    struct err *e)
+{
+	struct message *m = rs->m;
+	const char *end = p + n;
+
+	if (memchr(p, '\0', n) != NULL)
+		return err_set(e, EX_DATAERR, "message contains a NUL byte");
+	if (!m->body_8bit && mem_has_8bit(p, n))
+		m->body_8bit = true;
+	while (p < end) {
+		const char *stop = memchr(p, '\n', (size_t)(end - p)), *cr;
+
+		if (stop == NULL)
+			stop = end;
+		if ((cr = memchr(p, '\r', (size_t)(stop - p))) != NULL)
+			stop = cr;
+		if (stop > p) {
+			if (rs->prev_cr)	/* a CR, then not LF */
+				m->body_bare_cr = true;
+			rs->prev_cr = false;
+			rs->cur_line += (size_t)(stop - p);
+		}
+		if (stop == end)
+			break;
+		/* Wire lines end at LF, CRLF and bare CR (which becomes CRLF). */
+		if (*stop == '\r') {
+			if (rs->prev_cr)
+				m->body_bare_cr = true;
+			rs->prev_cr = true;
+		} else {
+			m->body_lines++;
+			rs->prev_cr = false;
+		}
+		if (rs->cur_line > m->body_longest_line)
+			m->body_longest_line = rs->cur_line;
+		rs->cur_line = 0;
+		p = stop + 1;
+	}
+	return 0;
+}
+
 /* Spool body bytes and measure them. */
 static int
 body_emit(struct reader_state *rs, const char *p, size_t n, struct err *e)
 {
-	struct message *m = rs->m;
+	if (body_measure(rs, p, n, e) == -1)
+		return -1;
+	rs->m->body_len += (off_t)n;
+	while (n > 0) {
+		size_t take = sizeof(rs->out) - rs->outlen;
 
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c == '\0')
-			return err_set(e, EX_DATAERR,
-			    "message contains a NUL byte");
-		if (rs->prev_cr && c != '\n')
-			m->body_bare_cr = true;
-		rs->prev_cr = c == '\r';
-		if (c >= 0x80)
-			m->body_8bit = true;
-		if (c == '\n')
-			m->body_lines++;
-		/* Wire lines end at LF, CRLF and bare CR (which becomes CRLF). */
-		if (c == '\r' || c == '\n') {
-			if (rs->cur_line > m->body_longest_line)
-				m->body_longest_line = rs->cur_line;
-			rs->cur_line = 0;
-		} else
-			rs->cur_line++;
-		if (rs->outlen == sizeof(rs->out) && spool_flush(rs, e) == -1)
-			return -1;
-		rs->out[rs->outlen++] = (char)c;
+		if (take == 0) {
+			if (spool_flush(rs, e) == -1)
+				return -1;
+			continue;
+		}
+		if (take > n)
+			take = n;
+		memcpy(rs->out + rs->outlen, p, take);
+		rs->outlen += take;
+		p += take;
+		n -= take;
 	}
-	m->body_len += (off_t)n;
 	return 0;
 }
 
