@@ -11,10 +11,12 @@
  * RFC 5322 (format, §3.6.6 resent fields), RFC 2045 (MIME headers),
  * RFC 2047 (encoded words in an added From).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +47,10 @@ struct reader_state {
 	enum dot_state dot;
 	bool	 prev_cr;	/* body: the last byte was CR */
 	size_t	 cur_line;	/* body: octets on the current line */
+	bool	 in_place;	/* the body stays in the input file */
+	bool	 body_started;	/* m->body_off is set */
+	off_t	 in_base;	/* input offset of in[0] */
+	off_t	 line_end;	/* input offset just past rs->line */
 	char	 out[READ_BLOCK];
 	size_t	 outlen;
 	char	 in[READ_BLOCK];
@@ -114,7 +120,7 @@ body_emit(struct reader_state *rs, const char *p, size_t n, struct err *e)
 	if (body_measure(rs, p, n, e) == -1)
 		return -1;
 	rs->m->body_len += (off_t)n;
-	while (n > 0) {
+	while (!rs->in_place && n > 0) {
 		size_t take = sizeof(rs->out) - rs->outlen;
 
 		if (take == 0) {
@@ -139,6 +145,16 @@ body_put(struct reader_state *rs, const char *p, size_t n, struct err *e)
 {
 	size_t run = 0;
 
+	/* In place, where the body starts in the input: p is in the input
+	 * block, or in the header-phase line that turned out to be body. */
+	if (rs->in_place && !rs->body_started) {
+		rs->body_started = true;
+		if (p >= rs->in && p < rs->in + sizeof(rs->in))
+			rs->m->body_off = rs->in_base + (p - rs->in);
+		else
+			rs->m->body_off = rs->line_end -
+			    (off_t)rs->line.len + (p - rs->line.data);
+	}
 	if (!rs->dot_ends)
 		return body_emit(rs, p, n, e);
 	for (size_t i = 0; i < n; i++) {
@@ -266,6 +282,7 @@ read_feed(struct reader_state *rs, const char *p, size_t n, struct err *e)
 				rs->phase = RP_HEADER;
 		} else {
 			buf_add(&rs->line, p, take);
+			rs->line_end = rs->in_base + (p + take - rs->in);
 			if (nl != NULL) {
 				if (read_header_line(rs, rs->line.data,
 				    rs->line.len, e) == -1)
@@ -299,6 +316,8 @@ read_finish(struct reader_state *rs, struct err *e)
 		m->body_longest_line = rs->cur_line;
 	if (rs->cur_line > 0 || rs->prev_cr)
 		m->body_lines++;	/* a last line without its line end */
+	if (rs->in_place)
+		return 0;
 	if (spool_flush(rs, e) == -1)
 		return -1;
 	if (lseek(m->body_fd, 0, SEEK_SET) == -1)
@@ -311,11 +330,22 @@ message_read(struct message *m, int fd, const struct message_read_opts *o,
     struct err *e)
 {
 	struct reader_state *rs;
+	struct stat sb;
+	off_t start = -1;
 	int rc = -1;
 
-	if ((m->body_fd = spool_open(o->spool_dir, e)) == -1)
-		return -1;
+	if (o->in_place && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		start = lseek(fd, 0, SEEK_CUR);
+	if (start >= 0)
+		m->body_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	else
+		m->body_fd = spool_open(o->spool_dir, e);
+	if (m->body_fd == -1)
+		return start >= 0 ? err_sys(e, EX_IOERR, "cannot read message") :
+		    -1;
 	rs = xcalloc(1, sizeof(*rs));
+	rs->in_place = start >= 0;
+	rs->in_base = start >= 0 ? start : 0;
 	rs->m = m;
 	rs->dot_ends = o->dot_ends_message;
 	rs->phase = RP_HEADER;
@@ -333,6 +363,7 @@ message_read(struct message *m, int fd, const struct message_read_opts *o,
 			break;
 		if (read_feed(rs, rs->in, (size_t)n, e) == -1)
 			goto out;
+		rs->in_base += n;
 		if (rs->phase == RP_DONE)
 			break;
 	}

@@ -28,8 +28,10 @@ struct wire_cache;
 
 struct message {
 	struct header_list headers;
-	int	 body_fd;		/* unlinked spool file, body bytes as read */
-	off_t	 body_len;		/* bytes in the spool */
+	int	 body_fd;		/* unlinked spool file, body bytes as read;
+					 * or the input itself (in_place) */
+	off_t	 body_off;		/* where the body starts in body_fd */
+	off_t	 body_len;		/* body bytes from body_off */
 	off_t	 body_lines;		/* line count (for the CRLF wire size) */
 	bool	 body_8bit;		/* an octet >= 0x80 */
 	bool	 body_bare_cr;		/* a CR not followed by LF */
@@ -48,6 +50,10 @@ struct message {
 struct message_read_opts {
 	bool	 dot_ends_message;	/* sendmail without -i */
 	const char *spool_dir;		/* where the spool file is made; NULL: $TMPDIR or /tmp */
+	/* When fd is a regular file, read the body where it is (body_fd a
+	 * descriptor of fd's file, body_off after the header section), not
+	 * from a spooled copy (design §3). */
+	bool	 in_place;
 };
 
 /* Read a whole message from fd.  Errors: EX_DATAERR (NUL, header too

@@ -1100,7 +1100,8 @@ first_part(struct part *first, struct message *m, struct err *e)
 	first->enc = ENC_REENCODE;
 	first->re = reencode_new(type, cte, false);
 	if (first->src.fd >= 0)
-		rc = reencode_scan_fd(first->re, first->src.fd, e);
+		rc = reencode_scan_fd(first->re, first->src.fd, 0,
+		    first->src.len, e);
 	else
 		reencode_scan_end(first->re);
 	free(type);

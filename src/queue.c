@@ -636,7 +636,9 @@ static void
 attempt(struct qrun *r, struct queue_env *q, const struct account *a,
     int msg_fd)
 {
-	struct message_read_opts ro = { .dot_ends_message = false };
+	/* ID.msg is read in place: its body is sent from where it is. */
+	struct message_read_opts ro = { .dot_ends_message = false,
+	    .in_place = true };
 	struct delivery_opts o = {
 		.verbose = r->o->verbose,
 		.transcript = r->o->transcript,

@@ -1040,14 +1040,18 @@ reencode_restart(struct reencode *re, bool eightbit_ok)
 }
 
 int
-reencode_scan_fd(struct reencode *re, int fd, struct err *e)
+reencode_scan_fd(struct reencode *re, int fd, off_t off, off_t len,
+    struct err *e)
 {
 	char *blk = xmalloc(SCAN_BLOCK);
-	off_t pos = 0;
-	ssize_t n;
+	off_t pos = off, end = off + len;
+	ssize_t n = 0;
 
-	for (;;) {
-		n = spool_pread(fd, blk, SCAN_BLOCK, pos);
+	while (pos < end) {
+		size_t want = end - pos < SCAN_BLOCK ? (size_t)(end - pos) :
+		    SCAN_BLOCK;
+
+		n = spool_pread(fd, blk, want, pos);
 		if (n <= 0)
 			break;
 		reencode_scan(re, blk, (size_t)n);

@@ -110,9 +110,11 @@ bool	reencode_is_text_leaf(const char *content_type, const char *cte);
 /* Pass 1: the whole body in any chunking, then reencode_scan_end once. */
 void	reencode_scan(struct reencode *re, const void *p, size_t n);
 void	reencode_scan_end(struct reencode *re);
-/* Pass 1 over a spool file (read with pread from offset 0, the file
- * offset is left alone).  Errors: EX_IOERR. */
-int	reencode_scan_fd(struct reencode *re, int fd, struct err *e);
+/* Pass 1 over len bytes of a file from offset off (read with pread, the
+ * file offset is left alone; a file that ends sooner ends the body).
+ * Errors: EX_IOERR. */
+int	reencode_scan_fd(struct reencode *re, int fd, off_t off, off_t len,
+	    struct err *e);
 
 /* After pass 1: the transfer encoding the top-level header must now say
  * ("quoted-printable" or "base64"; static), or NULL when it stays. */

@@ -325,6 +325,8 @@ read_message(struct submission *sub, const struct cli *cli, int fd,
 {
 	struct message_read_opts ro = {
 		.dot_ends_message = sub->smtp == NULL && cli->dot_ends_message,
+		/* postie ... < file: the file is the spool (design §3) */
+		.in_place = sub->smtp == NULL,
 	};
 	struct mime_opts mo;
 

@@ -51,7 +51,8 @@ struct wire_reader {
 	enum body_mode mode;
 	struct buf out;		/* bytes ready for the caller */
 	size_t	 out_off;
-	off_t	 pos;		/* next spool offset */
+	off_t	 pos;		/* next body_fd offset */
+	off_t	 end;		/* where the body ends in body_fd */
 	bool	 eof;
 	bool	 prev_cr;
 	bool	 at_bol;	/* the last byte sent ended a line */
@@ -200,7 +201,8 @@ parts_scan(struct message *m, struct wire_cache *c, struct err *e)
 	struct reencode *re = reencode_new_headers(&m->headers, false);
 
 	c->scans++;
-	if (m->body_fd >= 0 && reencode_scan_fd(re, m->body_fd, e) == -1) {
+	if (m->body_fd >= 0 && reencode_scan_fd(re, m->body_fd, m->body_off,
+	    m->body_len, e) == -1) {
 		reencode_free(re);
 		return NULL;
 	}
@@ -368,11 +370,15 @@ wire_finish(struct wire_reader *r)
 static int
 wire_fill(struct wire_reader *r, struct err *e)
 {
-	ssize_t n;
+	size_t want = sizeof(r->in);
+	ssize_t n = 0;
 
 	buf_reset(&r->out);
 	r->out_off = 0;
-	n = spool_pread(r->m->body_fd, r->in, sizeof(r->in), r->pos);
+	if ((off_t)want > r->end - r->pos)
+		want = (size_t)(r->end - r->pos);
+	if (want > 0)
+		n = spool_pread(r->m->body_fd, r->in, want, r->pos);
 	if (n < 0)
 		return err_sys(e, EX_IOERR, "cannot read spool file");
 	if (n == 0) {
@@ -418,6 +424,8 @@ reader_open(struct wire_reader **rp, struct message *m,
 	r->mode = mode;
 	r->re = re;
 	r->own_re = own;
+	r->pos = m->body_off;
+	r->end = m->body_off + m->body_len;
 	r->at_bol = true;
 	buf_init(&r->out);
 	qp_init(&r->qp, false);

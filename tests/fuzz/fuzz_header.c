@@ -37,7 +37,7 @@ check_fields(const struct header_list *h)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct message_read_opts o = { false, NULL };
+	struct message_read_opts o = { false, NULL, false };
 	struct message m;
 	struct header_list p;
 	struct err e = { 0 };

@@ -54,7 +54,7 @@ static int
 read_message(struct message *m, const uint8_t *d, size_t n, size_t chunk,
     bool dot_ends)
 {
-	struct message_read_opts o = { dot_ends, NULL };
+	struct message_read_opts o = { dot_ends, NULL, false };
 	struct err e = { 0 };
 	struct feed f = { -1, d, n, chunk };
 	pthread_t t;

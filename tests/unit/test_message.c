@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -28,7 +29,7 @@ static int
 read_msg(struct message *m, const char *text, size_t len, bool dot_ends,
     struct err *e)
 {
-	struct message_read_opts o = { dot_ends, NULL };
+	struct message_read_opts o = { dot_ends, NULL, false };
 	int fd = memfd_with(text, len), rc;
 
 	message_init(m);
@@ -235,6 +236,67 @@ read_body_facts_match_bytewise_rules(void)
 	}
 }
 
+/* in_place: a regular file is not copied; the body is read from its
+ * offset in the file, bounded by its length (a "." line ends it), and
+ * the wire form is the one a spooled copy gives. */
+static void
+read_in_place_sends_what_a_spool_sends(void)
+{
+	static const struct {
+		const char *text;
+		bool	 dot_ends;
+		const char *body;
+	} cases[] = {
+		{ "Subject: a\nTo: b@x\n\nline 1\r\n.dot\nend\n", false,
+		  "line 1\r\n.dot\nend\n" },
+		{ "Subject: a\n\nkept\n.\nnot sent\n", true, "kept\n" },
+		{ "From x@y Mon\nSubject: a\nnot a header line\nrest\n", true,
+		  "not a header line\nrest\n" },
+		{ "Subject: only a header\n", false, "" },
+	};
+	const char *prefix = "skipped by a caller\n";
+	struct wire_opts wo[] = { { true, false }, { false, false } };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct message_read_opts o = { cases[i].dot_ends, NULL, true };
+		struct message inp, sp;
+		struct err e = { 0 };
+		struct stat a, b;
+		struct buf w1, w2;
+		char path[] = "/tmp/test_message.XXXXXX";
+		int fd = mkstemp(path);
+		char *got;
+
+		unlink(path);
+		write_all(fd, prefix, strlen(prefix));
+		write_all(fd, cases[i].text, strlen(cases[i].text));
+		lseek(fd, (off_t)strlen(prefix), SEEK_SET);
+		message_init(&inp);
+		CHECK_INT(message_read(&inp, fd, &o, &e), 0);
+		CHECK(fstat(fd, &a) == 0 && fstat(inp.body_fd, &b) == 0 &&
+		    a.st_ino == b.st_ino);	/* no copy */
+		CHECK_INT(inp.body_len, (off_t)strlen(cases[i].body));
+		got = calloc(1, (size_t)inp.body_len + 1);
+		CHECK_INT(pread(inp.body_fd, got, (size_t)inp.body_len,
+		    inp.body_off), inp.body_len);
+		CHECK_STR(got, cases[i].body);
+		free(got);
+		CHECK_INT(read_msg(&sp, cases[i].text, strlen(cases[i].text),
+		    cases[i].dot_ends, &e), 0);
+		for (size_t k = 0; k < 2; k++) {
+			wire_of(&inp, wo[k].eightbitmime, false, &w1);
+			wire_of(&sp, wo[k].eightbitmime, false, &w2);
+			CHECK_MEM(w1.data, w1.len, w2.data, w2.len);
+			CHECK_INT(wire_size(&inp, &wo[k]), wire_size(&sp, &wo[k]));
+			buf_free(&w1);
+			buf_free(&w2);
+		}
+		message_free(&inp);
+		message_free(&sp);
+		close(fd);
+	}
+}
+
 static void
 read_crlf_headers_stored_without_cr(void)
 {
@@ -378,7 +440,7 @@ static int
 read_msg_chunked(struct message *m, const char *text, size_t len,
     size_t chunk, struct err *e)
 {
-	struct message_read_opts o = { false, NULL };
+	struct message_read_opts o = { false, NULL, false };
 	int sv[2], rc;
 
 	CHECK_INT(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
@@ -1172,6 +1234,7 @@ wire_display_names_rfc2047_unless_smtputf8(void)
 static const struct test tests[] = {
 	TEST(read_table),
 	TEST(read_body_facts_match_bytewise_rules),
+	TEST(read_in_place_sends_what_a_spool_sends),
 	TEST(read_crlf_headers_stored_without_cr),
 	TEST(read_refuses_nul),
 	TEST(read_refuses_header_over_1mib),
