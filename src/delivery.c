@@ -1535,7 +1535,7 @@ log_outcome_group(const struct dctx *x, enum outcome out,
 	buf_free(&to);
 }
 
-/* Spec §5: one line per message and outcome. */
+/* Design §5: one line per message and outcome. */
 static void
 log_message(const struct dctx *x)
 {
