@@ -157,7 +157,10 @@ body_put(struct reader_state *rs, const char *p, size_t n, struct err *e)
 	}
 	if (!rs->dot_ends)
 		return body_emit(rs, p, n, e);
-	for (size_t i = 0; i < n; i++) {
+	/* Only the octet after a line end can start a "." line: jump from
+	 * line end to line end (memchr), not an octet at a time. */
+	for (size_t i = 0; i < n;) {
+		const char *nl;
 		char c = p[i];
 
 		if (rs->dot != DOT_NONE) {
@@ -168,7 +171,7 @@ body_put(struct reader_state *rs, const char *p, size_t n, struct err *e)
 			}
 			if (c == '\r' && rs->dot == DOT_SEEN) {
 				rs->dot = DOT_SEEN_CR;
-				run = i + 1;
+				run = ++i;
 				continue;
 			}
 			if (body_emit(rs, ".\r", rs->dot == DOT_SEEN ? 1 : 2,
@@ -181,10 +184,16 @@ body_put(struct reader_state *rs, const char *p, size_t n, struct err *e)
 				return -1;
 			rs->dot = DOT_SEEN;
 			rs->at_bol = false;
-			run = i + 1;
+			run = ++i;
 			continue;
 		}
-		rs->at_bol = c == '\n';
+		/* c is not a line-starting '.': on to the next line. */
+		if ((nl = memchr(p + i, '\n', n - i)) == NULL) {
+			rs->at_bol = false;
+			break;
+		}
+		i = (size_t)(nl - p) + 1;
+		rs->at_bol = true;
 	}
 	return body_emit(rs, p + run, n - run, e);
 }
