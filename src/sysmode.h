@@ -39,27 +39,13 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* The build passes both (Makefile.am); these serve builds that do not,
+ * such as the fuzz targets. */
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR "/var"
-/* SYSMODE_USERS_OFF is there, a regular file owned by the account:
- * users' own configuration files are not to be read (config.h). */
-bool	sysmode_users_off(void);
-
-/* As the account: make SYSMODE_USERS_OFF say off (create it; rename
- * from a temporary name) or on (remove it).  0, or -1 with errno. */
-int	sysmode_publish_users_off(bool off);
-
 #endif
 #ifndef PKGLIBEXECDIR
 #define PKGLIBEXECDIR "/usr/libexec/postie"
-/* SYSMODE_USERS_OFF is there, a regular file owned by the account:
- * users' own configuration files are not to be read (config.h). */
-bool	sysmode_users_off(void);
-
-/* As the account: make SYSMODE_USERS_OFF say off (create it; rename
- * from a temporary name) or on (remove it).  0, or -1 with errno. */
-int	sysmode_publish_users_off(bool off);
-
 #endif
 
 /* Every user writes here through the helper; only the account reads
