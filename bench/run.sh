@@ -35,8 +35,7 @@ set -o pipefail
 need_cmd hyperfine msmtp mutt s-nail saslpasswd2 postconf
 
 MSMTP=$(command -v msmtp) MUTT=$(command -v mutt) SNAIL=$(command -v s-nail)
-BENCH_USER=bench BENCH_PASS=bench-secret REALM=bench.invalid
-RCPT=rcpt@bench.invalid
+. "$BENCH/sink.sh"
 if [ -n "$QUICK" ]; then
 	RUNS_SMALL=5 RUNS_10M=3 RUNS_100M=2 RUNS_RTT=2 RSS_RUNS=1
 	RUNS_ATT=1 RUNS_MIME=3 RUNS_QUEUE=1 QUEUE_N=100
@@ -45,61 +44,7 @@ else
 	RUNS_ATT=3 RUNS_MIME=10 RUNS_QUEUE=3 QUEUE_N=1000
 fi
 
-# --- the sink --------------------------------------------------------------
-
-# Add what postfix.sh does not set up: AUTH via a sasldb the postfix user
-# can read, and no message size limit (10 MB and 100 MB cases).
-sink_overlay() {
-	# Debian's Postfix reads $config_directory/sasl/smtpd.conf whatever
-	# cyrus_sasl_config_path says; upstream's honours the parameter.  Use
-	# that directory for both.
-	local sasl=$PF/etc/sasl
-	mkdir -p "$sasl"
-	cat > "$sasl/smtpd.conf" <<EOF
-pwcheck_method: auxprop
-auxprop_plugin: sasldb
-sasldb_path: $sasl/sasldb2
-mech_list: PLAIN LOGIN
-EOF
-	echo "$BENCH_PASS" | saslpasswd2 -p -c -f "$sasl/sasldb2" -u "$REALM" "$BENCH_USER" ||
-		fail "saslpasswd2 failed"
-	chown postfix "$sasl/sasldb2"
-	chmod 600 "$sasl/sasldb2"
-	chmod 755 "$sasl"
-	chmod 644 "$sasl/smtpd.conf"
-	postconf_cmd -e \
-		"message_size_limit = 0" \
-		"smtpd_sasl_auth_enable = yes" \
-		"smtpd_sasl_type = cyrus" \
-		"smtpd_sasl_path = smtpd" \
-		"cyrus_sasl_config_path = $sasl" \
-		"smtpd_sasl_local_domain = $REALM" \
-		"smtpd_sasl_security_options = noanonymous" ||
-		fail "postconf failed"
-	postfix_cmd reload >/dev/null 2>&1 || fail "postfix reload failed"
-}
-
-# The sink works when a client can log in on both ports; a reload takes
-# effect as smtpd processes are replaced, so try for a while.
-sink_ready() {
-	local i
-	for i in $(seq 1 50); do
-		"$PYTHON3" - "$PF_PORT" "$PF_SMTPS_PORT" "$CERTS/ca.pem" \
-			"$BENCH_USER" "$BENCH_PASS" <<'PY' 2>/dev/null && return 0
-import smtplib, ssl, sys
-port, sport, ca, user, pw = sys.argv[1:6]
-ctx = ssl.create_default_context(cafile=ca)
-with smtplib.SMTP("127.0.0.1", int(port), local_hostname="probe") as s:
-    s.starttls(context=ctx)
-    s.login(user, pw)
-with smtplib.SMTP_SSL("127.0.0.1", int(sport), local_hostname="probe", context=ctx) as s:
-    s.login(user, pw)
-PY
-		sleep 0.2
-	done
-	tail -n 20 "$PF_LOG" >&2
-	fail "the sink refuses AUTH (see the Postfix log above)"
-}
+# --- the sink (bench/sink.sh sets it up) -----------------------------------
 
 # CPU seconds (user+system) used so far by the Postfix instance: the
 # master, its live children, and the children it has reaped.
@@ -125,64 +70,6 @@ for pid in os.listdir("/proc"):
         total += int(f[11]) + int(f[12])
 print("%.3f" % (total / hz))
 PY
-}
-
-# --- inputs ----------------------------------------------------------------
-
-# gen_message FILE BYTES: a plain-text message of about BYTES bytes with the
-# headers a mail client writes (so neither program adds any), LF line ends.
-gen_message() {
-	"$PYTHON3" - "$1" "$2" <<'PY'
-import sys
-path, size = sys.argv[1], int(sys.argv[2])
-head = ("From: Bench <bench@client.invalid>\n"
-        "To: <rcpt@bench.invalid>\n"
-        "Subject: benchmark message of %d bytes\n"
-        "Date: Mon, 1 Jan 2024 00:00:00 +0000\n"
-        "Message-ID: <bench-%d@client.invalid>\n"
-        "MIME-Version: 1.0\n"
-        "Content-Type: text/plain; charset=us-ascii\n\n") % (size, size)
-words = ("the quick brown fox jumps over the lazy dog while postie and msmtp "
-         "race to hand this text to a patient postfix sink ").split()
-line_bytes = bytearray()
-lines = []
-i = 0
-# 64 distinct lines, repeated: cheap to make, not trivially compressible.
-for n in range(64):
-    out = []
-    while sum(len(w) + 1 for w in out) < 70:
-        out.append(words[i % len(words)])
-        i += 7
-    lines.append((" ".join(out) + " %02d\n" % n).encode())
-block = b"".join(lines)
-with open(path, "wb") as f:
-    f.write(head.encode())
-    left = size - len(head)
-    while left > 0:
-        chunk = block[:left] if left < len(block) else block
-        f.write(chunk)
-        left -= len(chunk)
-    if not chunk.endswith(b"\n"):
-        f.write(b"\n")
-PY
-}
-
-# write_cfg FILE PORT starttls|implicit: one msmtprc both programs read.
-write_cfg() {
-	local tls_starttls=on
-	[ "$3" = implicit ] && tls_starttls=off
-	write_config "$1" <<EOF
-account default
-host 127.0.0.1
-port $2
-from bench@client.invalid
-tls on
-tls_starttls $tls_starttls
-tls_trust_file $CERTS/ca.pem
-auth on
-user $BENCH_USER
-password $BENCH_PASS
-EOF
 }
 
 # start_proxy PORT_VAR TARGET_PORT STATS: a 25 ms-each-way delay line.
@@ -496,22 +383,23 @@ queue_case() {
 	echo "... $name (postie -q, then $n msmtp runs)"
 	local msgs=$T/qmsgs q=$T/queue i
 	gen_queued "$msgs" "$n"
-	# down.rc: the same account on a port nobody listens on, so every
-	# message is queued; up.rc: the sink.
-	sed "s/^port .*/port $(free_port)/" "$T/starttls.rc" | write_config "$T/down.rc"
-	printf 'queue on\nqueue_dir %s\n' "$q" >> "$T/down.rc"
-	cat "$T/starttls.rc" | write_config "$T/up.rc"
-	printf 'queue on\nqueue_dir %s\n' "$q" >> "$T/up.rc"
+	# q.rc first holds the account on a port nobody listens on, so every
+	# message is queued, then the sink: a queue entry goes out only
+	# through the configuration file it was submitted with.
 	local walls=() rss=() k t0 t1 left
 	for k in $(seq 1 "$RUNS_QUEUE"); do
+		sed "s/^port .*/port $(free_port)/" "$T/starttls.rc" | write_config "$T/q.rc"
+		printf 'queue on\nqueue_dir %s\n' "$q" >> "$T/q.rc"
 		for ((i = 1; i <= n; i++)); do
-			"$POSTIE" -C "$T/down.rc" "$RCPT" < "$msgs/$i" 2>/dev/null ||
+			"$POSTIE" -C "$T/q.rc" "$RCPT" < "$msgs/$i" 2>/dev/null ||
 				fail "queueing message $i failed"
 		done
 		left=$(find "$q" -maxdepth 1 -name '*.env' | wc -l)
 		[ "$left" = "$n" ] || fail "$left queued, want $n"
+		write_config "$T/q.rc" < "$T/starttls.rc"
+		printf 'queue on\nqueue_dir %s\n' "$q" >> "$T/q.rc"
 		t0=$(now)
-		/usr/bin/time -f %M -o "$T/rss" "$POSTIE" -C "$T/up.rc" -q </dev/null \
+		/usr/bin/time -f %M -o "$T/rss" "$POSTIE" -C "$T/q.rc" -q </dev/null \
 			>"$T/q.out" 2>&1 || { cat "$T/q.out" >&2; fail "postie -q failed"; }
 		t1=$(now)
 		left=$(find "$q" -maxdepth 1 -name '*.env' | wc -l)
