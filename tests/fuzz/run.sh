@@ -26,10 +26,24 @@ fi
 srcs=$(ls "$top"/src/*.c | grep -v -e '/main\.c$' -e '/drop_main\.c$')
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=($(cd "$here" && ls fuzz_*.c 2>/dev/null | sed 's/\.c$//'))
+# src/ is compiled once (instrumented, without libFuzzer's main) into an
+# archive every target links, not once per target.
+objdir=$out/obj
+rm -rf "$objdir" && mkdir -p "$objdir"
+objflags=${cflags/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,}
+export objflags objdir
+if ! printf '%s\n' $srcs | xargs -P "${JOBS:-2}" -I{} sh -c \
+    'clang $objflags -c -o "$objdir/$(basename "$1" .c).o" "$1"' sh {} ||
+    ! ar rcs "$out/libpostie-fuzz.a" "$objdir"/*.o; then
+	echo "FAIL: src/ does not build for fuzzing"
+	echo "fuzz: 0 passed, ${#targets[@]} failed"
+	exit 1
+fi
 passed=0; failed=0
 for t in "${targets[@]}"; do
 	echo "== $t"
-	if ! clang $cflags -o "$out/$t" "$here/$t.c" $srcs $libs; then
+	if ! clang $cflags -o "$out/$t" "$here/$t.c" "$out/libpostie-fuzz.a" \
+	    $libs; then
 		echo "FAIL: $t does not build"; failed=$((failed + 1)); continue
 	fi
 	mkdir -p "$out/$t.corpus"
