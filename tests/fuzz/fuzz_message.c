@@ -117,31 +117,6 @@ check_same(struct message *a, int ra, struct message *b, int rb)
 	free(bb);
 }
 
-/* 2: the wire form for one server. */
-static void
-check_wire(struct message *m, const struct wire_opts *w)
-{
-	struct wire_reader *r;
-	struct err e = { 0 };
-	struct buf out;
-	char chunk[1000];
-	ssize_t n;
-
-	if (wire_reader_open(&r, m, w, &e) != 0)
-		return;
-	buf_init(&out);
-	while ((n = wire_reader_read(r, chunk, sizeof(chunk), &e)) > 0)
-		buf_add(&out, chunk, (size_t)n);
-	wire_reader_close(r);
-	if (n == 0) {
-		if ((off_t)out.len > wire_size(m, w))
-			abort();
-		wirecheck(out.data, out.len, true, !w->smtputf8,
-		    !w->smtputf8 && !w->eightbitmime);
-	}
-	buf_free(&out);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -173,7 +148,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int k = 0; k < 4; k++) {
 			struct wire_opts w = { k & 1, k >> 1 };
 
-			check_wire(&m, &w);
+			wirecheck_message(&m, &w);
 		}
 	}
 	message_free(&m);

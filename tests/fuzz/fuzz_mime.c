@@ -57,32 +57,6 @@ check_addresses(const uint8_t *data, size_t size)
 	free(out);
 }
 
-/* The wire form for one server: within wire_size, and wirecheck.h's
- * rules. */
-static void
-check_wire(struct message *m, const struct wire_opts *w)
-{
-	struct wire_reader *r;
-	struct err e;
-	struct buf out;
-	char chunk[4096];
-	ssize_t n;
-
-	if (wire_reader_open(&r, m, w, &e) != 0)
-		return;
-	buf_init(&out);
-	while ((n = wire_reader_read(r, chunk, sizeof(chunk), &e)) > 0)
-		buf_add(&out, chunk, (size_t)n);
-	wire_reader_close(r);
-	if (n == 0) {
-		if ((off_t)out.len > wire_size(m, w))
-			abort();
-		wirecheck(out.data, out.len, true, !w->smtputf8,
-		    !w->smtputf8 && !w->eightbitmime);
-	}
-	buf_free(&out);
-}
-
 static void
 check_wrap(const uint8_t *data, size_t size)
 {
@@ -118,7 +92,7 @@ check_wrap(const uint8_t *data, size_t size)
 		for (int k = 0; k < 4; k++) {
 			struct wire_opts w = { k & 1, k >> 1 };
 
-			check_wire(&m, &w);
+			wirecheck_message(&m, &w);
 		}
 	message_free(&m);
 	cli_free(&cli);

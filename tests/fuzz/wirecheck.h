@@ -19,7 +19,9 @@
 
 #include "header.h"
 #include "header7bit.h"
+#include "message.h"
 #include "util.h"
+#include "wire.h"
 
 #define WIRECHECK_MAX	998
 
@@ -107,6 +109,34 @@ wirecheck(const char *w, size_t n, bool header, bool head7, bool all7)
 			in_header = false;
 		ls = le + 2;
 	}
+}
+
+/* The wire form of m for one server (w): read whole through the wire
+ * reader, in small chunks; no longer than wire_size says, and within
+ * wirecheck's rules for that server.  A reader that fails is not a
+ * finding (a message the wire layer refuses). */
+static inline void
+wirecheck_message(struct message *m, const struct wire_opts *w)
+{
+	struct wire_reader *r;
+	struct err e = { 0 };
+	struct buf out;
+	char chunk[1000];
+	ssize_t n;
+
+	if (wire_reader_open(&r, m, w, &e) != 0)
+		return;
+	buf_init(&out);
+	while ((n = wire_reader_read(r, chunk, sizeof(chunk), &e)) > 0)
+		buf_add(&out, chunk, (size_t)n);
+	wire_reader_close(r);
+	if (n == 0) {
+		if ((off_t)out.len > wire_size(m, w))
+			abort();
+		wirecheck(out.data, out.len, true, !w->smtputf8,
+		    !w->smtputf8 && !w->eightbitmime);
+	}
+	buf_free(&out);
 }
 
 #endif
