@@ -34,11 +34,7 @@ echo "old: $OLD"
 echo "new: $NEW"
 echo "temp:   $T"
 
-make_certs
-start_postfix --sink
-sink_overlay
-sink_ready
-echo "sink:   Postfix on 127.0.0.1:$PF_PORT (STARTTLS) and :$PF_SMTPS_PORT (implicit TLS)"
+sink_start
 
 M=$T/msg
 mkdir -p "$M"

@@ -169,11 +169,7 @@ echo "postie: $POSTIE ($("$POSTIE" --version 2>&1 | head -n 1))"
 echo "msmtp:  $MSMTP ($("$MSMTP" --version | head -n 1))"
 echo "temp:   $T"
 
-make_certs
-start_postfix --sink
-sink_overlay
-sink_ready
-echo "sink:   Postfix on 127.0.0.1:$PF_PORT (STARTTLS) and :$PF_SMTPS_PORT (implicit TLS)"
+sink_start
 
 M=$T/msg
 mkdir -p "$M"

@@ -2,6 +2,8 @@
 # tests/lib/common.sh and tests/lib/postfix.sh: the sink's AUTH overlay and
 # readiness check, the generated messages, and the account both read.
 #
+#   sink_start            certificates, the private Postfix, its overlay,
+#                         and wait until it takes AUTH; says its ports
 #   sink_overlay          Cyrus SASL from a sasldb, no size limit (after
 #                         start_postfix --sink)
 #   sink_ready            wait until STARTTLS+AUTH and implicit TLS+AUTH work
@@ -120,4 +122,12 @@ auth on
 user $BENCH_USER
 password $BENCH_PASS
 EOF
+}
+
+sink_start() {
+	make_certs
+	start_postfix --sink
+	sink_overlay
+	sink_ready
+	echo "sink:   Postfix on 127.0.0.1:$PF_PORT (STARTTLS) and :$PF_SMTPS_PORT (implicit TLS)"
 }
